@@ -1,0 +1,83 @@
+"""Who may do what in an organization, resolved from memberships and ``anneal_organization_role``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from core.models import Membership, Organization
+from core.plugins import hooks
+from core.roles import Permission, Role, allows
+
+
+class NotVisible(Exception):
+    """The organization does not exist for this user: shown as 404, never 403."""
+
+
+class NotAllowed(Exception):
+    """The user can see the organization but their role does not allow the action."""
+
+    def __init__(self, role: Role | None, permission: Permission) -> None:
+        self.role = role
+        self.permission = permission
+        super().__init__(
+            f"Your role ({role.value if role else 'none'}) does not allow this; it needs "
+            f"{REQUIRED_NAMES[permission]}."
+        )
+
+
+REQUIRED_NAMES = {
+    Permission.VIEW: "any role",
+    Permission.WRITE: "member or higher",
+    Permission.MANAGE: "admin or owner",
+    Permission.OWN: "owner",
+}
+
+
+def role_of(user: Any, organization: Organization) -> Role | None:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    cache = getattr(user, "_anneal_roles", None)
+    if cache is None:
+        cache = user._anneal_roles = {}
+    if organization.pk in cache:
+        return cache[organization.pk]
+    role = (
+        Membership.objects.filter(user=user, organization=organization).values_list("role", flat=True).first()
+    )
+    if role is None:
+        role = hooks.organization_role(user, organization)
+    cache[organization.pk] = Role(role) if role else None
+    return cache[organization.pk]
+
+
+def allows_role(role: Role | None, permission: Permission) -> bool:
+    return allows(role, permission)
+
+
+def forget_roles(user: Any) -> None:
+    if hasattr(user, "_anneal_roles"):
+        del user._anneal_roles
+
+
+def visible_organizations(user: Any) -> QuerySet[Organization]:
+    if user is None or not user.is_authenticated:
+        return Organization.objects.none()
+    return Organization.objects.filter(memberships__user=user).distinct()
+
+
+def require(user: Any, organization: Organization, permission: Permission) -> Role:
+    role = role_of(user, organization)
+    if role is None:
+        raise NotVisible(organization.slug)
+    if not allows(role, permission):
+        raise NotAllowed(role, permission)
+    return role
+
+
+def get_organization(user: Any, slug: str, permission: Permission = Permission.VIEW) -> tuple[Organization, Role]:
+    organization = Organization.objects.filter(slug=slug).first()
+    if organization is None:
+        raise NotVisible(slug)
+    return organization, require(user, organization, permission)

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from core.models import ApiToken, Invitation, Membership, Organization, Project, User
+from core.roles import Role
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "name", "is_staff", "date_joined"]
+        read_only_fields = ["id", "email", "is_staff", "date_joined"]
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    role = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "slug", "created_at", "role"]
+        read_only_fields = ["id", "created_at", "role"]
+        extra_kwargs = {"slug": {"required": False, "validators": []}}
+
+    def get_role(self, organization: Organization) -> str | None:
+        roles = self.context.get("roles") or {}
+        return roles.get(organization.pk)
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    user = UserSerializer(read_only=True)
+    email = serializers.EmailField(write_only=True, required=False)
+    role = serializers.ChoiceField(choices=Role.choices())
+
+    class Meta:
+        model = Membership
+        fields = ["id", "user", "email", "role", "created_at"]
+        read_only_fields = ["id", "user", "created_at"]
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    role = serializers.ChoiceField(choices=Role.choices(), default=Role.MEMBER.value)
+    status = serializers.CharField(read_only=True)
+    invited_by = serializers.EmailField(source="invited_by.email", read_only=True, default=None)
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "email", "role", "status", "invited_by", "created_at", "expires_at"]
+        read_only_fields = ["id", "status", "invited_by", "created_at", "expires_at"]
+
+
+class AcceptInvitationSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Project
+        fields = ["id", "organization", "name", "slug", "description", "created_at"]
+        read_only_fields = ["id", "organization", "created_at"]
+        extra_kwargs = {"slug": {"required": False, "validators": []}}
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+        read_only_fields = ["id", "prefix", "created_at", "last_used_at", "revoked_at"]
+
+
+class NewApiTokenSerializer(ApiTokenSerializer):
+    token = serializers.CharField(read_only=True, help_text="The token value. It is shown only this once.")
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = ApiTokenSerializer.Meta.fields + ["token"]

@@ -1,0 +1,22 @@
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter, SimpleRouter
+
+from core.api import views
+
+router = DefaultRouter()
+router.register("me", views.MeView, basename="me")
+router.register("tokens", views.ApiTokenViewSet, basename="token")
+router.register("organizations", views.OrganizationViewSet, basename="organization")
+router.register("invitations/accept", views.AcceptInvitationView, basename="accept-invitation")
+
+scoped = SimpleRouter()
+scoped.register("projects", views.ProjectViewSet, basename="project")
+scoped.register("members", views.MembershipViewSet, basename="member")
+scoped.register("invitations", views.InvitationViewSet, basename="invitation")
+
+app_name = "api"
+urlpatterns = [
+    path("plugins/", views.plugins_view, name="plugins"),
+    path("organizations/<slug:organization_slug>/", include(scoped.urls)),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,26 @@
+"""The core's own navigation, contributed through ``anneal_navigation`` like any plugin's."""
+
+from django.urls import reverse
+
+from core.plugins import NavItem, SettingsSection, hookimpl
+
+
+@hookimpl
+def anneal_navigation(request, organization):
+    items = [
+        NavItem("Organizations", reverse("web:organizations"), order=10),
+        NavItem("API tokens", reverse("web:tokens"), order=20),
+    ]
+    if getattr(request.user, "is_staff", False):
+        items.append(NavItem("System", reverse("web:system"), section="admin", order=10))
+    if organization is not None:
+        items += [
+            NavItem("Projects", reverse("web:organization", args=[organization.slug]), section="organization", order=10),
+            NavItem("Members", reverse("web:members", args=[organization.slug]), section="organization", order=20),
+        ]
+    return items
+
+
+@hookimpl
+def anneal_settings_sections(request, organization):
+    return [SettingsSection("general", "General", reverse("web:organization_settings", args=[organization.slug]), order=0)]

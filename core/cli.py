@@ -1,0 +1,25 @@
+"""The ``anneal`` command: Django management plus subcommands contributed by plugins."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv if argv is None else argv)
+    argv[0] = "anneal"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
+    import django
+    from django.core.management import execute_from_command_line
+
+    if len(argv) > 1 and not argv[1].startswith("-"):
+        django.setup()
+        from core.plugins import hooks
+
+        command_class = hooks.commands().get(argv[1])
+        if command_class is not None:
+            command_class().run_from_argv(argv)
+            return 0
+    execute_from_command_line(argv)
+    return 0

@@ -1,0 +1,39 @@
+import os
+import secrets
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Migrate, create a first admin if there is none, and serve Anneal (the quickstart)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+        parser.add_argument("--admin-email", default=os.environ.get("ANNEAL_ADMIN_EMAIL", "admin@example.com"))
+        parser.add_argument("--no-serve", action="store_true", help="Prepare the database and stop.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from django.conf import settings
+
+        from core.models import User
+        from core.services.users import create_user
+
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write(self.style.SUCCESS("Database ready: " + settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]))
+        if not User.objects.filter(is_superuser=True).exists():
+            password = os.environ.get("ANNEAL_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+            create_user(options["admin_email"], password, is_staff=True, is_superuser=True, name="Administrator")
+            self.stdout.write(self.style.WARNING(
+                f"\nFirst admin account created:\n  email:    {options['admin_email']}\n  password: {password}\n"
+                "Change it after signing in (Password in the account menu).\n"
+            ))
+        if options["no_serve"]:
+            return
+        self.stdout.write(f"Anneal is starting on http://{options['addrport']}/ (Ctrl-C to stop)")
+        if settings.ANNEAL_EMBEDDED_SCHEDULER:
+            from core.scheduler import start_embedded_scheduler
+
+            start_embedded_scheduler()
+        call_command("runserver", options["addrport"], use_reloader=False)

@@ -1,0 +1,60 @@
+"""Per-request context: request id, client address, feature cache, session policy."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Callable
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+
+from core import features
+from core.events.context import RequestInfo, request_context
+from core.plugins import hooks
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (kept from ``X-Request-ID`` when well-formed) and a context."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        info = RequestInfo(
+            request_id=request.request_id,
+            ip=client_ip(request),
+            user_agent=request.headers.get("User-Agent", "")[:500],
+            request=request,
+        )
+        with request_context(info), features.request_cache():
+            response = self.get_response(request)
+        response["X-Request-ID"] = request.request_id
+        return response
+
+
+class SessionPolicyMiddleware:
+    """Asks ``anneal_authentication_policy`` about each signed-in browser session."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            refusal = hooks.authentication_policy(user, "session", request)
+            if refusal is not None:
+                logout(request)
+                messages.error(request, refusal.reason)
+                return HttpResponseRedirect(reverse("web:sign_in"))
+        return self.get_response(request)

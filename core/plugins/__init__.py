@@ -1,0 +1,41 @@
+"""The public plugin API. Plugin authors import from here and nowhere else in ``core.plugins``.
+
+    from core.plugins import hookimpl, NavItem
+
+    @hookimpl
+    def anneal_navigation(request, organization):
+        return [NavItem("Prompts", "/plugins/prompts/")]
+"""
+
+import pluggy
+
+from core.plugins.hookspecs import HOOK_API_VERSION, PROJECT_NAME
+from core.plugins.types import (
+    DiagnosticCollector,
+    EventType,
+    Feature,
+    HealthCheck,
+    HealthCheckResult,
+    NavItem,
+    PeriodicTask,
+    Refusal,
+    SettingsSection,
+    SignInMethod,
+)
+
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+__all__ = [
+    "HOOK_API_VERSION",
+    "DiagnosticCollector",
+    "EventType",
+    "Feature",
+    "HealthCheck",
+    "HealthCheckResult",
+    "NavItem",
+    "PeriodicTask",
+    "Refusal",
+    "SettingsSection",
+    "SignInMethod",
+    "hookimpl",
+]

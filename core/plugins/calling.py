@@ -1,0 +1,96 @@
+"""How the core calls hooks: isolated per plugin, or propagating, always traceable.
+
+``ANNEAL_TRACE_HOOKS=1`` logs every hook call with its duration to the ``anneal.hooks`` logger.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from core.plugins.manager import plugin_manager, plugin_name_of
+
+logger = logging.getLogger("anneal.plugins")
+trace_logger = logging.getLogger("anneal.hooks")
+
+_TRACE = os.environ.get("ANNEAL_TRACE_HOOKS", "").lower() in {"1", "true", "yes"}
+
+
+def tracing_enabled() -> bool:
+    return _TRACE
+
+
+def set_tracing(enabled: bool) -> None:
+    global _TRACE
+    _TRACE = enabled
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One plugin's answer to an isolated hook call: its result, or the error it raised."""
+
+    plugin: str
+    result: Any = None
+    error: BaseException | None = None
+
+
+def _impls(name: str) -> list[Any]:
+    # pluggy calls the most recently registered implementation first; keep that order.
+    return list(reversed(getattr(plugin_manager.hook, name).get_hookimpls()))
+
+
+def has_implementations(name: str) -> bool:
+    return bool(getattr(plugin_manager.hook, name).get_hookimpls())
+
+
+def call_each(name: str, **kwargs: Any) -> list[Contribution]:
+    """Call every implementation of ``name`` on its own; a failure is logged and returned."""
+    contributions = []
+    for impl in _impls(name):
+        plugin = plugin_name_of(impl.plugin_name)
+        arguments = {arg: kwargs[arg] for arg in impl.argnames}
+        started = time.perf_counter() if _TRACE else 0.0
+        try:
+            result = impl.function(**arguments)
+        except Exception as exc:
+            logger.exception("Plugin %s failed in hook %s", plugin, name)
+            contributions.append(Contribution(plugin, error=exc))
+        else:
+            if result is not None:
+                contributions.append(Contribution(plugin, result=result))
+        if _TRACE:
+            trace_logger.info(
+                "hook %s plugin=%s duration_ms=%.3f",
+                name, plugin, (time.perf_counter() - started) * 1000,
+            )
+    return contributions
+
+
+def call_propagating(name: str, **kwargs: Any) -> Any:
+    """Call ``name`` through pluggy; exceptions reach the caller so it fails closed."""
+    caller = getattr(plugin_manager.hook, name)
+    if not _TRACE:
+        return caller(**kwargs)
+    started = time.perf_counter()
+    try:
+        return caller(**kwargs)
+    finally:
+        trace_logger.info(
+            "hook %s duration_ms=%.3f", name, (time.perf_counter() - started) * 1000
+        )
+
+
+def collect(name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+    """Flatten list-returning isolated hooks into ``(plugin, item)`` pairs."""
+    items = []
+    for contribution in call_each(name, **kwargs):
+        if contribution.error is None:
+            result = contribution.result
+            if isinstance(result, dict):
+                items.extend((contribution.plugin, pair) for pair in result.items())
+            else:
+                items.extend((contribution.plugin, item) for item in result)
+    return items

@@ -1,0 +1,166 @@
+"""The typed facade through which the core calls every hook.
+
+Core code calls these functions, never ``plugin_manager.hook`` directly, so a misspelled
+keyword is a type error here rather than a silent ``None`` at run time.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any, Literal
+
+from core.plugins import manager
+from core.plugins.calling import Contribution, call_each, call_propagating, collect, has_implementations
+from core.plugins.types import (
+    DiagnosticCollector,
+    EventType,
+    Feature,
+    HealthCheck,
+    NavItem,
+    PeriodicTask,
+    Refusal,
+    SettingsSection,
+    SignInMethod,
+)
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from core.events.types import Actor, Event
+    from core.models import Organization, User
+
+
+def _settings_stage(name: str) -> list[tuple[str, Any]]:
+    items: list[tuple[str, Any]] = []
+    for contribution in call_each(name):
+        if contribution.error is not None:
+            manager.mark_failed(contribution.plugin, contribution.error)
+            continue
+        result = contribution.result
+        items.extend((contribution.plugin, x) for x in (result.items() if isinstance(result, dict) else result))
+    failed = {r.name for r in manager.records() if not r.ok}
+    return [(plugin, item) for plugin, item in items if plugin not in failed]
+
+
+def django_apps() -> list[str]:
+    return [app for _, app in _settings_stage("anneal_django_apps")]
+
+
+def middleware() -> list[str]:
+    return [path for _, path in _settings_stage("anneal_middleware")]
+
+
+def authentication_backends() -> list[str]:
+    return [path for _, path in _settings_stage("anneal_authentication_backends")]
+
+
+def settings_defaults() -> dict[str, Any]:
+    return dict(pair for _, pair in _settings_stage("anneal_settings_defaults"))
+
+
+def _grouped(name: str) -> dict[str, list[Any]]:
+    grouped: dict[str, list[Any]] = defaultdict(list)
+    for plugin, item in collect(name):
+        grouped[plugin].append(item)
+    return dict(grouped)
+
+
+def urlpatterns() -> dict[str, list[Any]]:
+    """Each plugin's web URL patterns, keyed by plugin name."""
+    return _grouped("anneal_urlpatterns")
+
+
+def api_urlpatterns() -> dict[str, list[Any]]:
+    """Each plugin's API URL patterns, keyed by plugin name."""
+    return _grouped("anneal_api_urlpatterns")
+
+
+def task_modules() -> list[str]:
+    return [module for _, module in collect("anneal_task_modules")]
+
+
+def periodic_tasks() -> list[PeriodicTask]:
+    return [task for _, task in collect("anneal_periodic_tasks")]
+
+
+def commands() -> dict[str, Any]:
+    return dict(pair for _, pair in collect("anneal_commands"))
+
+
+def sign_in_methods(request: HttpRequest) -> list[SignInMethod]:
+    return [method for _, method in collect("anneal_sign_in_methods", request=request)]
+
+
+def _first_refusal(results: list[Refusal | None]) -> Refusal | None:
+    return next((r for r in results if r is not None), None)
+
+
+def authentication_policy(
+    user: User, method: Literal["password", "token", "session"], request: HttpRequest | None
+) -> Refusal | None:
+    if not has_implementations("anneal_authentication_policy"):
+        return None
+    return _first_refusal(
+        call_propagating("anneal_authentication_policy", user=user, method=method, request=request)
+    )
+
+
+def action_policy(
+    action: str, actor: Actor, organization: Organization | None, details: dict[str, Any]
+) -> Refusal | None:
+    if not has_implementations("anneal_action_policy"):
+        return None
+    return _first_refusal(
+        call_propagating(
+            "anneal_action_policy", action=action, actor=actor, organization=organization, details=details
+        )
+    )
+
+
+def organization_role(user: User, organization: Organization) -> str | None:
+    if not has_implementations("anneal_organization_role"):
+        return None
+    return call_propagating("anneal_organization_role", user=user, organization=organization)
+
+
+def event_types() -> list[tuple[str, EventType]]:
+    return collect("anneal_event_types")
+
+
+def event(event: Event) -> None:
+    if has_implementations("anneal_event"):
+        call_propagating("anneal_event", event=event)
+
+
+def event_committed(event: Event) -> list[Contribution]:
+    return call_each("anneal_event_committed", event=event)
+
+
+def features() -> list[tuple[str, Feature]]:
+    return collect("anneal_features")
+
+
+def feature_enabled(name: str, organization: Organization | None) -> bool | None:
+    if not has_implementations("anneal_feature_enabled"):
+        return None
+    return call_propagating("anneal_feature_enabled", name=name, organization=organization)
+
+
+def navigation(request: HttpRequest, organization: Organization | None) -> list[NavItem]:
+    return [item for _, item in collect("anneal_navigation", request=request, organization=organization)]
+
+
+def settings_sections(request: HttpRequest, organization: Organization) -> list[SettingsSection]:
+    return [s for _, s in collect("anneal_settings_sections", request=request, organization=organization)]
+
+
+def template_slot(slot: str, request: HttpRequest, context: dict[str, Any]) -> list[Contribution]:
+    return call_each("anneal_template_slot", slot=slot, request=request, context=context)
+
+
+def health_checks() -> list[tuple[str, HealthCheck]]:
+    return collect("anneal_health_checks")
+
+
+def diagnostics() -> list[tuple[str, DiagnosticCollector]]:
+    return collect("anneal_diagnostics")

@@ -1,0 +1,112 @@
+"""Value types that hook implementations receive and return.
+
+They are plain frozen dataclasses so that a plugin can build them without touching
+Django, and the core can validate what each plugin contributed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal
+
+Severity = Literal["info", "notice", "warning", "critical"]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A policy hook's answer that stops an action; ``reason`` is shown to the person."""
+
+    reason: str
+    code: str = "refused"
+
+
+@dataclass(frozen=True)
+class SignInMethod:
+    """An extra way to sign in, offered as a button or form on the sign-in page."""
+
+    id: str
+    label: str
+    url: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A navigation entry. ``section`` is ``"main"``, ``"organization"`` or ``"admin"``."""
+
+    label: str
+    url: str
+    section: Literal["main", "organization", "admin"] = "main"
+    order: int = 100
+    feature: str | None = None
+
+
+@dataclass(frozen=True)
+class SettingsSection:
+    """A section of an organization's settings, shown as a tab linking to ``url``."""
+
+    id: str
+    label: str
+    url: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class PeriodicTask:
+    """A Celery task run every ``seconds`` seconds by ``anneal beat`` (or in-process)."""
+
+    name: str
+    task: str
+    seconds: float
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EventType:
+    """A kind of domain event, as listed in the event registry."""
+
+    name: str
+    description: str
+    category: str
+    severity: Severity = "info"
+
+
+@dataclass(frozen=True)
+class Feature:
+    """A named capability that the entitlement chain can switch on or off."""
+
+    name: str
+    description: str
+    default: bool = False
+    edition: str = "free"
+
+
+@dataclass(frozen=True)
+class HealthCheckResult:
+    ok: bool
+    message: str = ""
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    """A named check of a dependency. ``critical`` checks decide ``/readyz``."""
+
+    id: str
+    description: str
+    check: Callable[[], HealthCheckResult]
+    critical: bool = True
+
+
+@dataclass(frozen=True)
+class DiagnosticCollector:
+    """A section of the system report and of support bundles.
+
+    ``collect`` returns JSON-serialisable data or text. It must gather counts and
+    metadata, never customer content.
+    """
+
+    id: str
+    description: str
+    collect: Callable[[], Any]
+    default: bool = True

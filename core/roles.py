@@ -1,0 +1,47 @@
+"""Organization roles and what each may do. Roles are ordered: each includes the ones below it."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Role(str, Enum):
+    VIEWER = "viewer"
+    MEMBER = "member"
+    ADMIN = "admin"
+    OWNER = "owner"
+
+    @property
+    def rank(self) -> int:
+        return _RANKS[self]
+
+    def at_least(self, other: "Role | str") -> bool:
+        return self.rank >= Role(other).rank
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(role.value, role.value.title()) for role in cls]
+
+
+_RANKS = {Role.VIEWER: 0, Role.MEMBER: 1, Role.ADMIN: 2, Role.OWNER: 3}
+
+
+class Permission(str, Enum):
+    """What an action needs. Each maps to the lowest role allowed to do it."""
+
+    VIEW = "view"
+    WRITE = "write"
+    MANAGE = "manage"
+    OWN = "own"
+
+
+REQUIRED_ROLE: dict[Permission, Role] = {
+    Permission.VIEW: Role.VIEWER,
+    Permission.WRITE: Role.MEMBER,
+    Permission.MANAGE: Role.ADMIN,
+    Permission.OWN: Role.OWNER,
+}
+
+
+def allows(role: Role | str | None, permission: Permission) -> bool:
+    return role is not None and Role(role).at_least(REQUIRED_ROLE[permission])

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.text import slugify
+
+from core.events import Target, emit
+from core.events.diff import snapshot
+from core.models import Organization, Project
+from core.services.errors import ServiceError
+
+PROJECT_FIELDS = ["name", "slug", "description"]
+
+
+def project_target(project: Project) -> Target:
+    return Target("project", str(project.pk), project.slug)
+
+
+def create_project(organization: Organization, name: str, slug: str | None = None, description: str = "") -> Project:
+    slug = slugify(slug or name)
+    if not slug:
+        raise ServiceError("A project needs a name with at least one letter or digit.", field="name")
+    try:
+        with transaction.atomic():
+            project = Project.objects.create(organization=organization, name=name, slug=slug, description=description)
+            emit("project.created", organization=organization, target=project_target(project),
+                 after=snapshot(project, PROJECT_FIELDS))
+    except IntegrityError:
+        raise ServiceError(f"This organization already has a project {slug!r}.", code="unique", field="slug") from None
+    return project
+
+
+def update_project(project: Project, **changes: Any) -> Project:
+    before = snapshot(project, PROJECT_FIELDS)
+    for name, value in changes.items():
+        if name not in PROJECT_FIELDS:
+            raise ServiceError(f"Unknown project field {name!r}.", field=name)
+        setattr(project, name, slugify(value) if name == "slug" else value)
+    try:
+        with transaction.atomic():
+            project.save()
+            emit("project.updated", organization=project.organization_id, target=project_target(project),
+                 before=before, after=snapshot(project, PROJECT_FIELDS))
+    except IntegrityError:
+        raise ServiceError("This organization already has a project with that slug.", code="unique", field="slug") from None
+    return project
+
+
+def delete_project(project: Project) -> None:
+    with transaction.atomic():
+        emit("project.deleted", organization=project.organization_id, target=project_target(project),
+             before=snapshot(project, PROJECT_FIELDS))
+        project.delete()

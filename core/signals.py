@@ -1,0 +1,27 @@
+"""Sign-in and sign-out events, for every way of signing in (password, SSO, plugins)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.db import transaction
+from django.dispatch import receiver
+
+from core.events import emit
+from core.events.context import actor_for_user
+from core.services.users import user_target
+
+
+@receiver(user_logged_in, dispatch_uid="anneal.signed_in")
+def _signed_in(sender: Any, request: Any, user: Any, **_: Any) -> None:
+    with transaction.atomic():
+        emit("user.signed_in", target=user_target(user), actor=actor_for_user(user),
+             data={"backend": getattr(user, "backend", "")})
+
+
+@receiver(user_logged_out, dispatch_uid="anneal.signed_out")
+def _signed_out(sender: Any, request: Any, user: Any, **_: Any) -> None:
+    if user is not None:
+        with transaction.atomic():
+            emit("user.signed_out", target=user_target(user), actor=actor_for_user(user))
