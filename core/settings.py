@@ -184,6 +184,10 @@ SPECTACULAR_SETTINGS = {
 # --- Static files, i18n ---------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env("ANNEAL_STATIC_ROOT", str(DATA_DIR / "static")))
+try:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+except OSError:
+    pass
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

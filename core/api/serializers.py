@@ -24,6 +24,11 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
     def get_role(self, organization: Organization) -> str | None:
         roles = self.context.get("roles") or {}
+        if organization.pk not in roles and "request" in self.context:
+            roles[organization.pk] = (
+                Membership.objects.filter(organization=organization, user=self.context["request"].user)
+                .values_list("role", flat=True).first()
+            )
         return roles.get(organization.pk)
 
 

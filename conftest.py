@@ -1,0 +1,109 @@
+"""Shared test set-up: service-mode detection, a real Celery worker, a real browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+SERVICES = bool(os.environ.get("DATABASE_URL")) and bool(os.environ.get("REDIS_URL"))
+ROOT = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    if SERVICES:
+        return
+    skip = pytest.mark.skip(reason="needs DATABASE_URL and REDIS_URL (PostgreSQL, Redis, Celery)")
+    for item in items:
+        if "services" in item.keywords:
+            item.add_marker(skip)
+
+
+def database_url_for_children() -> str:
+    """The URL of the database pytest-django created, for processes started by a test."""
+    from django.db import connection
+
+    settings = connection.settings_dict
+    return (
+        f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/"
+        f"{settings['NAME']}"
+    )
+
+
+def child_environment(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    if SERVICES:
+        env["DATABASE_URL"] = database_url_for_children()
+    env.update(extra)
+    return env
+
+
+def wait_for(condition: Any, timeout: float = 30.0, interval: float = 0.1) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"condition not met within {timeout}s")
+        time.sleep(interval)
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db: None) -> Iterator[subprocess.Popen]:
+    """A real ``anneal worker`` process on the test database and Redis (services mode only)."""
+    if not SERVICES:
+        pytest.skip("needs Redis")
+    from core.jobs import app
+
+    app.control.purge()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "core.cli", "worker", "--", "--concurrency=2", "--pool=prefork", "-n", f"test-{os.getpid()}@%h"],
+        env=child_environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
+    )
+    try:
+        wait_for(lambda: app.control.ping(timeout=0.5), timeout=60)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """A real headless Debian Chromium driven by Playwright."""
+    path = chromium_path()
+    if path is None:
+        pytest.fail("Chromium is not installed; `./dev test` installs it (apt-get install chromium).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=path,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()

@@ -1,0 +1,1 @@
+"""License-backed entitlements (filled in by the licensing work)."""
