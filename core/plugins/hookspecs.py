@@ -1,7 +1,7 @@
 """Every hook that Anneal's core calls. This module is the plugin contract.
 
 Each hook is a function with no body. Its docstring says when the core calls it, what each
-argument is, what it returns and how failures are handled. ``@spec`` records, in a form the
+argument is, what it returns and how failures are handled. ``@spec`` records, as ``<hook>.anneal_contract``, in a form the
 docs generator and the facade can read:
 
 * ``since``: the hook API version in which the hook appeared;
@@ -21,7 +21,8 @@ so adding an argument in a later version never breaks an existing plugin.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Literal, TypeVar
 
 import pluggy
@@ -54,11 +55,40 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
+class Deprecation:
+    """A hook, or one argument of a hook, that is on its way out.
+
+    ``since`` is the hook API version that deprecated it and ``removal`` the version that
+    removes it, one minor release later (see ``docs/plugins/changelog.md``). ``instead`` tells
+    a plugin author what to use now.
+    """
+
+    since: str
+    removal: str
+    instead: str
+
+    def message(self, what: str) -> str:
+        return (
+            f"{what} is deprecated since Anneal hook API {self.since} and will be removed in "
+            f"{self.removal}: {self.instead}"
+        )
+
+
+class HookDeprecationWarning(FutureWarning):
+    """Warned when a plugin implements a deprecated hook or asks for a deprecated argument.
+
+    A ``FutureWarning`` so that it is shown by default, to the people who can act on it.
+    """
+
+
+@dataclass(frozen=True)
 class SpecInfo:
     since: str
     stage: Literal["settings", "runtime"]
     failure: Literal["isolated", "propagates"]
     firstresult: bool
+    deprecated: Deprecation | None = None
+    deprecated_arguments: Mapping[str, Deprecation] = field(default_factory=dict)
 
 
 def spec(
@@ -67,12 +97,44 @@ def spec(
     stage: Literal["settings", "runtime"] = "runtime",
     failure: Literal["isolated", "propagates"] = "isolated",
     firstresult: bool = False,
+    deprecated: Deprecation | None = None,
+    deprecated_arguments: Mapping[str, Deprecation] | None = None,
 ) -> Callable[[F], F]:
+    """Mark a function as a hook specification and record its contract metadata.
+
+    ``deprecated`` makes pluggy warn (:class:`HookDeprecationWarning`) when a plugin that
+    implements the hook is registered; ``deprecated_arguments`` does the same for an
+    implementation that asks for one of the named arguments.
+    """
+
     def mark(function: F) -> F:
-        function.anneal_spec = SpecInfo(since, stage, failure, firstresult)  # type: ignore[attr-defined]
-        return _hookspec(firstresult=firstresult)(function)
+        arguments = dict(deprecated_arguments or {})
+        function.anneal_contract = SpecInfo(  # type: ignore[attr-defined]
+            since, stage, failure, firstresult, deprecated, arguments
+        )
+        warn_on_impl = (
+            HookDeprecationWarning(deprecated.message(f"The hook {function.__name__}"))
+            if deprecated
+            else None
+        )
+        warn_on_impl_args = {
+            argument: HookDeprecationWarning(
+                deprecation.message(f"The argument {argument!r} of {function.__name__}")
+            )
+            for argument, deprecation in arguments.items()
+        }
+        return _hookspec(
+            firstresult=firstresult,
+            warn_on_impl=warn_on_impl,
+            warn_on_impl_args=warn_on_impl_args or None,
+        )(function)
 
     return mark
+
+
+#: Hooks that were removed, with what to use instead. A plugin that still implements one is
+#: refused with this message rather than a bare "unknown hook".
+RETIRED_HOOKS: dict[str, str] = {}
 
 
 # --- Contributing to Django --------------------------------------------------------------

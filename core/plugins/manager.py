@@ -130,7 +130,9 @@ def check_compatibility(name: str, version: str | None, requires: str | None) ->
 def _unknown_hooks(plugin: object) -> list[str]:
     problems = []
     for caller in plugin_manager.get_hookcallers(plugin) or []:
-        if caller.spec is None:
+        if caller.spec is None and caller.name in hookspecs.RETIRED_HOOKS:
+            problems.append(f"hook {caller.name} was removed: {hookspecs.RETIRED_HOOKS[caller.name]}")
+        elif caller.spec is None:
             close = difflib.get_close_matches(caller.name, _spec_names(), n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             problems.append(f"unknown hook {caller.name}{hint}")

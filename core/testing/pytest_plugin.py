@@ -1,15 +1,27 @@
 """Fixtures for testing Anneal and its plugins, shipped as a ``pytest11`` plugin.
 
+Installing Anneal makes them available to every pytest run; a plugin's tests only need
+``DJANGO_SETTINGS_MODULE = "core.settings"`` in their pytest configuration.
+
     def test_my_hook_runs(anneal_plugin, make_organization, captured_events):
         anneal_plugin(MyPlugin(), name="mine")
         ...
 
-Every fixture needs pytest-django's database (``db``) and so marks nothing by itself.
+Fixtures that create data request pytest-django's ``db`` themselves.
+
+* ``anneal_plugin``: register a plugin object for one test.
+* ``captured_events``: every event emitted during the test, in order.
+* ``make_user``, ``make_organization``, ``make_member``: data.
+* ``organization_roles``: an organization with one user in each role.
+* ``api_client_for(user)``: a DRF client authenticated with a real API token.
+* ``web_client_for(user)``: a Django test client signed in as ``user``.
+* ``feature_flags``: switch entitlements on or off for one test.
 """
 
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 import pytest
@@ -103,3 +115,83 @@ def api_client_for(db: None) -> Callable[[Any], Any]:
         return client
 
     return make
+
+
+@pytest.fixture
+def web_client_for(db: None) -> Callable[[Any], Any]:
+    """``web_client_for(user)`` returns a Django test ``Client`` with ``user`` signed in."""
+    from django.test import Client
+
+    def make(user: Any) -> Any:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@dataclass
+class OrganizationRoles:
+    """An organization and one user holding each role in it (``roles.user("admin")``)."""
+
+    organization: Any
+    owner: Any
+    admin: Any
+    member: Any
+    viewer: Any
+
+    def user(self, role: str) -> Any:
+        return getattr(self, role)
+
+
+@pytest.fixture
+def organization_roles(
+    make_organization: Callable[..., Any], make_member: Callable[..., Any], make_user: Callable[..., Any]
+) -> OrganizationRoles:
+    """An organization with an owner, an admin, a member and a viewer."""
+    owner = make_user()
+    organization = make_organization(owner=owner)
+    return OrganizationRoles(
+        organization=organization,
+        owner=owner,
+        admin=make_member(organization, "admin"),
+        member=make_member(organization, "member"),
+        viewer=make_member(organization, "viewer"),
+    )
+
+
+class FeatureFlags:
+    """Answers ``anneal_feature_enabled`` for one test, before any other plugin."""
+
+    def __init__(self) -> None:
+        self._answers: dict[tuple[str, int | None], bool] = {}
+
+    def enable(self, name: str, organization: Any = None) -> None:
+        """Switch ``name`` on, for ``organization`` or for every organization (``None``)."""
+        self._answers[(name, getattr(organization, "pk", None))] = True
+
+    def disable(self, name: str, organization: Any = None) -> None:
+        self._answers[(name, getattr(organization, "pk", None))] = False
+
+    def answer(self, name: str, organization: Any) -> bool | None:
+        specific = self._answers.get((name, getattr(organization, "pk", None)))
+        return specific if specific is not None else self._answers.get((name, None))
+
+
+@pytest.fixture
+def feature_flags(anneal_plugin: Callable[..., Any]) -> FeatureFlags:
+    """``feature_flags.enable("sso", organization)``: entitlements decided by the test.
+
+    Names the test did not set get no opinion, so other plugins and defaults still apply.
+    """
+    from core.plugins import hookimpl
+
+    flags = FeatureFlags()
+
+    class Flags:
+        @hookimpl(tryfirst=True)
+        def anneal_feature_enabled(self, name: str, organization: Any) -> bool | None:
+            return flags.answer(name, organization)
+
+    anneal_plugin(Flags(), name="feature-flags")
+    return flags
