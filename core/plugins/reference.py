@@ -53,7 +53,10 @@ def hook_names(module: ModuleType = default_hookspecs) -> list[str]:
 
 
 def _sections(module: ModuleType) -> list[tuple[int, str]]:
-    lines = inspect.getsource(module).splitlines()
+    try:
+        lines = inspect.getsource(module).splitlines()
+    except (OSError, TypeError):  # a module built in memory has no source and no sections
+        return []
     return [(number, m["title"]) for number, line in enumerate(lines, 1) if (m := _SECTION.match(line))]
 
 
