@@ -1,0 +1,92 @@
+"""``anneal plugins new``: the generated plugin installs with pip and its own tests pass."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from core import __version__
+from core.plugins.scaffold import core_range
+
+
+def _generate(tmp_path: Path, name: str = "hello-world") -> Path:
+    result = subprocess.run(
+        [sys.executable, "-m", "core.cli", "plugins", "new", name, "--directory", str(tmp_path)],
+        capture_output=True, text=True, timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"Created the {name} plugin" in result.stdout
+    return tmp_path / f"anneal-{name}"
+
+
+def test_the_generated_plugin_declares_its_entry_point_and_core_range(tmp_path):
+    plugin = _generate(tmp_path)
+    project = tomllib.loads((plugin / "pyproject.toml").read_text())
+    assert project["project"]["name"] == "anneal-hello-world"
+    assert project["project"]["entry-points"]["anneal"] == {"hello-world": "anneal_hello_world.plugin"}
+    assert project["project"]["dependencies"] == [f"anneal{core_range()}"]
+    entry = (plugin / "anneal_hello_world" / "plugin.py").read_text()
+    assert f'anneal_requires = "{core_range()}"' in entry
+    for path in ["README.md", "anneal_hello_world/apps.py", "anneal_hello_world/hooks.py",
+                 "anneal_hello_world/templates/anneal_hello_world/index.html", "tests/test_plugin.py"]:
+        assert (plugin / path).is_file(), path
+    assert not list(plugin.rglob("*.tmpl"))
+    assert "$" not in "".join(p.read_text() for p in plugin.rglob("*") if p.is_file())
+
+
+def test_a_generated_plugin_installs_with_pip_and_its_own_tests_pass(tmp_path, sandbox):
+    plugin = _generate(tmp_path)
+    site = sandbox.site
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
+         "--no-build-isolation", "--no-index", "--target", str(site), str(plugin)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert install.returncode == 0, install.stdout + install.stderr
+    assert (site / "anneal_hello_world-0.1.0.dist-info" / "entry_points.txt").is_file()
+    env = sandbox.env()
+    # The plugin's own suite runs on the embedded default: in services mode the parent run
+    # already owns the PostgreSQL test database that pytest-django would create again.
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    # Run from a folder without the source tree, so the plugin is imported from the installation.
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(plugin),
+         "-c", str(plugin / "pyproject.toml"), str(plugin / "tests")],
+        env=env, cwd=run_dir, capture_output=True, text=True, timeout=300,
+    )
+    assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-2000:]
+    assert "3 passed" in tests.stdout
+    listed = subprocess.run([sys.executable, "-m", "core.cli", "plugins"], env=env, cwd=run_dir,
+                            capture_output=True, text=True, timeout=120)
+    assert "hello-world  0.1.0  loaded" in listed.stdout
+    assert "anneal_navigation, anneal_urlpatterns" in listed.stdout
+
+
+@pytest.mark.parametrize("name", ["Hello", "hello_world", "x-", "9lives", "a--b", "a/b", ""])
+def test_a_malformed_plugin_name_is_refused_with_the_rule(tmp_path, name):
+    with pytest.raises(CommandError, match="lowercase letters, digits and single hyphens"):
+        call_command("plugins", "new", name, directory=str(tmp_path))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_existing_folder_is_never_overwritten(tmp_path):
+    (tmp_path / "anneal-taken").mkdir()
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("plugins", "new", "taken", directory=str(tmp_path))
+
+
+def test_the_core_range_covers_the_current_minor_series_before_1_0_and_the_major_after():
+    assert core_range("0.1.3") == ">=0.1,<0.2"
+    assert core_range("1.4.0") == ">=1.4,<2"
+    from packaging.specifiers import SpecifierSet
+
+    assert __version__ in SpecifierSet(core_range())
