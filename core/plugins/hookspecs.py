@@ -17,6 +17,12 @@ docs generator and the facade can read:
 
 Arguments are always passed by keyword and an implementation may accept any subset of them,
 so adding an argument in a later version never breaks an existing plugin.
+
+Renamed or retired hooks and arguments are marked with ``deprecated`` or
+``deprecated_arguments`` for one minor release, during which plugins that use them still work
+and get a :class:`HookDeprecationWarning`; then they move to :data:`RETIRED_HOOKS`. The policy is
+in ``docs/plugins/changelog.md``. ``docs/plugins/hooks.md`` is generated from this module
+(``anneal plugins docs --output docs/plugins/hooks.md``) and a test keeps it current.
 """
 
 from __future__ import annotations
