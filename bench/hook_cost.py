@@ -1,0 +1,82 @@
+"""CPU cost of the plugin machinery per API request, measured in one process.
+
+    .venv/bin/python -m bench.hook_cost [--requests 100] [--rounds 12]
+
+Serves ``GET /api/v1/organizations/`` through Django's test client (no network, no gunicorn)
+and alternates between no plugins and ten trivial plugins registered in the same process
+(``bench/trivial_plugins.py``), measuring process CPU time. This isolates what the hooks cost
+from the noise of a shared machine; ``bench/plugin_overhead.py`` measures the served product.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import types
+from importlib import metadata
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=100, help="requests per sample")
+    parser.add_argument("--rounds", type=int, default=12, help="samples per variant")
+    args = parser.parse_args()
+    for name in ("DATABASE_URL", "REDIS_URL", "ANNEAL_TRACE_HOOKS"):
+        os.environ.pop(name, None)
+    os.environ["ANNEAL_DATA_DIR"] = tempfile.mkdtemp(prefix="anneal-bench-")
+    os.environ["ANNEAL_PLUGINS_DISABLED"] = ",".join(ep.name for ep in metadata.entry_points(group="anneal"))
+    os.environ["ANNEAL_LOG_LEVEL"] = "WARNING"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "core.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+
+    from bench.trivial_plugins import PER_REQUEST_HOOKS
+    from core.models import Membership, Organization, User
+    from core.plugins.manager import register_plugin, unregister_plugin
+    from core.services.tokens import create_token
+
+    call_command("migrate", verbosity=0)
+    user = User.objects.create_user("bench@example.com", "bench password 1")
+    for number in range(5):
+        organization = Organization.objects.create(name=f"Bench {number}", slug=f"bench-{number}")
+        Membership.objects.create(organization=organization, user=user, role="owner")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {create_token(user, 'bench')[1]}")
+    plugins = []
+    for number in range(10):
+        module = types.ModuleType(f"anneal_bench_{number}")
+        exec(PER_REQUEST_HOOKS, module.__dict__)  # noqa: S102  (our own constant source)
+        plugins.append(module)
+
+    def sample() -> float:
+        started = time.process_time()
+        for _ in range(args.requests):
+            assert client.get("/api/v1/organizations/").status_code == 200
+        return (time.process_time() - started) / args.requests * 1e6
+
+    for _ in range(50):  # warm up
+        client.get("/api/v1/organizations/")
+    none, ten = [], []
+    for _ in range(args.rounds):
+        none.append(sample())
+        for number, module in enumerate(plugins):
+            register_plugin(module, f"bench-{number}")
+        ten.append(sample())
+        for number in range(len(plugins)):
+            unregister_plugin(f"bench-{number}")
+    a, b = statistics.median(none), statistics.median(ten)
+    print(f"CPU per request, GET /api/v1/organizations/ in-process ({args.rounds} x {args.requests} requests, medians):")
+    print(f"  no plugins   {a:8.0f} us")
+    print(f"  10 plugins   {b:8.0f} us   (+{b - a:.0f} us)")
+    print(f"  ratio (requests per CPU-second, 10 plugins / none): {a / b:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
