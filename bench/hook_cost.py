@@ -1,11 +1,12 @@
 """CPU cost of the plugin machinery per API request, measured in one process.
 
-    .venv/bin/python -m bench.hook_cost [--requests 100] [--rounds 12]
+    .venv/bin/python -m bench.hook_cost [--requests 25] [--rounds 40]
 
 Serves ``GET /api/v1/organizations/`` through Django's test client (no network, no gunicorn)
 and alternates between no plugins and ten trivial plugins registered in the same process
-(``bench/trivial_plugins.py``), measuring process CPU time. This isolates what the hooks cost
-from the noise of a shared machine; ``bench/plugin_overhead.py`` measures the served product.
+(``bench/trivial_plugins.py``), measuring process CPU time. It also counts the Python function
+calls per request with ``cProfile``: a number that other load on the machine cannot disturb.
+``bench/plugin_overhead.py`` measures the served product.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from importlib import metadata
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--requests", type=int, default=100, help="requests per sample")
-    parser.add_argument("--rounds", type=int, default=12, help="samples per variant")
+    parser.add_argument("--requests", type=int, default=25, help="requests per sample")
+    parser.add_argument("--rounds", type=int, default=40, help="samples per variant")
     args = parser.parse_args()
     for name in ("DATABASE_URL", "REDIS_URL", "ANNEAL_TRACE_HOOKS"):
         os.environ.pop(name, None)
@@ -70,12 +71,31 @@ def main() -> int:
         ten.append(sample())
         for number in range(len(plugins)):
             unregister_plugin(f"bench-{number}")
+    calls_none = _calls_per_request(client, args.requests)
+    for number, module in enumerate(plugins):
+        register_plugin(module, f"bench-{number}")
+    calls_ten = _calls_per_request(client, args.requests)
     a, b = statistics.median(none), statistics.median(ten)
     print(f"CPU per request, GET /api/v1/organizations/ in-process ({args.rounds} x {args.requests} requests, medians):")
     print(f"  no plugins   {a:8.0f} us")
     print(f"  10 plugins   {b:8.0f} us   (+{b - a:.0f} us)")
     print(f"  ratio (requests per CPU-second, 10 plugins / none): {a / b:.3f}")
+    print("Python function calls per request (deterministic, unaffected by other load):")
+    print(f"  no plugins   {calls_none:8.0f}")
+    print(f"  10 plugins   {calls_ten:8.0f}   (+{calls_ten - calls_none:.0f}, ratio {calls_none / calls_ten:.3f})")
     return 0
+
+
+def _calls_per_request(client: object, requests: int) -> float:
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(requests):
+        client.get("/api/v1/organizations/")  # type: ignore[attr-defined]
+    profile.disable()
+    return pstats.Stats(profile).total_calls / requests
 
 
 if __name__ == "__main__":
