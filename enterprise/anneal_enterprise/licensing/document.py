@@ -9,7 +9,7 @@
 ``header`` is JSON ``{"alg": "Ed25519", "kid": <key id>, "typ": "anneal-license/v1"}``;
 ``claims`` is the license's JSON; the signature covers ``anneal-license/v1.<header>.<claims>``
 (the base64url text, so the signed bytes are exactly the bytes in the key). Whitespace and
-line breaks anywhere between the BEGIN and END lines, and around the block, are ignored;
+line breaks (spaces, tabs, CR, LF) anywhere between the BEGIN and END lines, and around the block, are ignored;
 everything else must be exactly as issued.
 
 This module only encodes and decodes; :mod:`.verify` decides whether a key is acceptable.
@@ -32,8 +32,9 @@ TYPE = "anneal-license/v1"
 ALGORITHM = "Ed25519"
 SIGNING_PREFIX = (TYPE + ".").encode("ascii")
 
-_ARMOR = re.compile(r"\A\s*" + re.escape(BEGIN) + r"(?P<body>.*?)" + re.escape(END) + r"\s*\Z", re.DOTALL)
-_WHITESPACE = re.compile(r"\s+")
+_ARMOR = re.compile(r"\A[ \t\r\n]*" + re.escape(BEGIN) + r"(?P<body>.*?)" + re.escape(END) + r"[ \t\r\n]*\Z",
+                    re.DOTALL)
+_WHITESPACE = re.compile(r"[ \t\r\n]+")
 _BODY = re.compile(r"\A[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\Z")
 
 MALFORMED_HINT = (
