@@ -39,6 +39,8 @@ class Snapshot:
     record_id: int | None = None
     error: str = ""
     ever_granted: frozenset[str] = field(default_factory=frozenset)
+    windows: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """For each granted feature, the POSIX seconds from which and until which it is on."""
 
     def stage(self, now: datetime | None = None) -> lifecycle.Stage:
         return lifecycle.stage(self.claims, now or clock.now())
@@ -64,8 +66,10 @@ def _load(version: int) -> Snapshot:
     except LicenseRefused as refusal:
         logger.error("The installed license key no longer verifies: %s", refusal.message)
         return Snapshot(error=refusal.message, **base)  # type: ignore[arg-type]
-    return Snapshot(claims=verified.claims, key_id=verified.key_id, key_kind=verified.key_kind,
-                    **base)  # type: ignore[arg-type]
+    claims = verified.claims
+    window = (claims.starts_at.timestamp(), claims.grace_ends_at.timestamp())
+    return Snapshot(claims=claims, key_id=verified.key_id, key_kind=verified.key_kind,
+                    windows={feature: window for feature in claims.features}, **base)  # type: ignore[arg-type]
 
 
 def _read_version() -> int:
@@ -114,11 +118,10 @@ def reset() -> None:
 
 def grants(feature: str) -> bool:
     """Does the license in force grant ``feature`` now? The entitlement hook's answer."""
-    claims = current().claims
-    if claims is None or feature not in claims.features:
+    window = current().windows.get(feature)
+    if window is None:
         return False
-    now = clock.now()
-    return claims.starts_at <= now < claims.grace_ends_at
+    return window[0] <= clock.timestamp() < window[1]
 
 
 def was_licensed(feature: str) -> bool:
