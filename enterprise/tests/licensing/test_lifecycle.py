@@ -107,3 +107,19 @@ def test_installed_key_that_no_longer_verifies_switches_features_off_with_a_reas
     assert snapshot.claims is None
     assert "which this version of Anneal does not know" in snapshot.error
     assert entitlements.state("sso") == "read_only"
+
+
+def test_periodic_task_reports_expiry(installed, captured_events):
+    from anneal_enterprise.licensing.tasks import check_license
+
+    clock.set_now(EXPIRES + timedelta(days=GRACE_DAYS))
+    assert check_license.apply().get() == ["license.expired"]
+
+
+def test_license_summary_is_a_diagnostics_collector_without_the_key(installed):
+    from core.plugins import hooks
+
+    collectors = {collector.id: collector for _, collector in hooks.diagnostics()}
+    summary = collectors["license"].collect()
+    assert summary["license"]["license_id"] == "lic_life"
+    assert "BEGIN ANNEAL" not in str(summary)
