@@ -36,10 +36,10 @@ class SeatUsage:
         return self.seats > 0 and self.in_use >= self.limit
 
 
-def seat_holder_ids() -> set[int]:
+def seats_in_use() -> int:
     from core.models import User
 
-    return set(User.objects.humans().filter(memberships__isnull=False).values_list("pk", flat=True).distinct())
+    return User.objects.humans().filter(memberships__isnull=False).distinct().count()
 
 
 def holds_seat(email: str) -> bool:
@@ -61,16 +61,23 @@ def pending_invitees() -> int:
 def usage(snapshot: status.Snapshot | None = None) -> SeatUsage:
     """Seats in use under the license in force (``seats`` is 0 when no license limits seats)."""
     snapshot = snapshot or status.current()
-    in_use = len(seat_holder_ids())
-    if snapshot.claims is None or snapshot.stage() not in lifecycle.IN_FORCE:
+    in_use = seats_in_use()
+    if not limits_seats(snapshot):
         return SeatUsage(in_use=in_use, seats=0, limit=0)
-    return SeatUsage(in_use=in_use, seats=snapshot.claims.seats, limit=snapshot.claims.seat_limit)
+    return SeatUsage(in_use=in_use, seats=snapshot.claims.seats, limit=snapshot.claims.seat_limit)  # type: ignore[union-attr]
+
+
+def limits_seats(snapshot: status.Snapshot) -> bool:
+    """Only a license in force (valid, expiring or in grace) limits seats."""
+    return snapshot.claims is not None and snapshot.stage() in lifecycle.IN_FORCE
 
 
 def refusal_for_new_seat(email: str, *, count_pending: bool) -> str | None:
     """Why ``email`` may not get a new seat now, or ``None`` when it may."""
+    if not limits_seats(status.current()) or holds_seat(email):
+        return None
     current = usage()
-    if current.seats == 0 or holds_seat(email):
+    if current.seats == 0:
         return None
     projected = current.in_use + (pending_invitees() if count_pending else 0)
     if projected + 1 <= current.limit:

@@ -11,10 +11,11 @@ extra (test) keys through ``ANNEAL_LICENSE_EXTRA_PUBLIC_KEYS``.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -58,3 +59,25 @@ class TestSigner:
 
     def issue(self, **claims: Any) -> str:
         return self.sign(self.claims(**claims))
+
+
+@contextlib.contextmanager
+def licensed(settings: Any, **claims: Any) -> Iterator[TestSigner]:
+    """Install a throwaway license for the block, then forget it (for other areas' tests).
+
+    ``settings`` is pytest-django's ``settings`` fixture. Needs database access. Example::
+
+        with licensed(settings, features=["sso"]):
+            assert entitlements.state("sso") == "enabled"
+    """
+    from anneal_enterprise.licensing import services, status
+
+    signer = TestSigner()
+    previous = getattr(settings, "ANNEAL_LICENSE_EXTRA_PUBLIC_KEYS", None) or {}
+    settings.ANNEAL_LICENSE_EXTRA_PUBLIC_KEYS = {**previous, **signer.extra_public_keys()}
+    status.reset()
+    services.install(signer.issue(**claims), source="cli")
+    try:
+        yield signer
+    finally:
+        status.reset()

@@ -123,3 +123,11 @@ def test_license_summary_is_a_diagnostics_collector_without_the_key(installed):
     summary = collectors["license"].collect()
     assert summary["license"]["license_id"] == "lic_life"
     assert "BEGIN ANNEAL" not in str(summary)
+
+
+def test_testing_helper_licenses_a_block_for_other_areas_tests(settings):
+    from anneal_enterprise.licensing.testing import licensed
+
+    with licensed(settings, features=["support"]):
+        assert entitlements.state("support") == "enabled"
+        assert entitlements.state("sso") == "unavailable"
