@@ -31,9 +31,8 @@ class VerifiedLicense:
         return self.key_kind == "test"
 
 
-def digest_of(text: str | bytes) -> str:
+def _digest(doc: document.SignedDocument) -> str:
     """A fingerprint of a key that ignores the whitespace the format tolerates."""
-    doc = document.decode(text)
     return hashlib.sha256(doc.signed_bytes + b"." + document.b64encode(doc.signature).encode()).hexdigest()
 
 
@@ -79,8 +78,7 @@ def verify(text: str | bytes) -> VerifiedLicense:
             f"This license key is for the product {claims.product!r}, not for Anneal. "
             "Check that you pasted the right key.",
         )
-    digest = hashlib.sha256(doc.signed_bytes + b"." + document.b64encode(doc.signature).encode()).hexdigest()
-    return VerifiedLicense(claims=claims, key_id=public.key_id, key_kind=public.kind, digest=digest)
+    return VerifiedLicense(claims=claims, key_id=public.key_id, key_kind=public.kind, digest=_digest(doc))
 
 
 def check_installable(license: VerifiedLicense, now: datetime) -> None:
