@@ -14,6 +14,7 @@ from django.urls import reverse
 from core import features
 from core.events.context import RequestInfo, request_context
 from core.plugins import hooks
+from core.plugins.calling import has_implementations
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -50,6 +51,8 @@ class SessionPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not has_implementations("anneal_authentication_policy"):
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             refusal = hooks.authentication_policy(user, "session", request)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import health_views
 from core.plugins import hooks
@@ -9,12 +9,10 @@ from core.plugins import hooks
 def plugin_urls() -> list:
     """Each plugin's pages under /plugins/<name>/ and API routes under /api/v1/plugins/<name>/."""
     patterns = []
-    for plugin, web_patterns in hooks.urlpatterns().items():
-        patterns.append(path(f"plugins/{plugin}/", include((web_patterns, plugin), namespace=plugin)))
-    for plugin, api_patterns in hooks.api_urlpatterns().items():
-        patterns.append(
-            path(f"api/v1/plugins/{plugin}/", include((api_patterns, f"api-{plugin}"), namespace=f"api-{plugin}"))
-        )
+    for plugin, plugin_patterns in hooks.urlpatterns().items():
+        patterns.append(path(f"plugins/{plugin}/", include((plugin_patterns, plugin), namespace=plugin)))
+    for plugin, plugin_patterns in hooks.api_urlpatterns().items():
+        patterns.append(path(f"api/v1/plugins/{plugin}/", include((plugin_patterns, f"api-{plugin}"), namespace=f"api-{plugin}")))
     return patterns
 
 
@@ -23,7 +21,6 @@ urlpatterns = [
     path("readyz", health_views.readyz, name="readyz"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     *plugin_urls(),
     path("api/v1/", include("core.api.urls")),
     path("admin/", admin.site.urls),

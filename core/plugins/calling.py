@@ -47,10 +47,7 @@ def has_implementations(name: str) -> bool:
 
 
 def call_each(name: str, /, **kwargs: Any) -> list[Contribution]:
-    """Call every implementation of ``name`` on its own; a failure is logged and returned.
-
-    ``name`` is positional-only so that a hook may itself have an argument called ``name``.
-    """
+    """Call every implementation of ``name`` on its own; a failure is logged and returned."""
     contributions = []
     for impl in _impls(name):
         plugin = plugin_name_of(impl.plugin_name)

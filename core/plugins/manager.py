@@ -40,6 +40,7 @@ BUILTIN_HOOK_MODULES: tuple[str, ...] = (
     "core.builtin.health",
     "core.builtin.diagnostics",
     "core.builtin.navigation",
+    "core.builtin.jobs",
 )
 
 

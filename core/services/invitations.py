@@ -4,7 +4,6 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +14,7 @@ from core.models.tokens import hash_token
 from core.roles import Role
 from core.services.errors import ServiceError
 from core.services.organizations import _add_member, _check
+from core.tasks import send_email
 
 
 def invitation_target(invitation: Invitation) -> Target:
@@ -37,13 +37,13 @@ def invite(organization: Organization, email: str, role: Role | str, invited_by:
         emit("invitation.created", organization=organization, target=invitation_target(invitation),
              after={"email": email, "role": role.value})
         link = settings.BASE_URL + reverse("web:accept_invitation", args=[token])
-        transaction.on_commit(lambda: send_mail(
-            f"You are invited to {organization.name} on Anneal",
+        subject = f"You are invited to {organization.name} on Anneal"
+        body = (
             f"{invited_by.display_name if invited_by else 'Someone'} invited you to join {organization.name} "
             f"as {role.value}.\n\nAccept the invitation: {link}\n\nThe link works until "
-            f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC.",
-            None, [email], fail_silently=True,
-        ))
+            f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC."
+        )
+        transaction.on_commit(lambda: send_email.delay(subject, body, [email]))
     return invitation, token
 
 

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class WebConfig(AppConfig):
-    """The server-rendered UI: registered as an app so its templates, static files and tags load."""
+    """The server-rendered UI: its templates, template tags and static files."""
 
     name = "core.web"
     label = "anneal_web"

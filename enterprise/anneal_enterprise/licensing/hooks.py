@@ -1,1 +1,92 @@
-"""License-backed entitlements (filled in by the licensing work)."""
+"""The licensing package's hook implementations: the only way it reaches the core."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from anneal_enterprise.licensing import banners, seats, status
+from anneal_enterprise.licensing.claims import FEATURES
+from core.plugins import DiagnosticCollector, EventType, Feature, NavItem, PeriodicTask, Refusal, hookimpl
+
+LICENSED = frozenset(FEATURES)
+
+
+@hookimpl
+def anneal_features() -> list[Feature]:
+    return [
+        Feature("sso", "Sign-in through an organization's identity provider (OpenID Connect, SAML).", edition="enterprise"),
+        Feature("audit_log", "A tamper-evident audit log with search, export and SIEM streaming.", edition="enterprise"),
+        Feature("support", "Encrypted support bundles and consented support access.", edition="enterprise"),
+    ]
+
+
+@hookimpl
+def anneal_feature_enabled(name: str) -> bool | None:
+    if name not in LICENSED:
+        return None
+    return status.grants(name)
+
+
+@hookimpl
+def anneal_event_types() -> list[EventType]:
+    return [
+        EventType("license.installed", "A license key was installed.", "license", "notice"),
+        EventType("license.replaced", "A license key replaced the one in force.", "license", "notice"),
+        EventType("license.removed", "The license key was removed; the instance runs as the free edition.", "license", "warning"),
+        EventType("license.refused", "A license key was refused; the license in force stayed.", "license", "warning"),
+        EventType("license.expired", "The license's grace period ended; enterprise features switched off.", "license", "warning"),
+        EventType("license.over_seats", "More seats are in use than the license allows.", "license", "warning"),
+    ]
+
+
+@hookimpl
+def anneal_action_policy(action: str, organization: Any, details: dict[str, Any]) -> Refusal | None:
+    if action not in ("invitation.create", "membership.create"):
+        return None
+    reason = seats.refusal_for_new_seat(str(details.get("email", "")), count_pending=action == "invitation.create")
+    return Refusal(reason, code="license_seats") if reason else None
+
+
+@hookimpl
+def anneal_template_slot(slot: str, request: Any, context: dict[str, Any]) -> str | None:
+    if slot == "banner":
+        return banners.banner(request)
+    if slot == "feature_unavailable":
+        return banners.upgrade_prompt(request, str(context.get("feature", "")))
+    return None
+
+
+@hookimpl
+def anneal_navigation(request: Any) -> list[NavItem]:
+    if getattr(request.user, "is_staff", False):
+        return [NavItem("License", reverse("enterprise:license"), section="admin", order=20)]
+    return []
+
+
+@hookimpl
+def anneal_urlpatterns() -> list[Any]:
+    from anneal_enterprise.licensing import views
+
+    return views.urlpatterns
+
+
+@hookimpl
+def anneal_api_urlpatterns() -> list[Any]:
+    from anneal_enterprise.licensing import api
+
+    return api.urlpatterns
+
+
+@hookimpl
+def anneal_periodic_tasks() -> list[PeriodicTask]:
+    return [PeriodicTask("anneal-license-check", "anneal_licensing.check_license", 60.0)]
+
+
+@hookimpl
+def anneal_diagnostics() -> list[DiagnosticCollector]:
+    from anneal_enterprise.licensing.api import license_summary
+
+    return [DiagnosticCollector("license", "The license in force: licensee, dates, seats, features (never the key).",
+                                license_summary)]

@@ -1,0 +1,72 @@
+"""``anneal license install FILE|-``, ``anneal license show`` and ``anneal license remove``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Show, install or remove the Anneal Enterprise license key (works offline)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        install = sub.add_parser("install", help="Install a key from FILE, or from standard input with -.")
+        install.add_argument("file", help="A file holding the key, or - to read it from standard input.")
+        show = sub.add_parser("show", help="Show the license in force.")
+        show.add_argument("--json", action="store_true", help="Print JSON.")
+        sub.add_parser("remove", help="Remove the license; Anneal returns to the free edition. No data is deleted.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from anneal_enterprise.licensing import services, sources, status
+        from anneal_enterprise.licensing.errors import LicenseRefused
+        from anneal_enterprise.licensing.models import LicenseKey
+
+        sources.sync_environment()
+        action = options["action"]
+        try:
+            if action == "install":
+                name = options["file"]
+                if name == "-":
+                    text = sys.stdin.read()
+                else:
+                    try:
+                        with open(name, encoding="ascii", errors="replace") as handle:
+                            text = handle.read()
+                    except OSError as error:
+                        raise CommandError(f"Cannot read {name}: {error.strerror}.") from None
+                record = services.install(text, source=LicenseKey.Source.CLI,
+                                          detail="" if name == "-" else name)
+                self.stdout.write(self.style.SUCCESS(f"Installed license {record.license_id} for {record.licensee}."))
+            elif action == "remove":
+                record = services.remove(source=LicenseKey.Source.CLI)
+                self.stdout.write("No license was installed." if record is None
+                                  else self.style.SUCCESS(f"Removed license {record.license_id}; Anneal runs as the free edition."))
+        except LicenseRefused as refusal:
+            raise CommandError(refusal.message) from None
+        status.refresh(force=True)
+        self._show(options.get("json", False))
+
+    def _show(self, as_json: bool) -> None:
+        from anneal_enterprise.licensing.api import license_summary
+
+        summary = license_summary()
+        if as_json:
+            self.stdout.write(json.dumps(summary, indent=2))
+            return
+        license = summary["license"]
+        if license is None:
+            self.stdout.write("No license: Anneal runs as the free edition.")
+        else:
+            self.stdout.write(f"License:   {license['license_id']} for {license['licensee']} ({summary['stage']})")
+            self.stdout.write(f"Valid:     {license['starts_at']} to {license['expires_at']}, grace {license['grace_days']} days")
+            self.stdout.write(f"Seats:     {summary['seats']['in_use']} in use of {license['seats']} (limit {summary['seats']['limit']})")
+            self.stdout.write(f"Signed by: {summary['key_id']} ({summary['key_kind']} key)")
+            self.stdout.write(f"Source:    {summary['source_label']}" + (f" ({summary['source_detail']})" if summary["source_detail"] else ""))
+        for name, state in summary["features"].items():
+            self.stdout.write(f"  {name}: {state}")
+        if summary["error"]:
+            self.stdout.write(self.style.ERROR(summary["error"]))

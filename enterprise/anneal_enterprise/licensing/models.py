@@ -1,0 +1,52 @@
+"""Installed license keys and the license version that every process watches."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class LicenseKey(models.Model):
+    """A license key that was installed; at most one is active. Rows are never deleted."""
+
+    class Source(models.TextChoices):
+        WEB = "web", "License page"
+        API = "api", "REST API"
+        CLI = "cli", "anneal license install"
+        ENVIRONMENT = "environment", "ANNEAL_LICENSE_KEY"
+        FILE = "file", "ANNEAL_LICENSE_FILE"
+
+    key = models.TextField(help_text="The armored key exactly as installed.")
+    digest = models.CharField(max_length=64)
+    license_id = models.CharField(max_length=200)
+    licensee = models.CharField(max_length=500)
+    key_id = models.CharField(max_length=200)
+    key_kind = models.CharField(max_length=20)
+    claims = models.JSONField(help_text="The verified claims, kept readable after removal.")
+    source = models.CharField(max_length=20, choices=Source.choices)
+    source_detail = models.CharField(max_length=1000, blank=True)
+    installed_at = models.DateTimeField()
+    installed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    is_active = models.BooleanField(default=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-installed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_active"], condition=models.Q(is_active=True),
+                                    name="anneal_licensing_one_active_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.license_id} ({self.licensee})"
+
+
+class LicenseState(models.Model):
+    """One row (pk 1). ``version`` grows with every license change; processes poll it."""
+
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+    expired_reported = models.CharField(max_length=200, blank=True,
+                                        help_text="License id whose expiry event was emitted.")
+    over_seats_reported = models.BooleanField(default=False)

@@ -1,0 +1,90 @@
+"""Seats: how many people hold one, and whether another may be invited.
+
+A seat is held by an active human user (not deactivated, not a service account) who is a
+member of at least one organization. A person in several organizations holds one seat. Staff
+accounts with no membership hold none; API tokens belong to users and hold none of their own.
+Pending invitations to people who hold no seat yet count when deciding whether to invite more,
+so a burst of invitations cannot overshoot the limit.
+
+Over ``seats`` a warning is shown to admins; at ``seats + 10%`` (at least one extra seat) new
+invitations and new members are refused. Existing members always keep signing in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from anneal_enterprise.licensing import lifecycle, status
+
+SEAT_HOLDERS_HELP = "active human members of at least one organization"
+
+
+@dataclass(frozen=True)
+class SeatUsage:
+    in_use: int
+    seats: int
+    limit: int
+
+    @property
+    def over(self) -> bool:
+        return self.seats > 0 and self.in_use > self.seats
+
+    @property
+    def at_limit(self) -> bool:
+        return self.seats > 0 and self.in_use >= self.limit
+
+
+def seats_in_use() -> int:
+    from core.models import User
+
+    return User.objects.humans().filter(memberships__isnull=False).distinct().count()
+
+
+def holds_seat(email: str) -> bool:
+    from core.models import User
+
+    return User.objects.humans().filter(email__iexact=email, memberships__isnull=False).exists()
+
+
+def pending_invitees() -> int:
+    """Distinct emails with a pending invitation whose person holds no seat yet."""
+    from core.models import Invitation, User
+
+    emails = set(Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True,
+                                           expires_at__gt=timezone.now()).values_list("email", flat=True))
+    seated = set(User.objects.humans().filter(memberships__isnull=False).values_list("email", flat=True))
+    return len({e.lower() for e in emails} - {e.lower() for e in seated})
+
+
+def usage(snapshot: status.Snapshot | None = None) -> SeatUsage:
+    """Seats in use under the license in force (``seats`` is 0 when no license limits seats)."""
+    snapshot = snapshot or status.current()
+    in_use = seats_in_use()
+    if not limits_seats(snapshot):
+        return SeatUsage(in_use=in_use, seats=0, limit=0)
+    return SeatUsage(in_use=in_use, seats=snapshot.claims.seats, limit=snapshot.claims.seat_limit)  # type: ignore[union-attr]
+
+
+def limits_seats(snapshot: status.Snapshot) -> bool:
+    """Only a license in force (valid, expiring or in grace) limits seats."""
+    return snapshot.claims is not None and snapshot.stage() in lifecycle.IN_FORCE
+
+
+def refusal_for_new_seat(email: str, *, count_pending: bool) -> str | None:
+    """Why ``email`` may not get a new seat now, or ``None`` when it may."""
+    if not limits_seats(status.current()) or holds_seat(email):
+        return None
+    current = usage()
+    if current.seats == 0:
+        return None
+    projected = current.in_use + (pending_invitees() if count_pending else 0)
+    if projected + 1 <= current.limit:
+        return None
+    return (
+        f"The license allows {current.seats} seats (up to {current.limit} with the 10% overage) and "
+        f"{current.in_use} are in use"
+        + (f", with {projected - current.in_use} more invited" if projected > current.in_use else "")
+        + ". Remove members or revoke pending invitations, or ask for a license with more seats."
+    )

@@ -1,0 +1,40 @@
+"""The admin License page: ``/plugins/enterprise/license/`` (instance admins only)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.views.decorators.http import require_http_methods
+
+from anneal_enterprise.licensing import services, status
+from anneal_enterprise.licensing.api import license_summary
+from anneal_enterprise.licensing.errors import LicenseRefused
+from anneal_enterprise.licensing.models import LicenseKey
+
+
+@staff_member_required(login_url="web:sign_in")
+@require_http_methods(["GET", "POST"])
+def license_page(request: HttpRequest) -> HttpResponse:
+    pasted = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "remove":
+                services.remove(source=LicenseKey.Source.WEB, user=request.user)
+                messages.success(request, "The license was removed. Anneal runs as the free edition; no data was deleted.")
+            else:
+                pasted = request.POST.get("key", "")
+                record = services.install(pasted, source=LicenseKey.Source.WEB, user=request.user)
+                messages.success(request, f"License {record.license_id} for {record.licensee} is installed.")
+            status.refresh(force=True)
+            return HttpResponseRedirect(reverse("enterprise:license"))
+        except LicenseRefused as refusal:
+            messages.error(request, refusal.message)
+    history = LicenseKey.objects.select_related("installed_by")[:20]
+    return render(request, "anneal_licensing/license.html",
+                  {"summary": license_summary(), "history": history, "pasted": pasted})
+
+
+urlpatterns = [path("license/", license_page, name="license")]
