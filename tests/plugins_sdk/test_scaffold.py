@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 import tomllib
@@ -26,7 +27,8 @@ def _generate(tmp_path: Path, name: str = "hello-world") -> Path:
 
 
 def test_the_generated_plugin_declares_its_entry_point_and_core_range(tmp_path):
-    plugin = _generate(tmp_path)
+    call_command("plugins", "new", "hello-world", directory=str(tmp_path), stdout=io.StringIO())
+    plugin = tmp_path / "anneal-hello-world"
     project = tomllib.loads((plugin / "pyproject.toml").read_text())
     assert project["project"]["name"] == "anneal-hello-world"
     assert project["project"]["entry-points"]["anneal"] == {"hello-world": "anneal_hello_world.plugin"}
@@ -65,10 +67,6 @@ def test_a_generated_plugin_installs_with_pip_and_its_own_tests_pass(tmp_path, s
     )
     assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-2000:]
     assert "3 passed" in tests.stdout
-    listed = subprocess.run([sys.executable, "-m", "core.cli", "plugins"], env=env, cwd=run_dir,
-                            capture_output=True, text=True, timeout=120)
-    assert "hello-world  0.1.0  loaded" in listed.stdout
-    assert "anneal_navigation, anneal_urlpatterns" in listed.stdout
 
 
 @pytest.mark.parametrize("name", ["Hello", "hello_world", "x-", "9lives", "a--b", "a/b", ""])
