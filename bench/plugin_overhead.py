@@ -73,6 +73,14 @@ def anneal(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[
                           capture_output=True, text=True, check=True)
 
 
+def check_loaded(env: dict[str, str], expected: int) -> None:
+    """Make sure the trivial plugins really load, or the comparison would mean nothing."""
+    rows = json.loads(anneal(["plugins", "--json"], env).stdout)
+    loaded = [r for r in rows if r["name"].startswith("bench-") and r["status"] == "loaded"]
+    if len(loaded) != expected:
+        raise RuntimeError(f"expected {expected} trivial plugins loaded, got {len(loaded)}: {rows}")
+
+
 def prepare_database(data_dir: Path) -> str:
     env = base_environment(data_dir, None)
     anneal(["migrate", "--no-input"], env)
@@ -147,6 +155,7 @@ def api_throughput(work: Path, seconds: float, rounds: int, threads: int, plugin
     token = prepare_database(work / "data-none")
     copy_database(work / "data-none", work / "data-ten")
     site = trivial_plugins.install(work / "site-ten", plugins)
+    check_loaded(base_environment(work / "data-ten", site), plugins)
     servers = {
         "no plugins": Server(base_environment(work / "data-none", None)),
         f"{plugins} plugins": Server(base_environment(work / "data-ten", site)),
@@ -184,6 +193,7 @@ def api_throughput(work: Path, seconds: float, rounds: int, threads: int, plugin
 
 def startup(work: Path, runs: int, plugins: int) -> dict[str, object]:
     site = trivial_plugins.install(work / "site-twenty", plugins)
+    check_loaded(base_environment(work / "data-none", site), plugins)
     variants = {"no plugins": None, f"{plugins} plugins": site}
     samples: dict[str, list[float]] = {name: [] for name in variants}
     cpu_samples: dict[str, list[float]] = {name: [] for name in variants}
