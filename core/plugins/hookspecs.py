@@ -27,6 +27,7 @@ in ``docs/plugins/changelog.md``. ``docs/plugins/hooks.md`` is generated from th
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Literal, TypeVar
@@ -115,6 +116,12 @@ def spec(
 
     def mark(function: F) -> F:
         arguments = dict(deprecated_arguments or {})
+        unknown = set(arguments) - set(inspect.signature(function).parameters)
+        if unknown:
+            raise ValueError(
+                f"{function.__name__} has no argument {', '.join(sorted(unknown))} to deprecate; "
+                "keep a deprecated argument in the signature until its removal release."
+            )
         function.anneal_contract = SpecInfo(  # type: ignore[attr-defined]
             since, stage, failure, firstresult, deprecated, arguments
         )

@@ -13,6 +13,7 @@ from types import ModuleType
 from typing import Any
 
 from core.plugins import hookspecs as default_hookspecs
+from core.plugins.hookspecs import SpecInfo
 
 _SECTION = re.compile(r"^# --- (?P<title>.+?) -+$")
 _ROLE = re.compile(r":(?:func|class|mod|data|attr|meth):`~?(?P<target>[^`]+)`")
@@ -35,7 +36,7 @@ class HookDoc:
     section: str
     signature: str
     docstring: str
-    info: Any  # hookspecs.SpecInfo
+    info: SpecInfo
     line: int
 
 
@@ -98,7 +99,7 @@ def _markdown(text: str) -> str:
     return text.replace("``", "`")
 
 
-def _failure_text(info: Any) -> str:
+def _failure_text(info: SpecInfo) -> str:
     if info.stage == "settings":
         return "an exception marks this plugin as failed and it is not loaded; other plugins still load"
     return FAILURE_TEXT[info.failure]

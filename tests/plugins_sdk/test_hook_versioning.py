@@ -166,3 +166,11 @@ def test_a_plugin_asking_for_an_argument_the_hook_does_not_have_is_refused_at_re
 def test_register_plugin_refuses_an_incompatible_range():
     with pytest.raises(PluginLoadError, match="supports Anneal >=99"):
         register_plugin(object(), "too-new", requires=">=99")
+
+
+def test_deprecating_an_argument_the_hook_does_not_have_is_a_mistake_caught_at_import():
+    with pytest.raises(ValueError, match="anneal_thing has no argument orgg to deprecate"):
+
+        @spec(since="1.0", deprecated_arguments={"orgg": Deprecation("1.1", "1.2", "use 'organization'.")})
+        def anneal_thing(organization: Any) -> None:
+            """A hook."""
