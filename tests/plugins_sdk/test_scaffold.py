@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -42,31 +44,52 @@ def test_the_generated_plugin_declares_its_entry_point_and_core_range(tmp_path):
     assert "$" not in "".join(p.read_text() for p in plugin.rglob("*") if p.is_file())
 
 
-def test_a_generated_plugin_installs_with_pip_and_its_own_tests_pass(tmp_path, sandbox):
-    plugin = _generate(tmp_path)
-    site = sandbox.site
+def _install_and_run_its_tests(plugin: Path, sandbox: Any) -> subprocess.CompletedProcess[str]:
+    """``pip install`` the plugin into the sandbox and run its tests from the installed copy."""
     install = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
-         "--no-build-isolation", "--no-index", "--target", str(site), str(plugin)],
+         "--no-build-isolation", "--no-index", "--target", str(sandbox.site), str(plugin)],
         capture_output=True, text=True, timeout=300,
     )
     assert install.returncode == 0, install.stdout + install.stderr
-    assert (site / "anneal_hello_world-0.1.0.dist-info" / "entry_points.txt").is_file()
     env = sandbox.env()
     # The plugin's own suite runs on the embedded default: in services mode the parent run
     # already owns the PostgreSQL test database that pytest-django would create again.
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
     # Run from a folder without the source tree, so the plugin is imported from the installation.
-    run_dir = tmp_path / "run"
-    run_dir.mkdir()
-    tests = subprocess.run(
+    run_dir = sandbox.tmp_path / "run"
+    run_dir.mkdir(exist_ok=True)
+    return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(plugin),
          "-c", str(plugin / "pyproject.toml"), str(plugin / "tests")],
         env=env, cwd=run_dir, capture_output=True, text=True, timeout=300,
     )
+
+
+def test_a_generated_plugin_installs_with_pip_and_its_own_tests_pass(tmp_path, sandbox):
+    plugin = _generate(tmp_path)
+    tests = _install_and_run_its_tests(plugin, sandbox)
     assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-2000:]
     assert "3 passed" in tests.stdout
+    assert (sandbox.site / "anneal_hello_world-0.1.0.dist-info" / "entry_points.txt").is_file()
+
+
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "plugins" / "writing-plugins.md"
+GUIDE_BLOCK = re.compile(r"<!-- guide: (?P<path>\S+) -->\n```python\n(?P<code>.*?)```", re.S)
+
+
+def test_the_code_in_the_writing_plugins_guide_works_in_a_generated_plugin(tmp_path, sandbox):
+    call_command("plugins", "new", "hello-world", directory=str(tmp_path), stdout=io.StringIO())
+    plugin = tmp_path / "anneal-hello-world"
+    blocks = list(GUIDE_BLOCK.finditer(GUIDE.read_text(encoding="utf-8")))
+    assert {b["path"] for b in blocks} == {"anneal_hello_world/hooks.py", "tests/test_greeting.py"}
+    for block in blocks:
+        with (plugin / block["path"]).open("a", encoding="utf-8") as target:
+            target.write("\n\n" + block["code"])
+    tests = _install_and_run_its_tests(plugin, sandbox)
+    assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-2000:]
+    assert "7 passed" in tests.stdout
 
 
 @pytest.mark.parametrize("name", ["Hello", "hello_world", "x-", "9lives", "a--b", "a/b", ""])
