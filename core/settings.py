@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "core.apps.CoreConfig",
+    "core.web.apps.WebConfig",
 ]
 INSTALLED_APPS += [app for app in plugin_hooks.django_apps() if app not in INSTALLED_APPS]
 

@@ -1,3 +1,5 @@
+"""What every organization page shares: resolving the organization and answering refusals."""
+
 from __future__ import annotations
 
 from functools import wraps
@@ -5,7 +7,7 @@ from typing import Any, Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from core import access
@@ -13,10 +15,16 @@ from core.roles import Permission
 from core.services.errors import ServiceError
 
 
-def organization_view(permission: Permission = Permission.VIEW) -> Callable:
-    """Resolve ``slug`` to ``request.organization`` with the role ``permission`` needs.
+def forbidden(request: HttpRequest, reason: str) -> HttpResponse:
+    """A 403 page that says why, so a member knows whom to ask."""
+    return render(request, "anneal/forbidden.html", {"reason": reason}, status=403)
 
-    Non-members get 404; members without the role get 403 with the reason.
+
+def organization_view(permission: Permission = Permission.VIEW) -> Callable:
+    """Resolve ``slug`` to ``request.organization`` and ``request.role``.
+
+    Non-members get 404 (they must not learn that the organization exists); members whose role
+    is below ``permission`` get 403 with the reason.
     """
 
     def decorate(view: Callable) -> Callable:
@@ -25,12 +33,11 @@ def organization_view(permission: Permission = Permission.VIEW) -> Callable:
         def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
             try:
                 organization, role = access.get_organization(request.user, slug, Permission.VIEW)
-                request.organization, request.role = organization, role
-                access.require(request.user, organization, permission)
             except access.NotVisible:
-                raise Http404("No such organization.") from None
-            except access.NotAllowed as exc:
-                return HttpResponseForbidden(render(request, "anneal/forbidden.html", {"reason": str(exc)}).content)
+                raise Http404("No such organization, or you are not a member of it.") from None
+            request.organization, request.role = organization, role
+            if not access.allows_role(role, permission):
+                return forbidden(request, str(access.NotAllowed(role, permission)))
             return view(request, *args, **kwargs)
 
         return wrapper
@@ -38,5 +45,20 @@ def organization_view(permission: Permission = Permission.VIEW) -> Callable:
     return decorate
 
 
+def require_role(request: HttpRequest, permission: Permission) -> HttpResponse | None:
+    """A 403 response when the current role cannot do ``permission``, else ``None``."""
+    if access.allows_role(request.role, permission):
+        return None
+    return forbidden(request, str(access.NotAllowed(request.role, permission)))
+
+
+def can(request: HttpRequest, permission: Permission) -> bool:
+    return access.allows_role(getattr(request, "role", None), permission)
+
+
 def report(request: HttpRequest, error: ServiceError) -> None:
     messages.error(request, error.message)
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
