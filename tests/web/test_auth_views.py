@@ -120,3 +120,9 @@ def test_the_profile_saves_the_name_and_refuses_one_too_long(client_for, make_us
     assert "user.updated" in [e.type for e in captured_events]
     response = client.post("/profile/", {"name": "x" * 151})
     assert response.status_code == 400 and b"too long" in response.content
+
+
+def test_a_form_without_its_csrf_token_is_refused_with_an_explanation(make_user):
+    response = Client(enforce_csrf_checks=True).post("/sign-in/", {"email": "a@example.com", "password": "x"})
+    assert response.status_code == 403
+    assert b"This form expired" in response.content

@@ -108,6 +108,19 @@ def test_change_a_role_and_remove_a_member_without_reloading(page, sign_in_page,
     assert not Membership.objects.filter(user=member).exists()
 
 
+def test_an_admin_demoted_while_the_page_is_open_is_told_why_the_change_failed(page, sign_in_page, organization,
+                                                                                make_member):
+    admin = make_member(organization, "admin", email="ann@example.com")
+    make_member(organization, "member", email="mia@example.com")
+    sign_in_page(page, admin)
+    page.goto(f"/o/{organization.slug}/members/")
+    Membership.objects.filter(user=admin).update(role="member")  # another owner demotes Ann meanwhile
+    page.get_by_label("Role of mia@example.com").select_option("viewer")
+    expect(page.get_by_role("alert")).to_have_text(
+        "Your role (member) does not allow this; it needs admin or owner.")
+    assert Membership.objects.get(user__email="mia@example.com").role == "member"
+
+
 def test_create_a_token_see_it_once_and_revoke_it(page, sign_in_page, owner):
     sign_in_page(page, owner)
     page.goto("/tokens/")

@@ -147,3 +147,22 @@ def test_a_member_cannot_revoke_an_invitation(client_for, organization, owner, m
     assert response.status_code == 403
     invitation.refresh_from_db()
     assert invitation.status == "pending"
+
+
+def test_a_refused_htmx_action_answers_with_the_reason_and_leaves_the_page_alone(client_for, organization,
+                                                                                   make_member):
+    membership = Membership.objects.get(user=make_member(organization, "member"))
+    response = client_for(make_member(organization, "viewer")).post(
+        f"{members_url(organization)}{membership.pk}/remove/", **HTMX)
+    assert response.status_code == 403
+    assert response["HX-Reswap"] == "none"
+    assert b"Your role (viewer) does not allow this; it needs admin or owner." in response.content
+    assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_an_htmx_request_after_the_session_ended_loads_the_sign_in_page(organization):
+    from django.test import Client
+
+    response = Client().post(f"{members_url(organization)}1/remove/", **HTMX)
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == f"/sign-in/?next={members_url(organization)}1/remove/"

@@ -6,9 +6,10 @@ from functools import wraps
 from typing import Any, Callable
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import render, resolve_url
 
 from core import access
 from core.roles import Permission
@@ -16,8 +17,24 @@ from core.services.errors import ServiceError
 
 
 def forbidden(request: HttpRequest, reason: str) -> HttpResponse:
-    """A 403 page that says why, so a member knows whom to ask."""
+    """A 403 page that says why, so a member knows whom to ask.
+
+    To an htmx request it answers with the reason as a flash message only (``HX-Reswap: none``
+    keeps the part of the page that asked untouched).
+    """
+    if is_htmx(request):
+        messages.error(request, reason)
+        response = render(request, "anneal/_messages_oob.html", {}, status=403)
+        response["HX-Reswap"] = "none"
+        return response
     return render(request, "anneal/forbidden.html", {"reason": reason}, status=403)
+
+
+def htmx_redirect(url: str) -> HttpResponse:
+    """Make htmx load ``url`` as a full page instead of swapping it into a fragment."""
+    response = HttpResponse(status=204)
+    response["HX-Redirect"] = url
+    return response
 
 
 def organization_view(permission: Permission = Permission.VIEW) -> Callable:
@@ -28,9 +45,12 @@ def organization_view(permission: Permission = Permission.VIEW) -> Callable:
     """
 
     def decorate(view: Callable) -> Callable:
-        @login_required
         @wraps(view)
         def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                if is_htmx(request):  # the session ended while the page was open
+                    return htmx_redirect(f"{resolve_url(settings.LOGIN_URL)}?next={request.path}")
+                return redirect_to_login(request.get_full_path())
             try:
                 organization, role = access.get_organization(request.user, slug, Permission.VIEW)
             except access.NotVisible:

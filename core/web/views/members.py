@@ -20,7 +20,7 @@ from core.models import Invitation, Membership
 from core.roles import Permission, Role
 from core.services import invitations, organizations
 from core.services.errors import ServiceError
-from core.web.views.common import can, is_htmx, organization_view, report, require_role
+from core.web.views.common import can, htmx_redirect, is_htmx, organization_view, report, require_role
 
 ROLES = [role.value for role in Role]
 
@@ -122,11 +122,7 @@ def change_role(request: HttpRequest, membership_id: int) -> HttpResponse:
 def _leave_page_if_needed(request: HttpRequest) -> HttpResponse:
     """After changing one's own role the page's controls may no longer apply: reload it."""
     url = reverse("web:members", args=[request.organization.slug])
-    if is_htmx(request):
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
+    return htmx_redirect(url) if is_htmx(request) else redirect(url)
 
 
 @require_POST
@@ -147,11 +143,7 @@ def remove_member(request: HttpRequest, membership_id: int) -> HttpResponse:
     messages.success(request, f"Removed {membership.user.email} from {request.organization.name}.")
     if membership.user_id == request.user.pk:
         access.forget_roles(request.user)
-        if is_htmx(request):
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = reverse("web:organizations")
-            return response
-        return redirect("web:organizations")
+        return htmx_redirect(reverse("web:organizations")) if is_htmx(request) else redirect("web:organizations")
     return _row(request, None)
 
 
