@@ -17,6 +17,12 @@ PASSWORD = "correct horse battery"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Argon2 is deliberately slow; these tests are about pages, not about hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def client_for(db: None) -> Callable[[Any], Client]:
     """``client_for(user)``: a Django test client with a signed-in session for ``user``."""
