@@ -106,3 +106,40 @@ def test_superusers_get_a_django_admin_link(client_for, make_user):
     body = client_for(make_user(is_staff=True, is_superuser=True)).get("/system/").content.decode()
     assert 'href="/admin/"' in body
     assert client_for(make_user(is_staff=True, is_superuser=True)).get("/admin/").status_code == 200
+
+
+def test_sign_in_methods_and_the_sign_in_slot_from_plugins_show_on_the_sign_in_page(anneal_plugin, db):
+    from django.test import Client
+
+    from core.plugins import SignInMethod
+
+    class Sso:
+        @hookimpl
+        def anneal_sign_in_methods(self):
+            return [SignInMethod("acme-sso", "Acme SSO", "/plugins/sso/acme/", "Use your Acme account")]
+
+        @hookimpl
+        def anneal_template_slot(self, slot):
+            return '<p id="sso-hint">Staff use SSO</p>' if slot == "sign_in" else None
+
+    anneal_plugin(Sso(), name="sso")
+    body = Client().get("/sign-in/").content.decode()
+    assert 'href="/plugins/sso/acme/">Acme SSO</a>' in body and "Use your Acme account" in body
+    assert '<p id="sso-hint">Staff use SSO</p>' in body
+
+
+def test_feature_unavailable_shows_a_plugins_upgrade_prompt_or_a_plain_note(anneal_plugin, rf):
+    from django.template import Context, Template
+
+    template = Template('{% load anneal %}{% feature_unavailable "audit_log" %}')
+    context = Context({"request": rf.get("/")})
+    assert "The audit log feature is not available in this edition." in template.render(context)
+
+    class Upsell:
+        @hookimpl
+        def anneal_template_slot(self, slot, context):
+            if slot == "feature_unavailable":
+                return f'<a href="/upgrade/">Upgrade for {context["feature"]}</a>'
+
+    anneal_plugin(Upsell(), name="upsell")
+    assert '<a href="/upgrade/">Upgrade for audit_log</a>' in template.render(context)
