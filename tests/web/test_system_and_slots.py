@@ -143,3 +143,23 @@ def test_feature_unavailable_shows_a_plugins_upgrade_prompt_or_a_plain_note(anne
 
     anneal_plugin(Upsell(), name="upsell")
     assert '<a href="/upgrade/">Upgrade for audit_log</a>' in template.render(context)
+
+
+def test_a_plugin_settings_page_extends_the_settings_frame_with_every_tab(anneal_plugin, rf, organization, owner):
+    from django.template import engines
+
+    class Sso:
+        @hookimpl
+        def anneal_settings_sections(self, organization):
+            return [SettingsSection("sso", "Single sign-on", f"/plugins/sso/{organization.slug}/", order=20)]
+
+    anneal_plugin(Sso(), name="sso")
+    request = rf.get(f"/plugins/sso/{organization.slug}/")
+    request.user, request.organization, request.role = owner, organization, "owner"
+    page = engines["django"].from_string(
+        '{% extends "anneal/settings_base.html" %}{% block settings_title %}SSO{% endblock %}'
+        '{% block settings_content %}<p id="sso-form">SSO form</p>{% endblock %}'
+    ).render({}, request)
+    assert "<title>SSO · Acme · Anneal</title>" in page
+    assert f'<a class="tab active" href="/plugins/sso/{organization.slug}/" aria-current="page" data-section="sso">' in page
+    assert 'data-section="general">General</a>' in page and '<p id="sso-form">SSO form</p>' in page
