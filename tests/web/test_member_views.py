@@ -166,3 +166,20 @@ def test_an_htmx_request_after_the_session_ended_loads_the_sign_in_page(organiza
     response = Client().post(f"{members_url(organization)}1/remove/", **HTMX)
     assert response.status_code == 204
     assert response["HX-Redirect"] == f"/sign-in/?next={members_url(organization)}1/remove/"
+
+
+def test_an_owner_who_steps_down_is_sent_to_a_fresh_members_page(client_for, organization, owner, make_member):
+    make_member(organization, "owner")
+    membership = Membership.objects.get(user=owner)
+    response = client_for(owner).post(f"{members_url(organization)}{membership.pk}/role/", {"role": "member"}, **HTMX)
+    assert response.status_code == 204 and response["HX-Redirect"] == members_url(organization)
+    membership.refresh_from_db()
+    assert membership.role == "member"
+
+
+def test_an_admin_who_removes_themself_is_sent_to_their_organizations(client_for, organization, make_member):
+    admin = make_member(organization, "admin")
+    membership = Membership.objects.get(user=admin)
+    response = client_for(admin).post(f"{members_url(organization)}{membership.pk}/remove/")
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert not Membership.objects.filter(pk=membership.pk).exists()

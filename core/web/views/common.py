@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any, Callable
 
-from django.contrib import messages
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render, resolve_url

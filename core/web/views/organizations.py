@@ -12,7 +12,7 @@ from core.models import Membership, Project
 from core.roles import Permission, Role
 from core.services import organizations, projects
 from core.services.errors import ServiceError
-from core.web.views.common import can, organization_view, report, require_role
+from core.web.views.common import can, organization_view, require_role
 
 NAME_MAX = 200
 
