@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 from typing import Any, Callable
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -48,8 +49,9 @@ def organization_view(permission: Permission = Permission.VIEW) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
-                if is_htmx(request):  # the session ended while the page was open
-                    return htmx_redirect(f"{resolve_url(settings.LOGIN_URL)}?next={request.path}")
+                if is_htmx(request):  # the session ended while the page was open: come back to it
+                    back = urlsplit(request.headers.get("HX-Current-URL", "")).path or request.path
+                    return htmx_redirect(f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': back})}")
                 return redirect_to_login(request.get_full_path())
             try:
                 organization, role = access.get_organization(request.user, slug, Permission.VIEW)
