@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any, Callable
 
 import pytest
@@ -10,17 +9,6 @@ from django.conf import settings
 from django.test import Client
 
 PASSWORD = "correct horse battery"
-
-# Playwright's sync API keeps an asyncio loop running in the test thread for the whole session
-# (the ``browser`` fixture is session-scoped), which makes Django refuse ORM calls from tests
-# that run after it. The tests are synchronous code; the check does not apply to them.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    """Argon2 is deliberately slow; these tests are about pages, not about hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
