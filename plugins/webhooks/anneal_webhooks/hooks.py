@@ -1,0 +1,72 @@
+"""Runtime hooks of the webhooks plugin, registered by the core once apps are ready."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+
+from core import access
+from core.events import Event
+from core.plugins import EventType, NavItem, PeriodicTask, SettingsSection, hookimpl
+from core.roles import Permission
+
+from anneal_webhooks.capture import record_deliveries
+
+EVENT_TYPES = [
+    EventType("webhook.endpoint_created", "A webhook endpoint was subscribed.", "webhook", "notice"),
+    EventType("webhook.endpoint_updated", "A webhook endpoint was changed, enabled or disabled.", "webhook", "notice"),
+    EventType("webhook.endpoint_deleted", "A webhook endpoint was removed.", "webhook", "notice"),
+    EventType("webhook.secret_rotated", "A webhook endpoint's signing secret was replaced.", "webhook", "notice"),
+    EventType("webhook.endpoint_disabled", "A webhook endpoint was disabled after repeated failures.",
+              "webhook", "warning"),
+]
+
+
+@hookimpl
+def anneal_event_types() -> list[EventType]:
+    return EVENT_TYPES
+
+
+@hookimpl
+def anneal_event(event: Event) -> None:
+    record_deliveries(event)
+
+
+@hookimpl
+def anneal_periodic_tasks() -> list[PeriodicTask]:
+    return [PeriodicTask("webhooks: retry due deliveries", "anneal_webhooks.deliver_due",
+                         float(getattr(settings, "ANNEAL_WEBHOOKS_SWEEP_SECONDS", 15)))]
+
+
+def _is_admin(request: Any, organization: Any) -> bool:
+    return access.allows_role(access.role_of(request.user, organization), Permission.MANAGE)
+
+
+@hookimpl
+def anneal_navigation(request: Any, organization: Any) -> list[NavItem]:
+    if organization is None or not _is_admin(request, organization):
+        return []
+    return [NavItem("Webhooks", reverse("webhooks:endpoints", args=[organization.slug]),
+                    section="organization", order=60)]
+
+
+@hookimpl
+def anneal_settings_sections(request: Any, organization: Any) -> list[SettingsSection]:
+    return [SettingsSection("webhooks", "Webhooks", reverse("webhooks:endpoints", args=[organization.slug]),
+                            order=60)]
+
+
+@hookimpl
+def anneal_urlpatterns() -> list[Any]:
+    from anneal_webhooks.web import urlpatterns
+
+    return urlpatterns
+
+
+@hookimpl
+def anneal_api_urlpatterns() -> list[Any]:
+    from anneal_webhooks.api import urlpatterns
+
+    return urlpatterns
