@@ -90,6 +90,9 @@ def browser() -> Iterator[Any]:
         pytest.fail("Chromium is not installed; `./dev test` installs it (apt-get install chromium).")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop running in the test's thread, which makes
+    # Django refuse ORM calls from tests (and pytest-django's database set-up and flush).
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=path,

@@ -103,7 +103,7 @@ WSGI_APPLICATION = "core.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "web" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.web.context.anneal",
             ],
+            "libraries": {"anneal": "core.web.templatetags.anneal"},
         },
     },
 ]
@@ -183,6 +184,7 @@ SPECTACULAR_SETTINGS = {
 
 # --- Static files, i18n ---------------------------------------------------------------------
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "web" / "static"]
 STATIC_ROOT = Path(env("ANNEAL_STATIC_ROOT", str(DATA_DIR / "static")))
 try:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -34,7 +34,7 @@ def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
 
 def _is_loopback(host: str) -> bool:
     address = _address(host)
-    return host.lower() in LOOPBACK_NAMES if address is None else address.is_loopback
+    return host.rstrip(".").lower() in LOOPBACK_NAMES if address is None else address.is_loopback
 
 
 def validate_url(url: str) -> str:
