@@ -79,3 +79,11 @@ def allow_loopback(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     settings.ANNEAL_WEBHOOKS_ALLOW_LOOPBACK = True
     monkeypatch.setenv("ANNEAL_WEBHOOKS_ALLOW_LOOPBACK", "1")
 
+
+
+@pytest.fixture
+def eager_tasks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run Celery tasks in the test's process, also in services mode (test_worker.py covers Redis)."""
+    from anneal_webhooks.tasks import deliver
+
+    monkeypatch.setitem(deliver.app.conf, "task_always_eager", True)
