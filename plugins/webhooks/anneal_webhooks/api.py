@@ -80,6 +80,7 @@ class EndpointViewSet(AdminScoped, viewsets.ModelViewSet):
     """Webhook endpoints of an organization. The signing secret is returned only on creation and rotation."""
 
     serializer_class = EndpointSerializer
+    queryset = Endpoint.objects.none()  # for the schema; get_queryset() scopes to the organization
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Endpoint]:
@@ -117,6 +118,7 @@ class DeliveryViewSet(AdminScoped, mixins.ListModelMixin, mixins.RetrieveModelMi
     """The delivery log of one endpoint, newest first, with each attempt's response code."""
 
     serializer_class = DeliverySerializer
+    queryset = Delivery.objects.none()  # for the schema; get_queryset() scopes to the endpoint
 
     def get_queryset(self) -> QuerySet[Delivery]:
         endpoint = get_object_or_404(Endpoint, organization=self.organization, pk=self.kwargs["endpoint_pk"])
