@@ -87,3 +87,9 @@ def eager_tasks(monkeypatch: pytest.MonkeyPatch) -> None:
     from anneal_webhooks.tasks import deliver
 
     monkeypatch.setitem(deliver.app.conf, "task_always_eager", True)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Users are made in most tests; a slow password hash would dominate the suite's time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
