@@ -103,3 +103,22 @@ def test_a_failing_event_hook_rolls_the_edit_back(make_prompt, anneal_plugin):
         services.edit_prompt(prompt, "two")
     assert list(prompt.versions.values_list("number", flat=True)) == [1]
     assert Prompt.objects.get().current_version.number == 1
+
+
+def test_the_database_refuses_to_change_a_versions_text_even_in_bulk(make_prompt):
+    from django.db import DatabaseError, transaction
+
+    version = make_prompt(body="original").current_version
+    with pytest.raises(DatabaseError, match="immutable"):
+        with transaction.atomic():
+            PromptVersion.objects.filter(pk=version.pk).update(body="rewritten")
+    assert PromptVersion.objects.get().body == "original"
+
+
+def test_deleting_an_author_keeps_their_versions(make_prompt, make_user):
+    author = make_user()
+    prompt = make_prompt(body="one")
+    services.edit_prompt(prompt, "two", author=author)
+    author.delete()
+    version = prompt.versions.get(number=2)
+    assert (version.body, version.created_by) == ("two", None)
