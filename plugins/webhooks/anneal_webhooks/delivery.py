@@ -140,7 +140,7 @@ def _disable_if_failing(endpoint: Endpoint) -> None:
     endpoint.refresh_from_db(fields=["consecutive_failures", "is_active"])
     if not endpoint.is_active or endpoint.consecutive_failures < limit:
         return
-    reason = f"Disabled after {endpoint.consecutive_failures} failed deliveries in a row."
+    reason = f"Disabled after {endpoint.consecutive_failures} failed delivery attempts in a row."
     if disable_endpoint(endpoint, reason):
         notify.endpoint_disabled(endpoint, reason)
 

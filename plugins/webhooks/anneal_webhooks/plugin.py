@@ -32,7 +32,7 @@ def anneal_settings_defaults() -> dict[str, Any]:
         # Allow http:// and https:// endpoints on 127.0.0.1, ::1 and localhost (for tests and
         # local development). Off by default: endpoints must be public HTTPS URLs.
         "ANNEAL_WEBHOOKS_ALLOW_LOOPBACK": _env_flag("ANNEAL_WEBHOOKS_ALLOW_LOOPBACK"),
-        # An endpoint is disabled after this many failed deliveries in a row.
+        # An endpoint is disabled after this many failed delivery attempts in a row.
         "ANNEAL_WEBHOOKS_DISABLE_AFTER": int(os.environ.get("ANNEAL_WEBHOOKS_DISABLE_AFTER", "10")),
         # A delivery is given up after this many attempts.
         "ANNEAL_WEBHOOKS_MAX_ATTEMPTS": int(os.environ.get("ANNEAL_WEBHOOKS_MAX_ATTEMPTS", "8")),

@@ -163,7 +163,7 @@ def test_repeated_failures_disable_the_endpoint_and_email_only_the_admins(
 
     endpoint.refresh_from_db()
     assert not endpoint.is_active
-    assert "3 failed deliveries in a row" in endpoint.disabled_reason
+    assert "3 failed delivery attempts in a row" in endpoint.disabled_reason
     [message] = mail.outbox
     assert message.to == [admin.email, "owner@example.com"]
     assert endpoint.url in message.body and "enable it" in message.body
