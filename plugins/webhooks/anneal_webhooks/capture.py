@@ -20,6 +20,16 @@ from anneal_webhooks.models import Delivery, Endpoint
 NEVER_SENT = {"webhook.endpoint_disabled"}
 
 
+class _Encoder(DjangoJSONEncoder):
+    """Dates, UUIDs and decimals as Django writes them; anything else as text, never an error."""
+
+    def default(self, value: Any) -> Any:
+        try:
+            return super().default(value)
+        except TypeError:
+            return str(value)
+
+
 def payload(event: Event) -> dict[str, Any]:
     """What a receiver gets: the event without the client's address or user agent."""
     return {
@@ -48,7 +58,7 @@ def record_deliveries(event: Event) -> list[Delivery]:
     ]
     if not endpoints:
         return []
-    body = json.dumps(payload(event), cls=DjangoJSONEncoder, separators=(",", ":"), sort_keys=True)
+    body = json.dumps(payload(event), cls=_Encoder, separators=(",", ":"), sort_keys=True)
     deliveries = Delivery.objects.bulk_create(
         Delivery(endpoint=endpoint, event_id=event.id, event_type=event.type, body=body) for endpoint in endpoints
     )

@@ -201,3 +201,16 @@ def test_only_one_of_two_concurrent_attempts_sends_a_delivery(endpoint, receiver
     assert attempt(str(delivery.pk)) is not None
     assert attempt(str(delivery.pk)) is None
     assert len(receiver.received) == 2
+
+
+def test_an_event_with_unusual_data_is_still_sent_and_never_blocks_the_change(endpoint, receiver, organization,
+                                                                               django_capture_on_commit_callbacks):
+    class Odd:
+        def __str__(self):
+            return "odd value"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            emit("project.created", organization=organization, target=Target("project", "1", "x"),
+                 data={"when": timezone.now(), "thing": Odd()})
+    assert receiver.received[0].json["data"]["thing"] == "odd value"
