@@ -152,3 +152,12 @@ def due_ids(now: datetime | None = None, limit: int = 500) -> list[str]:
             status=Delivery.Status.PENDING, next_attempt_at__lte=now, endpoint__is_active=True
         ).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
     ]
+
+
+def prune(now: datetime | None = None) -> int:
+    """Delete succeeded and failed deliveries older than ``ANNEAL_WEBHOOKS_KEEP_DAYS``; keep pending ones."""
+    cutoff = (now or timezone.now()) - timedelta(days=_setting("ANNEAL_WEBHOOKS_KEEP_DAYS", 30))
+    old = Delivery.objects.filter(created_at__lt=cutoff).exclude(status=Delivery.Status.PENDING)
+    DeliveryAttempt.objects.filter(delivery__in=old).delete()
+    count, _ = old.delete()
+    return count

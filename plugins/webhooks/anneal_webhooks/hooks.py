@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from core import access
 from core.events import Event
-from core.plugins import EventType, NavItem, PeriodicTask, SettingsSection, hookimpl
+from core.plugins import DiagnosticCollector, EventType, NavItem, PeriodicTask, SettingsSection, hookimpl
 from core.roles import Permission
 
 from anneal_webhooks.capture import record_deliveries
@@ -36,8 +36,29 @@ def anneal_event(event: Event) -> None:
 
 @hookimpl
 def anneal_periodic_tasks() -> list[PeriodicTask]:
-    return [PeriodicTask("webhooks: retry due deliveries", "anneal_webhooks.deliver_due",
-                         float(getattr(settings, "ANNEAL_WEBHOOKS_SWEEP_SECONDS", 15)))]
+    return [
+        PeriodicTask("webhooks: retry due deliveries", "anneal_webhooks.deliver_due",
+                     float(getattr(settings, "ANNEAL_WEBHOOKS_SWEEP_SECONDS", 15))),
+        PeriodicTask("webhooks: delete old deliveries", "anneal_webhooks.prune", 3600.0),
+    ]
+
+
+def counts() -> dict[str, int]:
+    from django.db.models import Count
+
+    from anneal_webhooks.models import Delivery, Endpoint
+
+    endpoints = dict(Endpoint.objects.values_list("is_active").annotate(n=Count("id")))
+    deliveries = dict(Delivery.objects.values_list("status").annotate(n=Count("id")))
+    return {
+        "endpoints_active": endpoints.get(True, 0), "endpoints_disabled": endpoints.get(False, 0),
+        **{f"deliveries_{status}": deliveries.get(status, 0) for status in Delivery.Status.values},
+    }
+
+
+@hookimpl
+def anneal_diagnostics() -> list[DiagnosticCollector]:
+    return [DiagnosticCollector("webhooks", "Webhook endpoints and deliveries by status (counts only).", counts)]
 
 
 def _is_admin(request: Any, organization: Any) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
@@ -10,6 +12,8 @@ from core.models import User
 from core.roles import Role
 
 from anneal_webhooks.models import Endpoint
+
+logger = logging.getLogger("anneal_webhooks")
 
 ADMIN_ROLES = [Role.ADMIN.value, Role.OWNER.value]
 
@@ -23,7 +27,7 @@ def admin_emails(organization_id: int) -> list[str]:
 
 
 def endpoint_disabled(endpoint: Endpoint, reason: str) -> int:
-    """Email the admins; return how many were written to. Mail errors are logged, not raised."""
+    """Email the admins; return how many messages were sent. Mail errors are logged, not raised."""
     recipients = admin_emails(endpoint.organization_id)
     if not recipients:
         return 0
@@ -31,10 +35,14 @@ def endpoint_disabled(endpoint: Endpoint, reason: str) -> int:
         "endpoint": endpoint, "organization": endpoint.organization, "reason": reason,
         "url": f"{settings.BASE_URL}/plugins/webhooks/o/{endpoint.organization.slug}/endpoints/{endpoint.pk}/",
     }
-    return send_mail(
-        subject=f"[Anneal] Webhook endpoint disabled in {endpoint.organization.name}",
-        message=render_to_string("anneal_webhooks/endpoint_disabled_email.txt", context),
-        from_email=None,
-        recipient_list=recipients,
-        fail_silently=True,
-    )
+    try:
+        return send_mail(
+            subject=f"[Anneal] Webhook endpoint disabled in {endpoint.organization.name}",
+            message=render_to_string("anneal_webhooks/endpoint_disabled_email.txt", context),
+            from_email=None,
+            recipient_list=recipients,
+        )
+    except Exception:  # the endpoint stays disabled; the page and the event still say so
+        logger.exception("Could not email the admins of %s about disabled endpoint %s",
+                         endpoint.organization.slug, endpoint.url)
+        return 0

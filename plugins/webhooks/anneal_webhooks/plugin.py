@@ -40,6 +40,8 @@ def anneal_settings_defaults() -> dict[str, Any]:
         "ANNEAL_WEBHOOKS_RETRY_SECONDS": float(os.environ.get("ANNEAL_WEBHOOKS_RETRY_SECONDS", "30")),
         "ANNEAL_WEBHOOKS_MAX_RETRY_SECONDS": float(os.environ.get("ANNEAL_WEBHOOKS_MAX_RETRY_SECONDS", "21600")),
         "ANNEAL_WEBHOOKS_TIMEOUT_SECONDS": float(os.environ.get("ANNEAL_WEBHOOKS_TIMEOUT_SECONDS", "10")),
+        # Finished deliveries (and their log) are deleted after this many days.
+        "ANNEAL_WEBHOOKS_KEEP_DAYS": float(os.environ.get("ANNEAL_WEBHOOKS_KEEP_DAYS", "30")),
         # How often the periodic task looks for deliveries that are due for a retry.
         "ANNEAL_WEBHOOKS_SWEEP_SECONDS": float(os.environ.get("ANNEAL_WEBHOOKS_SWEEP_SECONDS", "15")),
     }

@@ -19,3 +19,9 @@ def deliver_due() -> int:
     for delivery_id in ids:
         delivery.attempt(delivery_id)
     return len(ids)
+
+
+@shared_task(name="anneal_webhooks.prune", ignore_result=True)
+def prune() -> int:
+    """Delete finished deliveries (and their logs) older than ``ANNEAL_WEBHOOKS_KEEP_DAYS``."""
+    return delivery.prune()

@@ -16,6 +16,7 @@ from core.roles import Permission
 
 from anneal_webhooks import services
 from anneal_webhooks.models import Delivery, Endpoint
+from anneal_webhooks.tasks import deliver
 
 NEW_SECRET_KEY = "anneal_webhooks_new_secret"
 
@@ -87,8 +88,6 @@ def _endpoint_action(request: HttpRequest, endpoint: Endpoint) -> HttpResponse:
     elif action == "redeliver":
         delivery = get_object_or_404(Delivery, endpoint=endpoint, pk=request.POST.get("delivery"))
         Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.PENDING, next_attempt_at=delivery.created_at)
-        from anneal_webhooks.tasks import deliver
-
         deliver.delay(str(delivery.pk))
         messages.success(request, "The delivery was queued again.")
     else:

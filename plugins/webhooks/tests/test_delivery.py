@@ -214,3 +214,25 @@ def test_an_event_with_unusual_data_is_still_sent_and_never_blocks_the_change(en
             emit("project.created", organization=organization, target=Target("project", "1", "x"),
                  data={"when": timezone.now(), "thing": Odd()})
     assert receiver.received[0].json["data"]["thing"] == "odd value"
+
+
+def test_old_finished_deliveries_are_pruned_but_pending_ones_are_kept(endpoint, receiver, create_project, settings):
+    from anneal_webhooks.delivery import prune
+
+    settings.ANNEAL_WEBHOOKS_KEEP_DAYS = 30
+    create_project("Sent")
+    receiver.default_status = 500
+    create_project("Pending")
+    Delivery.objects.update(created_at=timezone.now() - timedelta(days=31))
+
+    assert prune() == 1
+    assert list(Delivery.objects.values_list("status", flat=True)) == ["pending"]
+
+
+def test_the_diagnostics_count_endpoints_and_deliveries_without_content(endpoint, create_project):
+    from anneal_webhooks.hooks import counts
+
+    create_project("Website")
+    found = counts()
+    assert found["endpoints_active"] == 1 and found["deliveries_succeeded"] == 1
+    assert all(isinstance(v, int) for v in found.values())
