@@ -16,10 +16,6 @@ from core.events import Event
 
 from anneal_webhooks.models import Delivery, Endpoint
 
-# Events about deliveries themselves are never sent, so a failing endpoint cannot feed itself.
-NEVER_SENT = {"webhook.endpoint_disabled"}
-
-
 class _Encoder(DjangoJSONEncoder):
     """Dates, UUIDs and decimals as Django writes them; anything else as text, never an error."""
 
@@ -48,8 +44,12 @@ def payload(event: Event) -> dict[str, Any]:
 
 
 def record_deliveries(event: Event) -> list[Delivery]:
-    """Write one delivery per subscribed active endpoint and send them once the change commits."""
-    if event.organization_id is None or event.type in NEVER_SENT:
+    """Write one delivery per subscribed active endpoint and send them once the change commits.
+
+    Instance-wide events (no organization) are not sent. ``webhook.endpoint_disabled`` is sent to
+    the organization's other endpoints; the disabled one receives nothing, so it cannot loop.
+    """
+    if event.organization_id is None:
         return []
     endpoints = [
         endpoint

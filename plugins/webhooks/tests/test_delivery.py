@@ -236,3 +236,17 @@ def test_the_diagnostics_count_endpoints_and_deliveries_without_content(endpoint
     found = counts()
     assert found["endpoints_active"] == 1 and found["deliveries_succeeded"] == 1
     assert all(isinstance(v, int) for v in found.values())
+
+
+def test_another_endpoint_hears_that_a_failing_one_was_disabled(endpoint, receiver, create_project, settings,
+                                                                organization):
+    settings.ANNEAL_WEBHOOKS_DISABLE_AFTER = 1
+    watcher = services.create_endpoint(organization, receiver.url + "/watcher", ["webhook.endpoint_disabled"])
+    receiver.fail_next(1)
+    create_project("Website")
+
+    endpoint.refresh_from_db()
+    assert not endpoint.is_active
+    notice = Delivery.objects.get(endpoint=watcher)
+    assert notice.status == "succeeded" and notice.event_type == "webhook.endpoint_disabled"
+    assert receiver.received[-1].path == "/hooks/watcher"
