@@ -85,6 +85,9 @@ def chromium_path() -> str | None:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """A real headless Debian Chromium driven by Playwright."""
+    # Playwright's sync API keeps an asyncio loop running in the test thread for the rest of the
+    # session, which makes Django refuse ORM calls from the (synchronous) tests that follow.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     path = chromium_path()
     if path is None:
         pytest.fail("Chromium is not installed; `./dev test` installs it (apt-get install chromium).")

@@ -2,7 +2,9 @@
 
 from django.urls import reverse
 
+from core.access import role_of
 from core.plugins import NavItem, SettingsSection, hookimpl
+from core.roles import Permission, allows
 
 
 @hookimpl
@@ -18,6 +20,9 @@ def anneal_navigation(request, organization):
             NavItem("Projects", reverse("web:organization", args=[organization.slug]), section="organization", order=10),
             NavItem("Members", reverse("web:members", args=[organization.slug]), section="organization", order=20),
         ]
+        if allows(role_of(request.user, organization), Permission.MANAGE):
+            items.append(NavItem("Settings", reverse("web:organization_settings", args=[organization.slug]),
+                                 section="organization", order=90))
     return items
 
 

@@ -1,4 +1,8 @@
-"""``{% slot "name" %}`` and ``{% feature_unavailable "feature" %}``: plugin fragments in isolation."""
+"""``{% slot "name" %}``, ``{% feature_unavailable "feature" %}`` and ``{% settings_tabs org %}``.
+
+Each plugin's fragment is rendered on its own: a plugin that raises is replaced by an error box
+naming it, and the rest of the page renders.
+"""
 
 from __future__ import annotations
 
@@ -13,18 +17,29 @@ from core.plugins import hooks
 register = template.Library()
 
 
+def error_box(plugin: str, error: BaseException) -> SafeString:
+    return format_html(
+        '<div class="plugin-error" role="alert" data-plugin="{}">The plugin <strong>{}</strong> failed to '
+        "render this part of the page ({}). The rest of the page is unaffected; the details are in the "
+        "server log.</div>",
+        plugin, plugin, type(error).__name__,
+    )
+
+
 def render_slot(slot: str, request: Any, context: dict[str, Any]) -> SafeString:
+    """Every plugin's fragment for ``slot``, each wrapped in its own box."""
     parts = []
     for contribution in hooks.template_slot(slot, request, context):
         if contribution.error is not None:
-            parts.append(format_html(
-                '<div class="plugin-error" role="alert">The plugin <strong>{}</strong> failed to render '
-                "this part of the page ({}). The rest of the page is unaffected.</div>",
-                contribution.plugin, type(contribution.error).__name__,
-            ))
-        else:
-            parts.append(format_html('<div class="slot" data-plugin="{}">{}</div>',
-                                     contribution.plugin, mark_safe(contribution.result)))
+            parts.append(error_box(contribution.plugin, contribution.error))
+            continue
+        fragment = contribution.result
+        if not isinstance(fragment, str):
+            parts.append(error_box(contribution.plugin, TypeError(f"returned {type(fragment).__name__}")))
+            continue
+        if fragment:
+            parts.append(format_html('<div class="slot" data-slot="{}" data-plugin="{}">{}</div>',
+                                     slot, contribution.plugin, mark_safe(fragment)))
     return mark_safe("".join(parts))
 
 
@@ -46,6 +61,13 @@ def feature_unavailable(context: template.Context, feature: str) -> SafeString:
 
 @register.simple_tag(takes_context=True)
 def settings_tabs(context: template.Context, organization: Any) -> SafeString:
+    """The organization's settings sections from ``anneal_settings_sections``, the current one marked."""
     request = context.get("request")
+    path = getattr(request, "path", "")
     sections = sorted(hooks.settings_sections(request, organization), key=lambda s: (s.order, s.label))
-    return format_html_join("", '<a class="tab" href="{}">{}</a>', ((s.url, s.label) for s in sections))
+    tabs = format_html_join(
+        "", '<a class="tab{}" href="{}"{} data-section="{}">{}</a>',
+        ((" active" if s.url == path else "", s.url, mark_safe(' aria-current="page"') if s.url == path else "",
+          s.id, s.label) for s in sections),
+    )
+    return format_html('<nav class="tabs settings-tabs" aria-label="Settings sections">{}</nav>', tabs)

@@ -1,36 +1,65 @@
+"""What every organization page shares: resolving the organization and answering refusals."""
+
 from __future__ import annotations
 
 from functools import wraps
 from typing import Any, Callable
+from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
-from django.shortcuts import render
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render, resolve_url
 
 from core import access
 from core.roles import Permission
 from core.services.errors import ServiceError
 
 
-def organization_view(permission: Permission = Permission.VIEW) -> Callable:
-    """Resolve ``slug`` to ``request.organization`` with the role ``permission`` needs.
+def forbidden(request: HttpRequest, reason: str) -> HttpResponse:
+    """A 403 page that says why, so a member knows whom to ask.
 
-    Non-members get 404; members without the role get 403 with the reason.
+    To an htmx request it answers with the reason as a flash message only (``HX-Reswap: none``
+    keeps the part of the page that asked untouched).
+    """
+    if is_htmx(request):
+        messages.error(request, reason)
+        response = render(request, "anneal/_messages_oob.html", {}, status=403)
+        response["HX-Reswap"] = "none"
+        return response
+    return render(request, "anneal/forbidden.html", {"reason": reason}, status=403)
+
+
+def htmx_redirect(url: str) -> HttpResponse:
+    """Make htmx load ``url`` as a full page instead of swapping it into a fragment."""
+    response = HttpResponse(status=204)
+    response["HX-Redirect"] = url
+    return response
+
+
+def organization_view(permission: Permission = Permission.VIEW) -> Callable:
+    """Resolve ``slug`` to ``request.organization`` and ``request.role``.
+
+    Non-members get 404 (they must not learn that the organization exists); members whose role
+    is below ``permission`` get 403 with the reason.
     """
 
     def decorate(view: Callable) -> Callable:
-        @login_required
         @wraps(view)
         def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                if is_htmx(request):  # the session ended while the page was open: come back to it
+                    back = urlsplit(request.headers.get("HX-Current-URL", "")).path or request.path
+                    return htmx_redirect(f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': back})}")
+                return redirect_to_login(request.get_full_path())
             try:
                 organization, role = access.get_organization(request.user, slug, Permission.VIEW)
-                request.organization, request.role = organization, role
-                access.require(request.user, organization, permission)
             except access.NotVisible:
-                raise Http404("No such organization.") from None
-            except access.NotAllowed as exc:
-                return HttpResponseForbidden(render(request, "anneal/forbidden.html", {"reason": str(exc)}).content)
+                raise Http404("No such organization, or you are not a member of it.") from None
+            request.organization, request.role = organization, role
+            if not access.allows_role(role, permission):
+                return forbidden(request, str(access.NotAllowed(role, permission)))
             return view(request, *args, **kwargs)
 
         return wrapper
@@ -38,5 +67,20 @@ def organization_view(permission: Permission = Permission.VIEW) -> Callable:
     return decorate
 
 
+def require_role(request: HttpRequest, permission: Permission) -> HttpResponse | None:
+    """A 403 response when the current role cannot do ``permission``, else ``None``."""
+    if access.allows_role(request.role, permission):
+        return None
+    return forbidden(request, str(access.NotAllowed(request.role, permission)))
+
+
+def can(request: HttpRequest, permission: Permission) -> bool:
+    return access.allows_role(getattr(request, "role", None), permission)
+
+
 def report(request: HttpRequest, error: ServiceError) -> None:
     messages.error(request, error.message)
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"

@@ -1,6 +1,8 @@
+"""The staff-only System page: version, plugins and their hooks, health."""
+
 from __future__ import annotations
 
-from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -8,10 +10,17 @@ from core import __version__
 from core.health import run_checks
 from core.plugins.hookspecs import HOOK_API_VERSION
 from core.plugins.manager import records
+from core.web.views.common import forbidden
 
 
-@staff_member_required(login_url="web:sign_in")
+@login_required
 def system(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_staff:
+        return forbidden(request, "The System page is for staff accounts only; ask an administrator.")
+    plugins = records()
+    checks = run_checks()
     return render(request, "anneal/system.html", {
-        "version": __version__, "hook_api": HOOK_API_VERSION, "plugins": records(), "checks": run_checks(),
+        "version": __version__, "hook_api": HOOK_API_VERSION, "plugins": plugins, "checks": checks,
+        "failed_plugins": sum(1 for p in plugins if not p.ok),
+        "failed_checks": sum(1 for c in checks if not c.ok),
     })

@@ -1,40 +1,68 @@
+"""Personal API tokens: created and shown once, listed with expiry and last use, revoked."""
+
 from __future__ import annotations
 
 from datetime import datetime, time, timezone
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from core.models import ApiToken
 from core.services import tokens
 from core.services.errors import ServiceError
-from core.web.views.common import report
+
+NAME_MAX = 100
 
 
-def _expiry(value: str) -> datetime | None:
+def parse_expiry(value: str) -> datetime | None:
+    """The end of day ``value`` (``YYYY-MM-DD``) in UTC, or ``None`` for a token that never expires."""
+    value = value.strip()
     if not value:
         return None
     try:
-        return datetime.combine(datetime.strptime(value, "%Y-%m-%d").date(), time.max, tzinfo=timezone.utc)
+        day = datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
-        raise ServiceError("Enter the expiry date as YYYY-MM-DD.", field="expires_at") from None
+        raise ServiceError("Enter the expiry date as YYYY-MM-DD, or leave it empty for no expiry.",
+                           field="expires_at") from None
+    return datetime.combine(day, time.max, tzinfo=timezone.utc)
 
 
 @login_required
 def token_list(request: HttpRequest) -> HttpResponse:
-    new_value = None
+    new_token, new_value, status = None, None, 200
+    form = {"name": "", "expires_at": ""}
     if request.method == "POST":
+        form = {"name": request.POST.get("name", "").strip(), "expires_at": request.POST.get("expires_at", "")}
         try:
-            if request.POST.get("action") == "revoke":
-                tokens.revoke_token(get_object_or_404(ApiToken, user=request.user, pk=request.POST.get("id")))
-                messages.success(request, "Token revoked.")
-                return redirect("web:tokens")
-            _, new_value = tokens.create_token(request.user, request.POST.get("name", ""),
-                                               _expiry(request.POST.get("expires_at", "")))
+            if len(form["name"]) > NAME_MAX:
+                raise ServiceError(f"The name is too long: at most {NAME_MAX} characters.", field="name")
+            new_token, new_value = tokens.create_token(request.user, form["name"], parse_expiry(form["expires_at"]))
         except ServiceError as exc:
-            report(request, exc)
-    return render(request, "anneal/tokens.html", {
-        "tokens": ApiToken.objects.filter(user=request.user), "new_value": new_value,
-    })
+            messages.error(request, exc.message)
+            status = 400
+        else:
+            form = {"name": "", "expires_at": ""}
+    response = render(request, "anneal/tokens.html", {
+        "tokens": ApiToken.objects.filter(user=request.user).order_by("revoked_at", "-created_at"),
+        "new_token": new_token, "new_value": new_value, "form": form,
+    }, status=status)
+    if new_value:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@login_required
+def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = ApiToken.objects.filter(user=request.user, pk=token_id).first()
+    if token is None:
+        raise Http404("No such token among yours.")
+    if token.revoked_at is not None:
+        messages.info(request, f"The token {token.name} was already revoked.")
+    else:
+        tokens.revoke_token(token)
+        messages.success(request, f"Revoked the token {token.name}. Clients using it are refused from now on.")
+    return redirect("web:tokens")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from anneal_enterprise.licensing import status
@@ -13,9 +11,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def admin(make_user):
-    # Playwright's sync API keeps an event loop in this thread for the whole session; the ORM calls
-    # here and in the database teardown are synchronous, so allow them for the rest of the run.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     return make_user("admin@example.com", password="admin password 1", is_staff=True)
 
 

@@ -1,0 +1,167 @@
+"""Members and invitations of an organization.
+
+Role changes, removals and revocations answer htmx requests with the updated table row (and
+the flash messages out of band), and plain form posts with a redirect, so the page works with
+and without JavaScript.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from core import access
+from core.models import Invitation, Membership
+from core.roles import Permission, Role
+from core.services import invitations, organizations
+from core.services.errors import ServiceError
+from core.web.views.common import can, htmx_redirect, is_htmx, organization_view, report, require_role
+
+ROLES = [role.value for role in Role]
+
+
+def _roles_for(request: HttpRequest) -> list[str]:
+    """The roles this person may hand out: owners all of them, admins all but owner."""
+    return ROLES if request.role == Role.OWNER else [r for r in ROLES if r != Role.OWNER.value]
+
+
+def _page_context(request: HttpRequest) -> dict:
+    organization = request.organization
+    return {
+        "organization": organization, "role": request.role, "can_manage": can(request, Permission.MANAGE),
+        "is_owner": request.role == Role.OWNER, "assignable_roles": _roles_for(request), "roles": ROLES,
+        "memberships": Membership.objects.filter(organization=organization).select_related("user")
+        .order_by("user__email"),
+        "invitations": Invitation.objects.filter(organization=organization, accepted_at=None, revoked_at=None)
+        .select_related("invited_by").order_by("-created_at"),
+    }
+
+
+@organization_view()
+def members(request: HttpRequest) -> HttpResponse:
+    status = 200
+    invite_form = {"email": "", "role": Role.MEMBER.value}
+    if request.method == "POST":
+        refused = require_role(request, Permission.MANAGE)
+        if refused:
+            return refused
+        invite_form = {"email": request.POST.get("email", "").strip(), "role": request.POST.get("role", "")}
+        error = _invite(request, invite_form["email"], invite_form["role"])
+        if error is None:
+            return redirect("web:members", request.organization.slug)
+        messages.error(request, error)
+        status = 400
+    return render(request, "anneal/members.html", {**_page_context(request), "invite_form": invite_form},
+                  status=status)
+
+
+def _invite(request: HttpRequest, email: str, role: str) -> str | None:
+    """Send an invitation; return what went wrong, or ``None``."""
+    try:
+        validate_email(email)
+    except ValidationError:
+        return f"{email or 'That'} is not a valid email address." if email else "Enter an email address to invite."
+    if role not in ROLES:
+        return "Choose one of the roles: " + ", ".join(ROLES) + "."
+    if role not in _roles_for(request):
+        return "Only owners can invite another owner."
+    try:
+        invitation, _ = invitations.invite(request.organization, email, role, request.user)
+    except ServiceError as exc:
+        return exc.message
+    messages.success(request, f"Invited {invitation.email} as {invitation.role}. The link is in their inbox.")
+    return None
+
+
+def _membership(request: HttpRequest, membership_id: int) -> Membership:
+    membership = (Membership.objects.filter(organization=request.organization, pk=membership_id)
+                  .select_related("user").first())
+    if membership is None:
+        raise Http404("No such member in this organization.")
+    membership.organization = request.organization
+    return membership
+
+
+def _row(request: HttpRequest, membership: Membership | None) -> HttpResponse:
+    if not is_htmx(request):
+        return redirect("web:members", request.organization.slug)
+    return render(request, "anneal/_member_row_response.html",
+                  {**_page_context(request), "m": membership})
+
+
+@require_POST
+@organization_view()
+def change_role(request: HttpRequest, membership_id: int) -> HttpResponse:
+    refused = require_role(request, Permission.MANAGE)
+    if refused:
+        return refused
+    membership = _membership(request, membership_id)
+    new_role = request.POST.get("role", "")
+    if new_role not in ROLES:
+        messages.error(request, "Choose one of the roles: " + ", ".join(ROLES) + ".")
+    elif Role.OWNER.value in (membership.role, new_role) and request.role != Role.OWNER:
+        messages.error(request, "Only owners can make someone an owner or change an owner's role.")
+    else:
+        try:
+            organizations.change_role(membership, new_role)
+        except ServiceError as exc:
+            report(request, exc)
+        else:
+            messages.success(request, f"{membership.user.email} is now {new_role}.")
+            if membership.user_id == request.user.pk:
+                access.forget_roles(request.user)
+                return _leave_page_if_needed(request)
+    return _row(request, membership)
+
+
+def _leave_page_if_needed(request: HttpRequest) -> HttpResponse:
+    """After changing one's own role the page's controls may no longer apply: reload it."""
+    url = reverse("web:members", args=[request.organization.slug])
+    return htmx_redirect(url) if is_htmx(request) else redirect(url)
+
+
+@require_POST
+@organization_view()
+def remove_member(request: HttpRequest, membership_id: int) -> HttpResponse:
+    refused = require_role(request, Permission.MANAGE)
+    if refused:
+        return refused
+    membership = _membership(request, membership_id)
+    if membership.role == Role.OWNER.value and request.role != Role.OWNER:
+        messages.error(request, "Only owners can remove an owner.")
+        return _row(request, membership)
+    try:
+        organizations.remove_member(membership)
+    except ServiceError as exc:
+        report(request, exc)
+        return _row(request, membership)
+    messages.success(request, f"Removed {membership.user.email} from {request.organization.name}.")
+    if membership.user_id == request.user.pk:
+        access.forget_roles(request.user)
+        return htmx_redirect(reverse("web:organizations")) if is_htmx(request) else redirect("web:organizations")
+    return _row(request, None)
+
+
+@require_POST
+@organization_view()
+def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    refused = require_role(request, Permission.MANAGE)
+    if refused:
+        return refused
+    invitation = Invitation.objects.filter(organization=request.organization, pk=invitation_id).first()
+    if invitation is None:
+        raise Http404("No such invitation in this organization.")
+    try:
+        invitations.revoke(invitation)
+    except ServiceError as exc:
+        report(request, exc)
+    else:
+        messages.success(request, f"Revoked the invitation of {invitation.email}.")
+    if not is_htmx(request):
+        return redirect("web:members", request.organization.slug)
+    return render(request, "anneal/_messages_oob.html", {})

@@ -1,0 +1,177 @@
+"""The prompt pages: an organization's prompts, a project's prompts, a prompt with its versions."""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any, Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+
+from core import access
+from core.models import Project
+from core.roles import Permission
+
+from anneal_prompts import diff, search, services
+from anneal_prompts.models import Prompt, PromptVersion
+
+
+def prompts_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Resolve ``slug`` (and ``project_slug``) for any member; 404 for others.
+
+    A view calls :func:`require` before a change; a refusal renders the 403 page with the reason.
+    """
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            request.organization, request.role = access.get_organization(request.user, slug, Permission.VIEW)
+            if "project_slug" in kwargs:
+                kwargs["project"] = get_object_or_404(Project, organization=request.organization,
+                                                      slug=kwargs.pop("project_slug"))
+            return view(request, *args, **kwargs)
+        except access.NotVisible:
+            raise Http404("No such organization.") from None
+        except access.NotAllowed as exc:
+            return HttpResponseForbidden(render(request, "anneal/forbidden.html", {"reason": str(exc)}).content)
+
+    return wrapper
+
+
+def require(request: HttpRequest, permission: Permission) -> None:
+    access.require(request.user, request.organization, permission)
+
+
+def _abilities(request: HttpRequest) -> dict[str, bool]:
+    return {"can_write": access.allows_role(request.role, Permission.WRITE),
+            "can_delete": access.allows_role(request.role, Permission.MANAGE)}
+
+
+def _create(request: HttpRequest, project: Project) -> HttpResponse | None:
+    require(request, Permission.WRITE)
+    try:
+        prompt = services.create_prompt(project, request.POST.get("name", ""), request.POST.get("body", ""),
+                                        description=request.POST.get("description", ""), author=request.user)
+    except services.PromptError as exc:
+        messages.error(request, exc.message)
+        return None
+    messages.success(request, f"Created {prompt.name}.")
+    return redirect("prompts:prompt", request.organization.slug, project.slug, prompt.slug)
+
+
+@prompts_view
+def index(request: HttpRequest) -> HttpResponse:
+    organization = request.organization
+    projects = Project.objects.filter(organization=organization)
+    if request.method == "POST":
+        project = get_object_or_404(projects, slug=request.POST.get("project", ""))
+        response = _create(request, project)
+        if response is not None:
+            return response
+    query = request.GET.get("q", "")
+    prompts = Prompt.objects.filter(project__organization=organization).select_related("project", "current_version")
+    return render(request, "anneal_prompts/index.html", {
+        "organization": organization, "projects": projects, "query": query, "posted": request.POST,
+        "prompts": search.search(prompts, query)[:200], **_abilities(request),
+    })
+
+
+@prompts_view
+def project_prompts(request: HttpRequest, project: Project) -> HttpResponse:
+    if request.method == "POST":
+        response = _create(request, project)
+        if response is not None:
+            return response
+    query = request.GET.get("q", "")
+    prompts = Prompt.objects.filter(project=project).select_related("project", "current_version")
+    return render(request, "anneal_prompts/project.html", {
+        "organization": request.organization, "project": project, "query": query, "posted": request.POST,
+        "prompts": search.search(prompts, query), **_abilities(request),
+    })
+
+
+def _prompt_action(request: HttpRequest, prompt: Prompt) -> None:
+    action = request.POST.get("action")
+    if action == "delete":
+        require(request, Permission.MANAGE)
+        services.delete_prompt(prompt)
+        messages.success(request, f"Deleted {prompt.name} and all its versions.")
+        return
+    require(request, Permission.WRITE)
+    if action == "rollback":
+        try:
+            number = int(request.POST.get("version", ""))
+        except ValueError:
+            raise services.PromptError("Choose a version number to roll back to.", field="version") from None
+        version = services.rollback(prompt, number, author=request.user)
+        messages.success(request, f"Rolled back to version {number}; this is now version {version.number}.")
+    elif action == "details":
+        services.update_details(prompt, name=request.POST.get("name", prompt.name),
+                                description=request.POST.get("description", prompt.description))
+        messages.success(request, "Saved.")
+    else:
+        version = services.edit_prompt(prompt, request.POST.get("body", ""), note=request.POST.get("note", ""),
+                                       author=request.user)
+        messages.success(request, f"Saved version {version.number}.")
+
+
+@prompts_view
+def prompt_detail(request: HttpRequest, project: Project, prompt_slug: str) -> HttpResponse:
+    prompt = get_object_or_404(Prompt.objects.select_related("project", "current_version"), project=project,
+                               slug=prompt_slug)
+    if request.method == "POST":
+        try:
+            _prompt_action(request, prompt)
+        except services.PromptError as exc:
+            messages.error(request, exc.message)
+        if request.POST.get("action") == "delete" and not Prompt.objects.filter(pk=prompt.pk).exists():
+            return redirect("prompts:project", request.organization.slug, project.slug)
+        return redirect("prompts:prompt", request.organization.slug, project.slug, prompt.slug)
+    return render(request, "anneal_prompts/prompt.html", {
+        "organization": request.organization, "project": project, "prompt": prompt,
+        "versions": prompt.versions.select_related("created_by"), **_abilities(request),
+    })
+
+
+@prompts_view
+def version_detail(request: HttpRequest, project: Project, prompt_slug: str, number: int) -> HttpResponse:
+    prompt = get_object_or_404(Prompt, project=project, slug=prompt_slug)
+    version = get_object_or_404(PromptVersion.objects.select_related("created_by"), prompt=prompt, number=number)
+    return render(request, "anneal_prompts/version.html", {
+        "organization": request.organization, "project": project, "prompt": prompt, "version": version,
+        **_abilities(request),
+    })
+
+
+def _number(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise Http404("Version numbers are whole numbers.") from None
+
+
+@prompts_view
+def diff_view(request: HttpRequest, project: Project, prompt_slug: str) -> HttpResponse:
+    prompt = get_object_or_404(Prompt.objects.select_related("current_version"), project=project, slug=prompt_slug)
+    latest = prompt.current_version.number if prompt.current_version else 1
+    new_number = _number(request.GET.get("to"), latest)
+    old_number = _number(request.GET.get("from"), max(1, new_number - 1))
+    old = get_object_or_404(PromptVersion, prompt=prompt, number=old_number)
+    new = get_object_or_404(PromptVersion, prompt=prompt, number=new_number)
+    return render(request, "anneal_prompts/diff.html", {
+        "organization": request.organization, "project": project, "prompt": prompt, "old": old, "new": new,
+        "lines": diff.lines(old, new), "numbers": list(prompt.versions.values_list("number", flat=True)),
+    })
+
+
+urlpatterns = [
+    path("o/<slug:slug>/", index, name="index"),
+    path("o/<slug:slug>/p/<slug:project_slug>/", project_prompts, name="project"),
+    path("o/<slug:slug>/p/<slug:project_slug>/<slug:prompt_slug>/", prompt_detail, name="prompt"),
+    path("o/<slug:slug>/p/<slug:project_slug>/<slug:prompt_slug>/v/<int:number>/", version_detail, name="version"),
+    path("o/<slug:slug>/p/<slug:project_slug>/<slug:prompt_slug>/diff/", diff_view, name="diff"),
+]

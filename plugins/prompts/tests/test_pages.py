@@ -1,0 +1,66 @@
+import pytest
+
+from anneal_prompts.models import Prompt
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def browser_client(client):
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+def test_the_organization_navigation_links_to_prompts(browser_client, member_with, organization):
+    page = browser_client(member_with("viewer")).get(f"/o/{organization.slug}/")
+    assert f'href="/plugins/prompts/o/{organization.slug}/"' in page.content.decode()
+
+
+def test_the_project_page_lists_its_prompts_in_the_project_slot(browser_client, owner, organization, project,
+                                                                 make_prompt):
+    make_prompt("Greeting")
+    html = browser_client(owner).get(f"/o/{organization.slug}/p/{project.slug}/").content.decode()
+    assert 'data-plugin="prompts"' in html and "Greeting" in html and "Manage prompts of Support bot" in html
+
+
+def test_a_viewer_sees_prompts_but_is_refused_an_edit(browser_client, member_with, organization, project,
+                                                      make_prompt):
+    make_prompt(body="original")
+    client = browser_client(member_with("viewer"))
+    url = f"/plugins/prompts/o/{organization.slug}/p/{project.slug}/greeting/"
+    page = client.get(url)
+    assert page.status_code == 200 and "original" in page.content.decode()
+    assert "Save new version" not in page.content.decode()
+    refused = client.post(url, {"action": "edit", "body": "vandalised"})
+    assert refused.status_code == 403 and "member or higher" in refused.content.decode()
+    assert Prompt.objects.get().current_version.body == "original"
+
+
+def test_a_member_cannot_delete_but_an_admin_can(browser_client, member_with, organization, project, make_prompt):
+    make_prompt()
+    url = f"/plugins/prompts/o/{organization.slug}/p/{project.slug}/greeting/"
+    assert browser_client(member_with("member")).post(url, {"action": "delete"}).status_code == 403
+    assert browser_client(member_with("admin")).post(url, {"action": "delete"}).status_code == 302
+    assert not Prompt.objects.exists()
+
+
+def test_a_non_member_gets_404_and_a_visitor_is_sent_to_sign_in(client, browser_client, make_user, organization):
+    url = f"/plugins/prompts/o/{organization.slug}/"
+    assert client.get(url).status_code == 302
+    assert browser_client(make_user()).get(url).status_code == 404
+
+
+def test_the_diff_page_marks_added_and_removed_lines(browser_client, owner, organization, project, make_prompt):
+    from anneal_prompts import services
+
+    prompt = make_prompt(body="keep\nold line")
+    services.edit_prompt(prompt, "keep\nnew line")
+    html = browser_client(owner).get(
+        f"/plugins/prompts/o/{organization.slug}/p/{project.slug}/greeting/diff/?from=1&to=2").content.decode()
+    assert '<span class="diff-removed bad">-old line</span>' in html
+    assert '<span class="diff-added ok">+new line</span>' in html
+    assert browser_client(owner).get(
+        f"/plugins/prompts/o/{organization.slug}/p/{project.slug}/greeting/diff/?from=x").status_code == 404

@@ -1,0 +1,64 @@
+import pytest
+
+from anneal_webhooks.models import Endpoint
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allow_loopback")]
+
+
+@pytest.fixture
+def organization(make_organization):
+    return make_organization(name="Acme")
+
+
+def signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_only_admins_see_the_webhooks_link_and_page(client, make_member, organization):
+    admin_page = signed_in(client, make_member(organization, "admin")).get(f"/o/{organization.slug}/")
+    assert f'href="/plugins/webhooks/o/{organization.slug}/endpoints/"' in admin_page.content.decode()
+
+    member = make_member(organization, "member")
+    member_page = signed_in(client, member).get(f"/o/{organization.slug}/")
+    assert "/plugins/webhooks/" not in member_page.content.decode()
+    assert client.get(f"/plugins/webhooks/o/{organization.slug}/endpoints/").status_code == 403
+
+
+def test_a_non_member_gets_404(client, make_user, organization):
+    response = signed_in(client, make_user()).get(f"/plugins/webhooks/o/{organization.slug}/endpoints/")
+    assert response.status_code == 404
+
+
+def test_an_admin_subscribes_sees_the_secret_once_then_disables_and_deletes(client, make_member, organization,
+                                                                            receiver):
+    client = signed_in(client, make_member(organization, "admin"))
+    base = f"/plugins/webhooks/o/{organization.slug}/endpoints/"
+    response = client.post(base, {"url": receiver.url, "event_types": ["project.created", "project.deleted"]})
+    endpoint = Endpoint.objects.get()
+    assert response.status_code == 302 and endpoint.event_types == ["project.created", "project.deleted"]
+
+    detail = f"{base}{endpoint.pk}/"
+    assert endpoint.secret in client.get(detail).content.decode()
+    assert endpoint.secret not in client.get(detail).content.decode()
+
+    client.post(detail, {"action": "disable"})
+    endpoint.refresh_from_db()
+    assert not endpoint.is_active
+    client.post(detail, {"action": "delete"})
+    assert not Endpoint.objects.exists()
+
+
+def test_a_refused_url_is_explained_and_nothing_is_saved(client, make_member, organization):
+    client = signed_in(client, make_member(organization, "owner"))
+    response = client.post(f"/plugins/webhooks/o/{organization.slug}/endpoints/",
+                           {"url": "http://10.0.0.1/", "event_types": ["project.created"]}, follow=True)
+    assert "must use https://" in response.content.decode()
+    assert not Endpoint.objects.exists()
+
+
+def test_the_retry_sweep_is_scheduled_as_a_periodic_task():
+    from core.jobs import app
+
+    tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert "anneal_webhooks.deliver_due" in tasks

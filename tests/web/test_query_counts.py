@@ -1,0 +1,81 @@
+"""Query-count baselines: the main pages cost the same number of queries with 1 row or 20.
+
+Two checks per page. The page for a crowded organization may not run more queries than the
+same page for an organization with one row of everything (``django_assert_max_num_queries``
+against a count measured in the same test, so installed plugins' own queries do not matter).
+And the queries on the core's tables stay within a fixed baseline, so a view that starts
+querying per row, or a new lookup, is noticed.
+"""
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from core.models import Membership, Project
+from core.services import invitations
+
+pytestmark = pytest.mark.django_db
+
+# Queries on the core's own tables (session, user, organization, role, rows), measured on the
+# embedded default. Raise only with a reason.
+CORE_BASELINE = {"organization": 6, "members": 6, "project": 5, "organizations": 3}
+CORE_TABLES = ('"core_', '"django_session"')
+
+
+def fill(organization: Any, owner: Any, make_user: Any, rows: int) -> Any:
+    for number in range(rows):
+        Project.objects.create(organization=organization, name=f"Project {number}", slug=f"p{number}")
+        Membership.objects.create(organization=organization, user=make_user(password=None), role="member")
+        invitations.invite(organization, f"guest{number}-{organization.slug}@example.com", "viewer", owner)
+    return organization
+
+
+def count_queries(client: Any, url: str) -> tuple[int, int]:
+    """(all queries, queries on core tables) of a warm GET of ``url``."""
+    assert client.get(url).status_code == 200  # warm per-process caches first
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    core = [q for q in captured.captured_queries if any(table in q["sql"] for table in CORE_TABLES)]
+    return len(captured.captured_queries), len(core)
+
+
+@pytest.fixture
+def pages(owner, make_organization, make_user, client_for):
+    """A client for ``owner`` of a sparse (1 row) and a crowded (20 rows) organization."""
+    sparse = fill(make_organization(name="Sparse", owner=owner), owner, make_user, 1)
+    crowded = fill(make_organization(name="Crowded", owner=owner), owner, make_user, 20)
+    return client_for(owner), sparse, crowded
+
+
+@pytest.mark.parametrize("page, path", [
+    ("organization", "/o/{slug}/"),
+    ("members", "/o/{slug}/members/"),
+    ("project", "/o/{slug}/p/p0/"),
+])
+def test_an_organization_page_does_not_query_per_row(pages, page, path, django_assert_max_num_queries):
+    client, sparse, crowded = pages
+    sparse_total, sparse_core = count_queries(client, path.format(slug=sparse.slug))
+    assert sparse_core <= CORE_BASELINE[page]
+    client.get(path.format(slug=crowded.slug))
+    with django_assert_max_num_queries(sparse_total):
+        response = client.get(path.format(slug=crowded.slug))
+    assert response.status_code == 200
+    if page == "members":
+        assert response.content.count(b'<tr id="member-') == 21
+        assert response.content.count(b'<tr id="invitation-') == 20
+    if page == "organization":
+        assert response.content.count(b"/p/p") == 20
+
+
+def test_the_organization_list_does_not_query_per_organization(client_for, owner, make_organization,
+                                                                django_assert_max_num_queries):
+    client = client_for(owner)
+    make_organization(owner=owner)
+    total, core = count_queries(client, "/")
+    assert core <= CORE_BASELINE["organizations"]
+    for _ in range(20):
+        make_organization(owner=owner)
+    with django_assert_max_num_queries(total):
+        client.get("/")
