@@ -46,7 +46,7 @@ def test_the_system_page_lists_plugins_with_hooks_version_range_and_status(annea
     anneal_plugin(Navigation(), name="listed", requires=">=0.1,<0.2")
     client.force_login(make_user(is_staff=True))
     page = client.get("/system/").content.decode()
-    row = page.split("<td>listed", 1)[1].split("</tr>", 1)[0]
+    row = page.split('<tr id="plugin-listed">', 1)[1].split("</tr>", 1)[0]
     assert "&gt;=0.1,&lt;0.2" in row
     assert "loaded" in row
     assert "anneal_navigation" in row
