@@ -159,8 +159,9 @@ def users(request: HttpRequest, organization: Organization, body: Any) -> tuple[
     return list_response([_user_body(organization, u) for u in page], total, start), 200
 
 
-def _apply_user_patch(operations: list[dict[str, Any]]) -> dict[str, Any]:
+def _apply_user_patch(operations: list[dict[str, Any]], user: User) -> dict[str, Any]:
     body: dict[str, Any] = {}
+    given, _, family = (user.name or "").partition(" ")
     for operation in operations:
         op = str(operation.get("op", "")).lower()
         path, value = operation.get("path"), operation.get("value")
@@ -177,7 +178,7 @@ def _apply_user_patch(operations: list[dict[str, Any]]) -> dict[str, Any]:
         elif path in {"active", "userName", "externalId", "displayName"}:
             body[path] = value
         elif path.startswith("name."):
-            body.setdefault("name", {})[path.split(".", 1)[1]] = value
+            body.setdefault("name", {"givenName": given, "familyName": family})[path.split(".", 1)[1]] = value
         elif path.startswith("emails"):
             continue  # the email address is the userName here
         else:
@@ -199,7 +200,7 @@ def user_detail(request: HttpRequest, organization: Organization, body: Any, res
     elif request.method == "PATCH":
         if PATCH_SCHEMA not in body.get("schemas", []) or not isinstance(body.get("Operations"), list):
             raise ScimError(400, "A PATCH body is a PatchOp with a list of Operations.", "invalidSyntax")
-        changes = _user_changes(_apply_user_patch(body["Operations"]))
+        changes = _user_changes(_apply_user_patch(body["Operations"], user))
     else:
         raise ScimError(405, "Use GET, PUT, PATCH or DELETE on a user.")
     scim_service.update_user(organization, user, scim, changes)
