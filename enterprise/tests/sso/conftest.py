@@ -19,6 +19,10 @@ from core.plugins import hookimpl
 
 IDP_DIR = Path(__file__).resolve().parents[3] / "tests" / "idp"
 
+# Playwright's sync API keeps an event loop running in the test thread once the session-scoped
+# browser has started; Django would then refuse every ORM call made by the test itself.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 
 class SsoLicensed:
     """Stands in for a license that grants the ``sso`` feature to every organization."""
