@@ -69,6 +69,21 @@ def _validate(provider: IdentityProvider) -> None:
         raise ServiceError("The protocol is \"oidc\" or \"saml\".", field="kind")
 
 
+def _load_metadata(provider: IdentityProvider, force: bool) -> None:
+    if provider.kind != IdentityProvider.SAML or not provider.idp_metadata_url:
+        return
+    if provider.idp_metadata_xml and not force:
+        return
+    from anneal_enterprise.sso.saml import download_metadata
+
+    try:
+        provider.idp_metadata_xml = download_metadata(provider.idp_metadata_url)
+    except ValueError as exc:
+        raise ServiceError(f"The IdP metadata URL does not work: {exc}. Check the URL, or upload the metadata XML.",
+                           field="idp_metadata_url") from None
+    provider.metadata_refreshed_at = timezone.now()
+
+
 def create_provider(organization: Organization, kind: str, **fields: Any) -> IdentityProvider:
     require_writable(organization)
     unknown = set(fields) - set(PROVIDER_FIELDS)
@@ -78,6 +93,7 @@ def create_provider(organization: Organization, kind: str, **fields: Any) -> Ide
     for name, value in fields.items():
         setattr(provider, name, value)
     _validate(provider)
+    _load_metadata(provider, force=False)
     if kind == IdentityProvider.SAML and not provider.sp_private_key_encrypted:
         from anneal_enterprise.sso.saml_keys import new_sp_key_pair
 
@@ -99,6 +115,7 @@ def update_provider(provider: IdentityProvider, **changes: Any) -> IdentityProvi
             continue  # an empty secret field keeps the stored one
         setattr(provider, name, value)
     _validate(provider)
+    _load_metadata(provider, force="idp_metadata_url" in changes and changes["idp_metadata_url"] != before.get("idp_metadata_url"))
     with transaction.atomic():
         provider.save()
         emit(events.PROVIDER_UPDATED, organization=provider.organization_id, target=provider_target(provider),

@@ -125,3 +125,28 @@ def callback_path(url: str) -> str:
 
 def query(url: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
+
+
+@pytest.fixture
+def saml_idp(tmp_path: Path) -> Iterator[Any]:
+    from .saml_idp import SamlIdp
+
+    if shutil.which("xmlsec1") is None:
+        pytest.fail("pysaml2 needs Debian's xmlsec1 program: `./dev test` installs it (apt-get install xmlsec1).")
+    idp = SamlIdp(tmp_path)
+    yield idp
+    idp.stop()
+
+
+@pytest.fixture
+def saml_provider(sso_licensed: None, saml_idp: Any, make_organization: Callable[..., Any]) -> Callable[..., Any]:
+    """``saml_provider(organization=None, **fields)``: a SAML IdentityProvider trusted by the test IdP."""
+    from anneal_enterprise.sso import config, saml
+
+    def make(organization: Any = None, **fields: Any) -> Any:
+        fields = {"name": "Test SAML IdP", "idp_metadata_url": saml_idp.metadata_url, **fields}
+        provider = config.create_provider(organization or make_organization(), "saml", **fields)
+        saml_idp.trust_sp(saml.sp_metadata(provider))
+        return provider
+
+    return make
