@@ -49,3 +49,22 @@ def test_password_sign_in_is_refused_with_a_clear_message_when_sso_is_enforced(p
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_role("button", name="Sign in").click()
     assert "Strict Co requires signing in with its identity provider" in page.content()
+
+
+def test_saml_sign_in_in_the_browser_survives_the_cross_site_post(page, live_server, settings, saml_provider,
+                                                                   saml_idp, make_organization):
+    settings.BASE_URL = live_server.url
+    organization = make_organization(name="Acme SAML")
+    saml_provider(organization=organization, role_mapping={"admins": "admin"})
+    saml_idp.user = ("saml-walt", {"email": ["walt@acme-saml.test"], "groups": ["admins"]})
+    assert "127.0.0.1" in saml_idp.base and "localhost" in live_server.url  # two sites: the POST is cross-site
+
+    page.goto("/sign-in/")
+    page.get_by_role("link", name="Sign in with SSO").click()
+    page.get_by_label("Work email or organization short name").fill(organization.slug)
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(f"{saml_idp.base}/sso**")
+    page.get_by_role("button", name="Continue to the service").click()
+    page.wait_for_url(f"{live_server.url}/")
+    assert "Acme SAML" in page.content()
+    assert Membership.objects.get(organization=organization, user__email="walt@acme-saml.test").role == "admin"
