@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.urls import reverse
 
@@ -36,7 +37,7 @@ def anneal_sign_in_methods(request: Any) -> list[SignInMethod]:
     if not IdentityProvider.objects.filter(enabled=True).exists():
         return []
     next_url = request.GET.get("next", "")
-    url = reverse("enterprise:sso_sign_in") + (f"?next={next_url}" if next_url else "")
+    url = reverse("enterprise:sso_sign_in") + (f"?{urlencode({'next': next_url})}" if next_url else "")
     return [SignInMethod("sso", "Sign in with SSO", url, "with your work email or your organization's short name")]
 
 

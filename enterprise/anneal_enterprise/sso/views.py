@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -40,7 +42,8 @@ def sso_sign_in(request: HttpRequest) -> HttpResponse:
         if not providers:
             messages.error(request, NOT_FOUND.format(entry=entry))
         elif len(providers) == 1:
-            return redirect(f"{start_url(providers[0])}?next={next_url}&login_hint={entry if '@' in entry else ''}")
+            params = {"next": next_url, "login_hint": entry if "@" in entry else ""}
+            return redirect(f"{start_url(providers[0])}?{urlencode(params)}")
         else:
             context["providers"] = [(p, start_url(p)) for p in providers]
             context["organization"] = organization
