@@ -32,9 +32,11 @@ def anneal_event_types() -> list[EventType]:
 
 @hookimpl
 def anneal_sign_in_methods(request: Any) -> list[SignInMethod]:
-    from anneal_enterprise.sso.models import IdentityProvider
+    from anneal_enterprise import entitlements
+    from core.models import Organization
 
-    if not IdentityProvider.objects.filter(enabled=True).exists():
+    organizations = Organization.objects.filter(identity_providers__enabled=True).distinct()[:100]
+    if not any(entitlements.is_enabled(entitlements.SSO, organization) for organization in organizations):
         return []
     next_url = request.GET.get("next", "")
     url = reverse("enterprise:sso_sign_in") + (f"?{urlencode({'next': next_url})}" if next_url else "")

@@ -35,7 +35,8 @@ def sso_sign_in(request: HttpRequest) -> HttpResponse:
     """Ask for an email address or organization slug and send the person to the right IdP."""
     entry = request.POST.get("entry", "").strip()
     next_url = safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
-    context = {"entry": entry, "next": next_url, "providers": []}
+    context = {"entry": entry, "next": next_url, "providers": [],
+               "unavailable": entitlements.state(entitlements.SSO) == "unavailable"}
     if request.method == "POST" and entry:
         organization = routing.organization_for(entry)
         providers = routing.providers_for(organization) if organization else []

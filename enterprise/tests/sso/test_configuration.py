@@ -121,3 +121,45 @@ def test_read_only_after_the_license_lapses(make_organization, monkeypatch):
     monkeypatch.setattr(entitlements, "state", lambda feature, organization=None: "read_only")
     with pytest.raises(ServiceError, match="lapsed"):
         config.add_domain(organization, "acme.test")
+
+
+def test_sign_in_page_offers_no_sso_without_the_feature(make_organization, client):
+    IdentityProvider.objects.create(organization=make_organization(), kind="oidc", name="IdP",
+                                    issuer="https://idp.test", client_id="x")
+    assert "Sign in with SSO" not in client.get(reverse("web:sign_in")).content.decode()
+    page = client.get(reverse("enterprise:sso_sign_in")).content.decode()
+    assert "feature-unavailable" in page or "data-plugin" in page
+
+
+def test_entra_subject_is_tenant_and_object_id():
+    from anneal_enterprise.sso.oidc import stable_subject
+
+    assert stable_subject({"sub": "pairwise", "tid": "tenant", "oid": "object"}) == "tenant/object"
+    assert stable_subject({"sub": "abc"}) == "abc"
+
+
+def test_secrets_encrypted_under_an_old_key_need_the_fallback(settings):
+    from anneal_enterprise.sso import secrets
+
+    token = secrets.encrypt("client-secret")
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-key-after-rotation"
+    with pytest.raises(secrets.SecretUnreadable, match="ANNEAL_SECRET_KEY changed"):
+        secrets.decrypt(token)
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    assert secrets.decrypt(token) == "client-secret"
+
+
+def test_discovery_with_another_issuer_is_refused(oidc_provider, oidc_idp, captured_events, client):
+    provider = oidc_provider()
+    IdentityProvider.objects.filter(pk=provider.pk).update(issuer=oidc_idp.issuer + "/")
+    response = client.get(reverse("enterprise:sso_oidc_start", args=[provider.public_id]))
+    assert response["Location"] == reverse("enterprise:sso_sign_in")
+    failure = [e for e in captured_events if e.type == "sso.sign_in_failed"][-1]
+    assert "different issuer" in failure.data["reason"]
+
+
+def test_saml_metadata_url_that_does_not_work_is_refused_with_a_reason(sso_licensed, make_organization):
+    with pytest.raises(ServiceError, match="metadata URL does not work"):
+        config.create_provider(make_organization(), "saml", name="ADFS",
+                               idp_metadata_url="http://127.0.0.1:9/federationmetadata.xml")
