@@ -72,7 +72,7 @@ class SamlIdp:
 
     def response(self, authn_request: str, subject: str, attributes: dict[str, list[str]], *,
                  sign_response: bool = True, sign_assertion: bool = True, audience: str | None = None,
-                 lifetime_minutes: int = 15, key: Path | None = None, sha1: bool = False) -> tuple[str, str]:
+                 lifetime_minutes: int = 15, key: Path | None = None, sha1: bool = False, unsolicited: bool = False) -> tuple[str, str]:
         """A base64 SAMLResponse answering ``authn_request`` (the redirect's SAMLRequest), and its ACS URL."""
         server = Server(config=self.config(lifetime_minutes))
         if key is not None:
@@ -80,7 +80,7 @@ class SamlIdp:
         request = server.parse_authn_request(authn_request, BINDING_HTTP_REDIRECT).message
         acs = request.assertion_consumer_service_url
         xml = server.create_authn_response(
-            identity=attributes, in_response_to=request.id, destination=acs,
+            identity=attributes, in_response_to=None if unsolicited else request.id, destination=acs,
             sp_entity_id=audience or request.issuer.text,
             name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=subject), authn=AUTHN,
             sign_response=sign_response, sign_assertion=sign_assertion,

@@ -162,6 +162,20 @@ def test_idp_initiated_sign_in_is_off_by_default(saml_provider, saml_idp, captur
     assert "malformed" in last_failure(captured_events)
 
 
+def test_idp_initiated_sign_in_works_once_enabled_and_only_once(saml_provider, saml_idp, captured_events):
+    from anneal_enterprise.sso import config
+
+    provider = saml_provider()
+    unsolicited, _ = saml_idp.response(authn_request(Client(), provider), "idp-init", ATTRIBUTES, unsolicited=True)
+    post(Client(), provider, unsolicited)
+    assert "IdP-initiated sign-in is not enabled" in last_failure(captured_events)
+    config.update_provider(provider, allow_idp_initiated=True)
+    client = Client()
+    assert post(client, provider, unsolicited)["Location"] == reverse("web:organizations")
+    assert post(Client(), provider, unsolicited)["Location"] == reverse("enterprise:sso_sign_in")
+    assert "replay" in last_failure(captured_events)
+
+
 def test_metadata_refresh_picks_up_a_rotated_certificate(saml_provider, saml_idp, captured_events):
     from anneal_enterprise.sso.tasks import refresh_saml_metadata
 

@@ -171,3 +171,12 @@ def test_revoked_token_is_refused(scim):
 
     config.revoke_scim_token(ScimToken.objects.get(organization=scim.organization))
     assert scim.call("get", "/Users").status_code == 401
+
+
+def test_put_replaces_the_user(scim):
+    user_id = new_user(scim).json()["id"]
+    response = scim.call("put", f"/Users/{user_id}", {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "gina@acme.test",
+        "name": {"givenName": "Georgina", "familyName": "Grey"}, "active": True, "externalId": "okta-456"})
+    assert response.status_code == 200
+    assert response.json()["name"]["givenName"] == "Georgina" and response.json()["externalId"] == "okta-456"
