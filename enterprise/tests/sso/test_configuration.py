@@ -163,3 +163,24 @@ def test_saml_metadata_url_that_does_not_work_is_refused_with_a_reason(sso_licen
     with pytest.raises(ServiceError, match="metadata URL does not work"):
         config.create_provider(make_organization(), "saml", name="ADFS",
                                idp_metadata_url="http://127.0.0.1:9/federationmetadata.xml")
+
+
+def test_only_owners_change_the_enforcement_policy(oidc_provider, make_member, api_client_for):
+    provider = oidc_provider()
+    admin = make_member(provider.organization, "admin")
+    url = API.format(slug=provider.organization.slug) + "policy/"
+    assert api_client_for(admin).get(url).status_code == 200
+    assert api_client_for(admin).post(url, {"enforce": True}, format="json").status_code == 403
+
+
+def test_scim_is_refused_without_the_feature(anneal_plugin, make_organization):
+    from core.plugins.manager import unregister_plugin
+
+    from .conftest import SsoLicensed
+
+    anneal_plugin(SsoLicensed(), name="sso-license-scim")
+    organization = make_organization()
+    _, value = config.create_scim_token(organization)
+    unregister_plugin("sso-license-scim")
+    response = Client().get("/api/v1/plugins/enterprise/sso/scim/v2/Users", HTTP_AUTHORIZATION=f"Bearer {value}")
+    assert response.status_code == 403 and "license" in response.json()["detail"]
