@@ -58,3 +58,20 @@ def anneal_settings_sections(request: Any, organization: Any) -> list[SettingsSe
 @hookimpl
 def anneal_periodic_tasks() -> list[PeriodicTask]:
     return [PeriodicTask("sso-saml-metadata-refresh", "anneal_enterprise.sso.tasks.refresh_saml_metadata", 3600.0)]
+
+
+@hookimpl
+def anneal_diagnostics() -> list[Any]:
+    from core.plugins import DiagnosticCollector
+
+    def collect() -> dict[str, Any]:
+        from django.db.models import Count
+
+        from anneal_enterprise.sso.models import IdentityProvider, ScimToken, SsoSettings
+
+        kinds = dict(IdentityProvider.objects.values_list("kind").annotate(n=Count("pk")))
+        return {"providers": kinds, "enforcing_organizations": SsoSettings.objects.filter(enforce=True).count(),
+                "active_scim_tokens": ScimToken.objects.filter(revoked_at=None).count()}
+
+    return [DiagnosticCollector("sso", "Single sign-on: providers by protocol, enforcement, SCIM tokens (counts only).",
+                                collect)]

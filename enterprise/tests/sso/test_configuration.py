@@ -184,3 +184,11 @@ def test_scim_is_refused_without_the_feature(anneal_plugin, make_organization):
     unregister_plugin("sso-license-scim")
     response = Client().get("/api/v1/plugins/enterprise/sso/scim/v2/Users", HTTP_AUTHORIZATION=f"Bearer {value}")
     assert response.status_code == 403 and "license" in response.json()["detail"]
+
+
+def test_diagnostics_report_counts_only(oidc_provider):
+    from core.plugins import hooks
+
+    oidc_provider()
+    collector = next(c for _, c in hooks.diagnostics() if c.id == "sso")
+    assert collector.collect() == {"providers": {"oidc": 1}, "enforcing_organizations": 0, "active_scim_tokens": 0}
