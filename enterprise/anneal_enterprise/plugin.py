@@ -4,12 +4,15 @@ This module is imported while settings load, so it imports nothing from Django m
 The hook modules listed in ``anneal_hooks`` are registered once apps are ready.
 """
 
+from typing import Any
+
 from core.plugins import hookimpl
 
 anneal_requires = ">=0.1,<0.2"
 
 anneal_hooks = [
     "anneal_enterprise.licensing.hooks",
+    "anneal_enterprise.sso.hooks",
 ]
 
 
@@ -17,4 +20,19 @@ anneal_hooks = [
 def anneal_django_apps() -> list[str]:
     return [
         "anneal_enterprise.licensing",
+        "anneal_enterprise.sso",
     ]
+
+
+@hookimpl
+def anneal_authentication_backends() -> list[str]:
+    return ["anneal_enterprise.sso.backends.SsoBackend"]
+
+
+@hookimpl
+def anneal_settings_defaults() -> dict[str, Any]:
+    return {
+        # SAML responses arrive as a cross-site POST; the ACS view does not need the session
+        # cookie (outstanding requests are kept in the database), so Lax stays safe here.
+        "SESSION_COOKIE_SAMESITE": "Lax",
+    }
