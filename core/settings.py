@@ -220,8 +220,9 @@ LOGGING = {
             "filters": ["request_id"],
             "formatter": "json" if LOG_FORMAT == "json" else "text",
         },
+        "recent": {"class": "core.logbuffer.RecentLogHandler", "filters": ["request_id"], "formatter": "text"},
     },
-    "root": {"handlers": ["console"], "level": env("ANNEAL_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console", "recent"], "level": env("ANNEAL_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 

@@ -12,6 +12,8 @@ from core.plugins.manager import records
 
 @staff_member_required(login_url="web:sign_in")
 def system(request: HttpRequest) -> HttpResponse:
+    checks = run_checks()
     return render(request, "anneal/system.html", {
-        "version": __version__, "hook_api": HOOK_API_VERSION, "plugins": records(), "checks": run_checks(),
+        "version": __version__, "hook_api": HOOK_API_VERSION, "plugins": records(), "checks": checks,
+        "failed": [c for c in checks if not c.ok],
     })
