@@ -34,9 +34,10 @@ class CollectorResult:
 
 
 def registry() -> dict[str, RegisteredCollector]:
-    """Every collector by id; a second plugin reusing an id is listed as ``<plugin>.<id>``."""
+    """Every collector by id, the core's first; a plugin reusing a taken id gets ``<plugin>.<id>``."""
     found: dict[str, RegisteredCollector] = {}
-    for plugin, collector in hooks.diagnostics():
+    contributed = sorted(hooks.diagnostics(), key=lambda pair: not pair[0].startswith("core."))
+    for plugin, collector in contributed:
         key = collector.id if collector.id not in found else f"{plugin}.{collector.id}"
         found[key] = RegisteredCollector(key, plugin, collector.description, collector.default, collector)
     return found
