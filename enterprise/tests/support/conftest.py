@@ -55,7 +55,7 @@ def build(transactional_db: None) -> Callable[..., Any]:
 
 
 @pytest.fixture
-def bundle_worker(request: pytest.FixtureRequest) -> None:
+def bundle_worker(request: pytest.FixtureRequest, transactional_db: None) -> None:
     """A real Celery worker in services mode; on the embedded default tasks run in-process."""
     from conftest import SERVICES
 
