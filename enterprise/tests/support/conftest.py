@@ -61,3 +61,9 @@ def bundle_worker(request: pytest.FixtureRequest, transactional_db: None) -> Non
 
     if SERVICES:
         request.getfixturevalue("celery_worker_process")
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Argon2 is deliberately slow; these tests create many users and test no password strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
