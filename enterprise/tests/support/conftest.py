@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any, Callable
 
 import pytest
+
+# Playwright's sync API keeps an asyncio loop in the test thread; Django then refuses database
+# calls from it unless told that this (single-threaded test) use is safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from core.plugins import DiagnosticCollector, hookimpl
 

@@ -40,9 +40,11 @@ def owner_client(owner) -> Client:  # type: ignore[no-untyped-def]
 
 def grant_via_page(owner_client, organization, scope="read_only", hours="8"):  # type: ignore[no-untyped-def]
     response = owner_client.post(f"{BASE}/o/{organization.slug}/access/", {
-        "action": "create", "reason": "Exports fail", "ticket": "T-4711", "scope": scope, "hours": hours})
+        "action": "create", "reason": "Exports fail", "ticket": "T-4711", "scope": scope, "hours": hours},
+        follow=True)
     assert response.status_code == 200, response.content
     link = re.search(r'id="support-link">([^<]+)<', response.content.decode()).group(1)
+    assert 'id="support-link"' not in owner_client.get(f"{BASE}/o/{organization.slug}/access/").content.decode()
     return SupportGrant.objects.get(organization=organization), link.replace("http://testserver", "")
 
 

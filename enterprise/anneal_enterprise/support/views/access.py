@@ -14,12 +14,14 @@ from core.roles import Permission, Role
 from core.services.errors import ServiceError
 from core.web.views.common import organization_view
 
+NEW_LINK_KEY = "anneal_support_new_link"
+
 
 @organization_view(Permission.MANAGE)
 def grants(request: HttpRequest) -> HttpResponse:
     organization = request.organization
     is_owner = request.role == Role.OWNER
-    new_link = None
+    new_link = request.session.pop(NEW_LINK_KEY, None) if request.method == "GET" else None
     if request.method == "POST":
         if not is_owner:
             messages.error(request, "Only an owner of the organization can grant, extend or revoke support access.")
@@ -30,8 +32,11 @@ def grants(request: HttpRequest) -> HttpResponse:
                 grant, token = access.create_grant(
                     organization, request.user, request.POST.get("reason", ""), request.POST.get("scope", "read_only"),
                     request.POST.get("hours"), request.POST.get("ticket", ""))
-                new_link = request.build_absolute_uri(reverse("enterprise:support-redeem", args=[token]))
+                # Shown once, on the next page only (post/redirect/get, so a reload never grants twice).
+                request.session[NEW_LINK_KEY] = request.build_absolute_uri(
+                    reverse("enterprise:support-redeem", args=[token]))
                 messages.success(request, "Support access granted. Send the link below to the support engineer.")
+                return redirect("enterprise:support-access", organization.slug)
             else:
                 grant = get_object_or_404(SupportGrant, organization=organization, pk=request.POST.get("grant"))
                 if action == "extend":
