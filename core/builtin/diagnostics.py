@@ -48,7 +48,7 @@ def versions() -> dict[str, Any]:
         "python": sys.version.split()[0],
         "django": django.get_version(),
         "platform": platform.platform(),
-        "packages": sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions()),
+        "packages": sorted({f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions()}),
     }
 
 

@@ -104,12 +104,7 @@ def queue_lengths() -> dict[str, int]:
     """Tasks waiting in each Celery queue (Redis lists), empty on the embedded default."""
     if not settings.REDIS_URL:
         return {}
-    from core.jobs import app
-
-    broker = app.conf.broker_url or settings.REDIS_URL
-    import redis
-
-    client = redis.Redis.from_url(broker, socket_connect_timeout=2, socket_timeout=2)
+    client = _redis_client()  # the broker is REDIS_URL (see settings)
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     return {queue: int(client.llen(queue))}
 

@@ -65,7 +65,7 @@ def _serialise(result: collectors.CollectorResult, secrets: set[str]) -> str:
 def _archive(files: dict[str, str]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in files.items():
+        for name, text in files.items():  # insertion order: manifest, collectors, warnings
             archive.writestr(name, text)
     return buffer.getvalue()
 

@@ -45,6 +45,14 @@ class SupportBundle(models.Model):
         return bool(self.recipients)
 
     @property
+    def ordered_files(self) -> list[tuple[str, str]]:
+        """The preview in archive order: manifest, one file per collector, then warnings."""
+        names = list(self.files)
+        rank = {f"{c}.{ext}": i for i, c in enumerate(self.collectors) for ext in ("json", "txt")}
+        names.sort(key=lambda n: (n != "manifest.json", n == "warnings.txt", rank.get(n, len(rank)), n))
+        return [(name, self.files[name]) for name in names]
+
+    @property
     def filename(self) -> str:
         stamp = self.created_at.strftime("%Y%m%d-%H%M%S")
         return f"anneal-support-{stamp}.zip" + (".age" if self.encrypted else "")
