@@ -234,3 +234,40 @@ def test_a_grant_made_while_licensed_stops_working_when_the_license_lapses(
     license.enabled = False
     response = engineer.get(f"/o/{organization.slug}/", follow=True)
     assert "without the support feature" in response.content.decode()
+
+
+def test_a_malformed_engineer_name_is_refused_and_the_link_stays_unused(support_licensed, organization, owner_client):
+    grant, link = grant_via_page(owner_client, organization)
+    for name in ["", "Jane Doe", "<script>", "a" * 80, "../admin"]:
+        response = Client().post(link, {"engineer": name})
+        assert response.status_code == 200 and "lowercase letters" in response.content.decode()
+    grant.refresh_from_db()
+    assert grant.redeemed_at is None and grant.principal is None
+
+
+def test_owners_manage_grants_through_the_api(support_licensed, organization, owner, make_member, api_client_for,
+                                              mailoutbox):
+    api = f"/api/v1/plugins/enterprise/support/organizations/{organization.slug}/grants/"
+    client = api_client_for(owner)
+    created = client.post(api, {"reason": "Ticket 12", "scope": "read_write", "hours": 2}, format="json")
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["status"] == "waiting for the engineer" and "/plugins/enterprise/support/access/" in body["link"]
+    extended = client.post(f"{api}{body['id']}/extend/", {"hours": 1}, format="json").json()
+    assert extended["extended_count"] == 1
+    assert client.post(f"{api}{body['id']}/revoke/").json()["status"] == "revoked"
+    assert len(client.get(api).json()) == 1
+    admin = api_client_for(make_member(organization, "admin"))
+    assert admin.get(api).status_code == 200
+    assert admin.post(api, {"reason": "x"}, format="json").status_code == 403
+    assert len(mailoutbox) == 3
+
+
+def test_the_sweep_task_records_expired_grants(support_licensed, organization, owner, mailoutbox):
+    from anneal_enterprise.support.tasks import sweep
+
+    grant, _ = access.create_grant(organization, owner, "help")
+    SupportGrant.objects.filter(pk=grant.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert sweep() == {"bundles_deleted": 0, "grants_expired": 1}
+    assert sweep() == {"bundles_deleted": 0, "grants_expired": 0}
+    assert mailoutbox[-1].subject == "Support access to Customer has expired"

@@ -116,3 +116,17 @@ def test_a_bundle_that_is_not_ready_cannot_be_downloaded(db):
     bundle = bundles.create_bundle(None, ["versions"], enqueue=False)
     with pytest.raises(ServiceError, match="not ready"):
         bundles.record_download(bundle)
+
+
+def test_without_the_support_feature_the_bundle_page_shows_the_upgrade_slot(db, staff_user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(staff_user)
+    page = client.get("/plugins/enterprise/support/bundles/").content.decode()
+    assert "feature-unavailable" in page or "upgrade" in page.lower()
+    assert 'id="new-bundle"' not in page
+    client.post("/plugins/enterprise/support/bundles/", {"collectors": ["versions"]})
+    assert not SupportBundle.objects.exists()
+    system = client.get("/system/").content.decode()
+    assert 'id="build-support-bundle"' in system  # the free health page links to bundles
