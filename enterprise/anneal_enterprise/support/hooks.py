@@ -78,8 +78,12 @@ def anneal_authentication_policy(user: Any, method: str, request: Any) -> Refusa
         return None
     if method != "session" or request is None:
         return Refusal("Support accounts sign in only through a customer's one-time support link.", "support_only")
-    grant = access.active_grant_for_principal(user)
-    if grant is None or session.grant_id(request) != grant.pk:
+    from anneal_enterprise.support.models import SupportGrant
+
+    grant = SupportGrant.objects.select_related("organization").filter(principal_id=user.pk).first()
+    if grant is not None:  # so a refusal's sign-out is attributed to support too
+        request.anneal_actor = access.support_actor(grant)
+    if grant is None or not grant.is_active() or session.grant_id(request) != grant.pk:
         return Refusal("Support access has ended: the customer revoked it or it expired.", "support_ended")
     from anneal_enterprise import entitlements
 
@@ -88,6 +92,18 @@ def anneal_authentication_policy(user: Any, method: str, request: Any) -> Refusa
     if session.idle_seconds(request) > conf.idle_minutes() * 60:
         return Refusal(f"Your support session ended after {conf.idle_minutes():g} minutes without activity. "
                        "Ask the customer for a new grant to continue.", "support_idle")
+    return None
+
+
+PERSISTENT_ACCESS = {"invitation.create", "membership.create", "organization.create"}
+
+
+@hookimpl
+def anneal_action_policy(action: str, actor: Any, organization: Any, details: dict[str, Any]) -> Refusal | None:
+    """Support may not open itself a way in that outlives the grant (an invitation, a membership)."""
+    if getattr(actor, "kind", None) == "support" and action in PERSISTENT_ACCESS:
+        return Refusal("Support access cannot invite people, add members or create organizations; "
+                       "ask an owner of the organization to do it.", "support_not_allowed")
     return None
 
 

@@ -271,3 +271,27 @@ def test_the_sweep_task_records_expired_grants(support_licensed, organization, o
     assert sweep() == {"bundles_deleted": 0, "grants_expired": 1}
     assert sweep() == {"bundles_deleted": 0, "grants_expired": 0}
     assert mailoutbox[-1].subject == "Support access to Customer has expired"
+
+
+def test_read_write_support_cannot_invite_people_to_outlast_the_grant(
+        support_licensed, organization, owner_client, captured_events):
+    from core.models import Invitation
+
+    _, link = grant_via_page(owner_client, organization, scope="read_write")
+    engineer = engineer_signs_in(link, "sam")
+    response = engineer.post(f"/o/{organization.slug}/members/", {"action": "invite", "email": "sam@vendor.example", "role": "admin"},
+                             follow=True)
+    assert "Support access cannot invite people" in response.content.decode()
+    assert not Invitation.objects.exists()
+    engineer.post("/", {"name": "Support's own org"})
+    assert not Membership.objects.filter(user__email__endswith="support.anneal.invalid").exists()
+
+
+def test_signing_out_after_a_revocation_is_attributed_to_support(
+        support_licensed, organization, owner, owner_client, captured_events):
+    grant, link = grant_via_page(owner_client, organization)
+    engineer = engineer_signs_in(link)
+    access.revoke(SupportGrant.objects.get(pk=grant.pk), owner)
+    engineer.get(f"/o/{organization.slug}/")
+    signed_out = next(e for e in captured_events if e.type == "user.signed_out")
+    assert (signed_out.actor.kind, signed_out.actor.id) == ("support", "support:jane.doe")
