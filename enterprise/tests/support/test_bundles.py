@@ -130,3 +130,20 @@ def test_without_the_support_feature_the_bundle_page_shows_the_upgrade_slot(db, 
     assert not SupportBundle.objects.exists()
     system = client.get("/system/").content.decode()
     assert 'id="build-support-bundle"' in system  # the free health page links to bundles
+
+
+def test_the_form_encrypts_to_the_configured_vendor_keys_and_refuses_a_bad_extra_key(
+        db, staff_user, support_licensed, settings):
+    from django.test import Client
+
+    vendor = str(pyrage.x25519.Identity.generate().to_public())
+    settings.ANNEAL_SUPPORT_AGE_RECIPIENTS = vendor
+    client = Client()
+    client.force_login(staff_user)
+    page = client.get("/plugins/enterprise/support/bundles/").content.decode()
+    assert "Encrypt to the vendor" in page and 'id="new-bundle"' in page
+    client.post("/plugins/enterprise/support/bundles/", {"collectors": ["versions"], "encrypt": "1"})
+    assert SupportBundle.objects.get().recipients == [vendor]
+    response = client.post("/plugins/enterprise/support/bundles/",
+                           {"collectors": ["versions"], "recipients": "age1bogus"}, follow=True)
+    assert "not an age public key" in response.content.decode() and SupportBundle.objects.count() == 1
