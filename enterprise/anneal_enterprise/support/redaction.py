@@ -25,13 +25,14 @@ SECRET_NAME = re.compile(
 )
 SAFE_NAMES = frozenset({"SESSION_COOKIE_AGE", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"})
 
-PEM_BLOCK = re.compile(r"-----BEGIN [A-Z0-9 ]*-----.*?(?:-----END [A-Z0-9 ]*-----|\Z)", re.DOTALL)
-URL_PASSWORD = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<user>[^\s:/@\"']*):(?P<password>[^\s@/\"']+)@")
-AUTH_HEADER = re.compile(r"(?i)\b(bearer|basic|token)(\s+|=)(?!\[redacted\])[A-Za-z0-9._~+/=\-]{6,}")
-NAMED_VALUE = re.compile(
-    r"(?i)(?P<name>[\w.\-]*(?:pass(?:word|wd)?|secret|token|api[_\-]?key|private[_\-]?key|dsn|credential)[\w.\-]*)"
-    r"(?P<sep>\"?\s*[=:]\s*\"?)(?P<value>(?!\[redacted\])[^\s\"',;&}]+)"
+# Every repetition is bounded so that hostile or huge text cannot make a pattern backtrack for long.
+PEM_BLOCK = re.compile(r"-----BEGIN [A-Z0-9 ]{0,60}-----.*?(?:-----END [A-Z0-9 ]{0,60}-----|\Z)", re.DOTALL)
+URL_PASSWORD = re.compile(
+    r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.\-]{0,30}://)(?P<user>[^\s:/@\"']{0,256}):(?P<password>[^\s@/\"']{1,256})@"
 )
+AUTH_HEADER = re.compile(r"(?i)\b(bearer|basic)(\s+)(?!\[redacted\])[A-Za-z0-9._~+/=\-]{6,}")
+NAMED_VALUE = re.compile(r"(?<![\w.\-])(?P<name>[\w.\-]{1,100})(?P<sep>\"?\s*[=:]\s*\"?)(?P<value>(?!\[redacted\])[^\s\"',;&}]+)")
+SECRET_WORD = re.compile(r"(?i)pass(word|wd)?|secret|token|api[_\-]?key|private[_\-]?key|dsn|credential")
 SECRET_SETTING = re.compile(r"SECRET|PASSWORD$|TOKEN|_KEY$|^KEY$|DSN|CREDENTIAL")
 MIN_KNOWN_SECRET = 6
 
@@ -64,13 +65,19 @@ def known_secrets() -> set[str]:
     return values
 
 
+def _named_value(match: re.Match[str]) -> str:
+    if SECRET_WORD.search(match.group("name")):
+        return f"{match.group('name')}{match.group('sep')}{REDACTED}"
+    return match.group(0)
+
+
 def redact_text(text: str, secrets: set[str] | None = None, *, named: bool = True) -> str:
     """Remove secrets from free text; ``named=False`` leaves ``name=value`` pairs (for JSON text)."""
     text = PEM_BLOCK.sub("[redacted PEM block]", text)
     text = URL_PASSWORD.sub(lambda m: f"{m.group('scheme')}{m.group('user')}:{REDACTED}@", text)
     text = AUTH_HEADER.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
     if named:
-        text = NAMED_VALUE.sub(lambda m: f"{m.group('name')}{m.group('sep')}{REDACTED}", text)
+        text = NAMED_VALUE.sub(_named_value, text)
     for secret in sorted(secrets or (), key=len, reverse=True):
         text = text.replace(secret, REDACTED)
     return text
