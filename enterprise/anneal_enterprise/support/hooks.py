@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from anneal_enterprise.support import access, conf, session
 from anneal_enterprise.support.events import SUPPORT_EVENT_TYPES
@@ -120,6 +120,8 @@ def anneal_template_slot(slot: str, request: Any, context: dict[str, Any]) -> st
             grant.principal_name, grant.organization.name, grant.get_scope_display().lower(),
             grant.expires_at.strftime("%Y-%m-%d %H:%M"),
         )
+    if slot == "organization" and context.get("organization") is not None:
+        return _active_support_notice(context["organization"])
     if slot == "system" and getattr(request.user, "is_staff", False):
         return format_html(
             '<div class="card"><h2>Support</h2><p>Something wrong that you cannot fix? '
@@ -128,3 +130,23 @@ def anneal_template_slot(slot: str, request: Any, context: dict[str, Any]) -> st
             reverse("enterprise:support-bundles"),
         )
     return None
+
+
+def _active_support_notice(organization: Any) -> str | None:
+    """Tell the organization's members, on its overview, that support is (or may soon be) inside."""
+    from django.utils import timezone
+
+    from anneal_enterprise.support.models import SupportGrant
+
+    active = list(SupportGrant.objects.filter(organization=organization, revoked_at__isnull=True,
+                                              expires_at__gt=timezone.now()))
+    if not active:
+        return None
+    items = format_html_join("", "<li>{} · {} · until {} UTC · {}</li>", (
+        (g.principal_name, g.get_scope_display().lower(), g.expires_at.strftime("%Y-%m-%d %H:%M"), g.reason)
+        for g in active))
+    return format_html(
+        '<div class="card notice" data-testid="support-active"><strong>Vendor support has access to this '
+        'organization.</strong><ul>{}</ul><a href="{}">Manage support access</a></div>',
+        items, reverse("enterprise:support-access", args=[organization.slug]),
+    )

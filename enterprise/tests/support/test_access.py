@@ -295,3 +295,14 @@ def test_signing_out_after_a_revocation_is_attributed_to_support(
     engineer.get(f"/o/{organization.slug}/")
     signed_out = next(e for e in captured_events if e.type == "user.signed_out")
     assert (signed_out.actor.kind, signed_out.actor.id) == ("support", "support:jane.doe")
+
+
+def test_members_see_on_the_overview_that_support_has_access(support_licensed, organization, owner_client,
+                                                              make_member):
+    grant, link = grant_via_page(owner_client, organization)
+    member = Client()
+    member.force_login(make_member(organization, "viewer"))
+    page = member.get(f"/o/{organization.slug}/").content.decode()
+    assert 'data-testid="support-active"' in page and "Exports fail" in page
+    access.revoke(grant, grant.created_by)
+    assert 'data-testid="support-active"' not in member.get(f"/o/{organization.slug}/").content.decode()
