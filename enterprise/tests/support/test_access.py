@@ -306,3 +306,12 @@ def test_members_see_on_the_overview_that_support_has_access(support_licensed, o
     assert 'data-testid="support-active"' in page and "Exports fail" in page
     access.revoke(grant, grant.created_by)
     assert 'data-testid="support-active"' not in member.get(f"/o/{organization.slug}/").content.decode()
+
+
+def test_a_hostile_reason_is_shown_as_text_everywhere(support_licensed, organization, owner, owner_client):
+    grant, token = access.create_grant(organization, owner, "<script>alert(1)</script>")
+    pages = [owner_client.get(f"/o/{organization.slug}/").content.decode(),
+             owner_client.get(f"{BASE}/o/{organization.slug}/access/").content.decode(),
+             Client().get(f"{BASE}/access/{token}/").content.decode()]
+    for page in pages:
+        assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
