@@ -76,7 +76,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "core.middleware.SessionPolicyMiddleware",
+    "core.middleware.SessionPolicyMiddleware",  # after messages: a refusal is shown as a message
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 MIDDLEWARE += plugin_hooks.middleware()
@@ -104,7 +104,7 @@ WSGI_APPLICATION = "core.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "web" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -113,6 +113,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.web.context.anneal",
             ],
+            # The core's tags live in core/web/templatetags, outside an app's templatetags package.
+            "libraries": {"anneal": "core.web.templatetags.anneal"},
         },
     },
 ]
@@ -193,6 +195,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+STATICFILES_DIRS = [BASE_DIR / "web" / "static"]
 WHITENOISE_USE_FINDERS = True
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -221,8 +224,9 @@ LOGGING = {
             "filters": ["request_id"],
             "formatter": "json" if LOG_FORMAT == "json" else "text",
         },
+        "recent": {"class": "core.logbuffer.RecentLogHandler", "filters": ["request_id"], "formatter": "text"},
     },
-    "root": {"handlers": ["console"], "level": env("ANNEAL_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console", "recent"], "level": env("ANNEAL_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 

@@ -16,7 +16,10 @@ from core.services.users import user_target
 @receiver(user_logged_in, dispatch_uid="anneal.signed_in")
 def _signed_in(sender: Any, request: Any, user: Any, **_: Any) -> None:
     with transaction.atomic():
-        emit("user.signed_in", target=user_target(user), actor=actor_for_user(user),
+        # A request may name its own actor (for example a vendor's support engineer acting
+        # through a support grant), so the sign-in is attributed to them, not to a customer.
+        actor = getattr(request, "anneal_actor", None) or actor_for_user(user)
+        emit("user.signed_in", target=user_target(user), actor=actor,
              data={"backend": getattr(user, "backend", "")})
 
 
@@ -24,4 +27,5 @@ def _signed_in(sender: Any, request: Any, user: Any, **_: Any) -> None:
 def _signed_out(sender: Any, request: Any, user: Any, **_: Any) -> None:
     if user is not None:
         with transaction.atomic():
-            emit("user.signed_out", target=user_target(user), actor=actor_for_user(user))
+            actor = getattr(request, "anneal_actor", None) or actor_for_user(user)
+            emit("user.signed_out", target=user_target(user), actor=actor)

@@ -1,4 +1,7 @@
-"""The core's health checks: database, migrations, cache, broker and workers."""
+"""The core's health checks: database, migrations, cache, Redis, broker, workers and queues.
+
+Each check says what it found and, when it fails, what to do about it (``hint``).
+"""
 
 from __future__ import annotations
 
@@ -9,27 +12,64 @@ from django.db.migrations.executor import MigrationExecutor
 
 from core.plugins import HealthCheck, HealthCheckResult, hookimpl
 
+QUEUE_WARNING_LENGTH = 1000
+
+
+def _failed(exc: Exception, hint: str) -> HealthCheckResult:
+    return HealthCheckResult(False, f"{type(exc).__name__}: {exc}".strip()[:500], hint)
+
 
 def check_database() -> HealthCheckResult:
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute("SELECT 1")
+    try:
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:
+        return _failed(exc, "Check that the database is running and that DATABASE_URL points at it "
+                            "(host, port, database name, user and password).")
     return HealthCheckResult(True, connections[DEFAULT_DB_ALIAS].vendor)
 
 
 def check_migrations() -> HealthCheckResult:
-    executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
-    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    try:
+        executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except Exception as exc:
+        return _failed(exc, "Fix the database connection first, then run `anneal migrate`.")
     if pending:
         names = ", ".join(f"{m.app_label}.{m.name}" for m, _ in pending[:5])
-        return HealthCheckResult(False, f"{len(pending)} unapplied migration(s): {names}", "Run `anneal migrate`.")
+        return HealthCheckResult(False, f"{len(pending)} unapplied migration(s): {names}",
+                                 "Run `anneal migrate` (after upgrading Anneal or installing a plugin).")
     return HealthCheckResult(True, "all applied")
 
 
 def check_cache() -> HealthCheckResult:
-    cache.set("anneal:health", "ok", 10)
-    if cache.get("anneal:health") != "ok":
-        return HealthCheckResult(False, "the cache did not return what was written", "Check REDIS_URL.")
+    try:
+        cache.set("anneal:health", "ok", 10)
+        value = cache.get("anneal:health")
+    except Exception as exc:
+        return _failed(exc, "Check that Redis is running and that REDIS_URL points at it.")
+    if value != "ok":
+        return HealthCheckResult(False, "the cache did not return what was written",
+                                 "Check REDIS_URL and that Redis is not out of memory (maxmemory).")
     return HealthCheckResult(True, settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1])
+
+
+def _redis_client():  # type: ignore[no-untyped-def]
+    import redis
+
+    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+
+
+def check_redis() -> HealthCheckResult:
+    if not settings.REDIS_URL:
+        return HealthCheckResult(True, "not configured (embedded default)")
+    try:
+        client = _redis_client()
+        client.ping()
+        info = client.info("server")
+    except Exception as exc:
+        return _failed(exc, "Start Redis or fix REDIS_URL (host, port, database number, password).")
+    return HealthCheckResult(True, f"redis {info.get('redis_version', '?')}")
 
 
 def check_broker() -> HealthCheckResult:
@@ -37,8 +77,11 @@ def check_broker() -> HealthCheckResult:
         return HealthCheckResult(True, "embedded: tasks run in-process")
     from core.jobs import app
 
-    with app.connection_for_write() as connection:
-        connection.ensure_connection(max_retries=1, timeout=2)
+    try:
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=2)
+    except Exception as exc:
+        return _failed(exc, "Background tasks cannot be queued: check that Redis is running and REDIS_URL.")
     return HealthCheckResult(True, "redis")
 
 
@@ -47,10 +90,38 @@ def check_workers() -> HealthCheckResult:
         return HealthCheckResult(True, "embedded: tasks run in-process")
     from core.jobs import app
 
-    replies = app.control.ping(timeout=1.0) or []
+    try:
+        replies = app.control.ping(timeout=1.0) or []
+    except Exception as exc:
+        return _failed(exc, "Check that Redis is running, then start a worker with `anneal worker`.")
     if not replies:
-        return HealthCheckResult(False, "no Celery worker answered", "Start one with `anneal worker`.")
+        return HealthCheckResult(False, "no Celery worker answered",
+                                 "Start one with `anneal worker`; tasks wait in the queue until one runs.")
     return HealthCheckResult(True, f"{len(replies)} worker(s)")
+
+
+def queue_lengths() -> dict[str, int]:
+    """Tasks waiting in each Celery queue (Redis lists), empty on the embedded default."""
+    if not settings.REDIS_URL:
+        return {}
+    client = _redis_client()  # the broker is REDIS_URL (see settings)
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    return {queue: int(client.llen(queue))}
+
+
+def check_queues() -> HealthCheckResult:
+    if not settings.REDIS_URL:
+        return HealthCheckResult(True, "embedded: no queue")
+    try:
+        lengths = queue_lengths()
+    except Exception as exc:
+        return _failed(exc, "Check that Redis is running and REDIS_URL.")
+    text = ", ".join(f"{name}: {length} waiting" for name, length in lengths.items())
+    backlog = {name: n for name, n in lengths.items() if n >= QUEUE_WARNING_LENGTH}
+    if backlog:
+        return HealthCheckResult(False, text, "Tasks are piling up: start more workers with `anneal worker` "
+                                              "or look for a task that fails and retries in the worker logs.")
+    return HealthCheckResult(True, text)
 
 
 @hookimpl
@@ -59,6 +130,9 @@ def anneal_health_checks() -> list[HealthCheck]:
         HealthCheck("database", "The database answers queries.", check_database),
         HealthCheck("migrations", "Every migration is applied.", check_migrations),
         HealthCheck("cache", "The cache stores and returns values.", check_cache),
+        HealthCheck("redis", "Redis answers (when REDIS_URL is set).", check_redis),
         HealthCheck("broker", "The task broker accepts connections.", check_broker),
         HealthCheck("workers", "At least one background worker is running.", check_workers, critical=False),
+        HealthCheck("queues", f"Fewer than {QUEUE_WARNING_LENGTH} tasks wait in each queue.", check_queues,
+                    critical=False),
     ]

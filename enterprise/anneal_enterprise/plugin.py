@@ -13,6 +13,7 @@ anneal_requires = ">=0.1,<0.2"
 anneal_hooks = [
     "anneal_enterprise.licensing.hooks",
     "anneal_enterprise.sso.hooks",
+    "anneal_enterprise.support.hooks",
 ]
 
 
@@ -21,6 +22,14 @@ def anneal_django_apps() -> list[str]:
     return [
         "anneal_enterprise.licensing",
         "anneal_enterprise.sso",
+        "anneal_enterprise.support",
+    ]
+
+
+@hookimpl
+def anneal_middleware() -> list[str]:
+    return [
+        "anneal_enterprise.support.middleware.SupportSessionMiddleware",
     ]
 
 

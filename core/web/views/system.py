@@ -22,5 +22,5 @@ def system(request: HttpRequest) -> HttpResponse:
     return render(request, "anneal/system.html", {
         "version": __version__, "hook_api": HOOK_API_VERSION, "plugins": plugins, "checks": checks,
         "failed_plugins": sum(1 for p in plugins if not p.ok),
-        "failed_checks": sum(1 for c in checks if not c.ok),
+        "failed": [c for c in checks if not c.ok],
     })

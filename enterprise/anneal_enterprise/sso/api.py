@@ -56,7 +56,9 @@ class IdentityProviderViewSet(viewsets.ViewSet):
     """Identity providers of an organization (admins and owners). Secrets are write-only."""
 
     lookup_field = "public_id"
+    lookup_value_regex = "[0-9a-f-]+"
     serializer_class = IdentityProviderSerializer
+    queryset = IdentityProvider.objects.none()  # for the schema; every action scopes by organization
 
     def list(self, request: Request, organization_slug: str) -> Response:
         organization = _organization(request, organization_slug)

@@ -47,6 +47,8 @@ def sso_organizations_of_session(request: Any) -> set[int]:
 
 
 def decide(user: Any, method: str, request: Any) -> Refusal | None:
+    if not entitlements.is_enabled(entitlements.SSO):
+        return None  # unlicensed instance: nothing is enforced, and no query is spent per request
     if method == "token":
         for sso_settings in enforcing_settings(user):
             if sso_settings.require_for_tokens:

@@ -1,0 +1,1 @@
+"""Enterprise support features: redacted support bundles and consented, time-boxed support access."""

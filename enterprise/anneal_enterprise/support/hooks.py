@@ -1,0 +1,152 @@
+"""The support features' hook implementations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from anneal_enterprise.support import access, conf, session
+from anneal_enterprise.support.events import SUPPORT_EVENT_TYPES
+from core.plugins import DiagnosticCollector, EventType, NavItem, PeriodicTask, Refusal, SettingsSection, hookimpl
+
+
+@hookimpl
+def anneal_event_types() -> list[EventType]:
+    return SUPPORT_EVENT_TYPES
+
+
+@hookimpl
+def anneal_diagnostics() -> list[DiagnosticCollector]:
+    from anneal_enterprise.support.diagnostics import license_summary
+
+    return [DiagnosticCollector("license", "The license's status, licensee, dates, seats and features; never "
+                                           "the key itself.", license_summary)]
+
+
+@hookimpl
+def anneal_urlpatterns() -> list[Any]:
+    from anneal_enterprise.support.urls import urlpatterns
+
+    return urlpatterns
+
+
+@hookimpl
+def anneal_api_urlpatterns() -> list[Any]:
+    from anneal_enterprise.support.api import urlpatterns
+
+    return urlpatterns
+
+
+@hookimpl
+def anneal_periodic_tasks() -> list[PeriodicTask]:
+    return [PeriodicTask("support-sweep", "anneal_support.sweep", 60.0)]
+
+
+@hookimpl
+def anneal_navigation(request: Any, organization: Any) -> list[NavItem]:
+    if getattr(request.user, "is_staff", False):
+        return [NavItem("Support bundles", reverse("enterprise:support-bundles"), section="admin", order=20,
+                        feature="support")]
+    return []
+
+
+@hookimpl
+def anneal_settings_sections(request: Any, organization: Any) -> list[SettingsSection]:
+    return [SettingsSection("support-access", "Support access",
+                            reverse("enterprise:support-access", args=[organization.slug]), order=80)]
+
+
+@hookimpl
+def anneal_organization_role(user: Any, organization: Any) -> str | None:
+    if not access.is_support_principal(user):
+        return None
+    grant = access.active_grant_for_principal(user)
+    if grant is None or grant.organization_id != organization.pk:
+        return None
+    from anneal_enterprise import entitlements
+
+    if entitlements.state(entitlements.SUPPORT, organization) != "enabled":
+        return None
+    return grant.role
+
+
+@hookimpl
+def anneal_authentication_policy(user: Any, method: str, request: Any) -> Refusal | None:
+    if not access.is_support_principal(user):
+        return None
+    if method != "session" or request is None:
+        return Refusal("Support accounts sign in only through a customer's one-time support link.", "support_only")
+    from anneal_enterprise.support.models import SupportGrant
+
+    grant = SupportGrant.objects.select_related("organization").filter(principal_id=user.pk).first()
+    if grant is not None:  # so a refusal's sign-out is attributed to support too
+        request.anneal_actor = access.support_actor(grant)
+    if grant is None or not grant.is_active() or session.grant_id(request) != grant.pk:
+        return Refusal("Support access has ended: the customer revoked it or it expired.", "support_ended")
+    from anneal_enterprise import entitlements
+
+    if entitlements.state(entitlements.SUPPORT, grant.organization) != "enabled":
+        return Refusal("Support access is not available without the support feature.", "support_unlicensed")
+    if session.idle_seconds(request) > conf.idle_minutes() * 60:
+        return Refusal(f"Your support session ended after {conf.idle_minutes():g} minutes without activity. "
+                       "Ask the customer for a new grant to continue.", "support_idle")
+    return None
+
+
+PERSISTENT_ACCESS = {"invitation.create", "membership.create", "organization.create"}
+
+
+@hookimpl
+def anneal_action_policy(action: str, actor: Any, organization: Any, details: dict[str, Any]) -> Refusal | None:
+    """Support may not open itself a way in that outlives the grant (an invitation, a membership)."""
+    if getattr(actor, "kind", None) == "support" and action in PERSISTENT_ACCESS:
+        return Refusal("Support access cannot invite people, add members or create organizations; "
+                       "ask an owner of the organization to do it.", "support_not_allowed")
+    return None
+
+
+@hookimpl
+def anneal_template_slot(slot: str, request: Any, context: dict[str, Any]) -> str | None:
+    if slot == "banner":
+        grant = getattr(request, "support_grant", None)
+        if grant is None:
+            return None
+        return format_html(
+            '<div class="banner support-banner" role="status" data-testid="support-banner">You are acting as '
+            "<strong>{}</strong> in <strong>{}</strong> ({}) until {} UTC. The customer sees every action you take."
+            "</div>",
+            grant.principal_name, grant.organization.name, grant.get_scope_display().lower(),
+            grant.expires_at.strftime("%Y-%m-%d %H:%M"),
+        )
+    if slot == "organization" and context.get("organization") is not None:
+        return _active_support_notice(context["organization"])
+    if slot == "system" and getattr(request.user, "is_staff", False):
+        return format_html(
+            '<div class="card"><h2>Support</h2><p>Something wrong that you cannot fix? '
+            '<a href="{}" id="build-support-bundle">Build a support bundle</a>: you choose what goes in, '
+            "preview it, and only then download it for the vendor.</p></div>",
+            reverse("enterprise:support-bundles"),
+        )
+    return None
+
+
+def _active_support_notice(organization: Any) -> str | None:
+    """Tell the organization's members, on its overview, that support is (or may soon be) inside."""
+    from django.utils import timezone
+
+    from anneal_enterprise.support.models import SupportGrant
+
+    active = list(SupportGrant.objects.filter(organization=organization, revoked_at__isnull=True,
+                                              expires_at__gt=timezone.now()))
+    if not active:
+        return None
+    items = format_html_join("", "<li>{} · {} · until {} UTC · {}</li>", (
+        (g.principal_name, g.get_scope_display().lower(), g.expires_at.strftime("%Y-%m-%d %H:%M"), g.reason)
+        for g in active))
+    return format_html(
+        '<div class="card notice" data-testid="support-active"><strong>Vendor support has access to this '
+        'organization.</strong><ul>{}</ul><a href="{}">Manage support access</a></div>',
+        items, reverse("enterprise:support-access", args=[organization.slug]),
+    )

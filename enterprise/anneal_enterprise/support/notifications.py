@@ -1,0 +1,53 @@
+"""Emails to an organization's owners about support access to it."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+
+from anneal_enterprise.support.models import SupportGrant
+from core.models import Membership
+
+logger = logging.getLogger("anneal.support")
+
+SUBJECTS = {
+    "created": "Support access to {org} was granted",
+    "used": "Support signed in to {org}",
+    "extended": "Support access to {org} was extended",
+    "revoked": "Support access to {org} was revoked",
+    "expired": "Support access to {org} has expired",
+}
+
+
+def owner_emails(grant: SupportGrant) -> list[str]:
+    return list(
+        Membership.objects.filter(organization_id=grant.organization_id, role="owner", user__is_active=True)
+        .values_list("user__email", flat=True)
+    )
+
+
+def notify_owners(grant: SupportGrant, what: str, by: str = "") -> None:
+    """Tell every owner; a mail failure is logged, never raised (the change already happened)."""
+    org = grant.organization.name
+    lines = [
+        f"{SUBJECTS[what].format(org=org)}{f' by {by}' if by else ''}.",
+        "",
+        f"Reason: {grant.reason}",
+        f"Ticket: {grant.ticket or '-'}",
+        f"Scope: {grant.get_scope_display()}",
+        f"Engineer: {grant.principal_name if grant.engineer else 'not signed in yet'}",
+        f"Valid until: {grant.expires_at:%Y-%m-%d %H:%M} UTC",
+        "",
+        "Every action support takes is recorded as an event attributed to them. An owner can revoke",
+        f"the grant at any time in the organization's settings: {settings.BASE_URL}/plugins/enterprise/support/"
+        f"o/{grant.organization.slug}/access/",
+    ]
+    recipients = owner_emails(grant)
+    if not recipients:
+        return
+    try:
+        send_mail(SUBJECTS[what].format(org=org), "\n".join(lines), None, recipients)
+    except Exception:
+        logger.exception("Could not email the owners of %s about support access (%s)", org, what)
