@@ -9,7 +9,7 @@
 
 import pluggy
 
-from core.plugins.hookspecs import HOOK_API_VERSION, PROJECT_NAME
+from core.plugins.hookspecs import HOOK_API_VERSION, PROJECT_NAME, HookDeprecationWarning
 from core.plugins.types import (
     DiagnosticCollector,
     EventType,
@@ -32,6 +32,7 @@ __all__ = [
     "Feature",
     "HealthCheck",
     "HealthCheckResult",
+    "HookDeprecationWarning",
     "NavItem",
     "PeriodicTask",
     "Refusal",

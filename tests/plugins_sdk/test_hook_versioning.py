@@ -10,7 +10,8 @@ import pytest
 from packaging.version import Version
 
 from core.plugins import HOOK_API_VERSION, hookimpl, hooks, hookspecs, reference
-from core.plugins.hookspecs import Deprecation, HookDeprecationWarning, spec
+from core.plugins import HookDeprecationWarning
+from core.plugins.hookspecs import Deprecation, spec
 from core.plugins.manager import PluginLoadError, register_plugin, unregister_plugin
 
 
