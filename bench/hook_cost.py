@@ -72,9 +72,11 @@ def main() -> int:
         for number in range(len(plugins)):
             unregister_plugin(f"bench-{number}")
     calls_none = _calls_per_request(client, args.requests)
+    policy_none = _policy_call_us(user)
     for number, module in enumerate(plugins):
         register_plugin(module, f"bench-{number}")
     calls_ten = _calls_per_request(client, args.requests)
+    policy_ten = _policy_call_us(user)
     a, b = statistics.median(none), statistics.median(ten)
     print(f"CPU per request, GET /api/v1/organizations/ in-process ({args.rounds} x {args.requests} requests, medians):")
     print(f"  no plugins   {a:8.0f} us")
@@ -83,7 +85,22 @@ def main() -> int:
     print("Python function calls per request (deterministic, unaffected by other load):")
     print(f"  no plugins   {calls_none:8.0f}")
     print(f"  10 plugins   {calls_ten:8.0f}   (+{calls_ten - calls_none:.0f}, ratio {calls_none / calls_ten:.3f})")
+    print("One anneal_authentication_policy call through the facade (best of 5 x 20,000):")
+    print(f"  no plugins   {policy_none:8.2f} us")
+    print(f"  10 plugins   {policy_ten:8.2f} us")
     return 0
+
+
+def _policy_call_us(user: object) -> float:
+    import timeit
+
+    from django.test import RequestFactory
+
+    from core.plugins import hooks
+
+    request = RequestFactory().get("/")
+    runs = timeit.repeat(lambda: hooks.authentication_policy(user, "token", request), number=20000, repeat=5)
+    return min(runs) / 20000 * 1e6
 
 
 def _calls_per_request(client: object, requests: int) -> float:

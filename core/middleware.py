@@ -6,6 +6,7 @@ import re
 import uuid
 from typing import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -52,6 +53,11 @@ class SessionPolicyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not has_implementations("anneal_authentication_policy"):
+            return self.get_response(request)
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            # No session cookie, no signed-in session (API calls with a token): skip loading
+            # request.user, which would cost every API request ~60 calls once a plugin
+            # implements the policy (see docs/benchmarks.md).
             return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
