@@ -9,8 +9,10 @@ import sys
 import urllib.request
 
 url = os.environ.get("ANNEAL_HEALTHCHECK_URL", f"http://127.0.0.1:{os.environ.get('ANNEAL_PORT', '8000')}/healthz")
+# Host: localhost, like the Helm chart's probes: keep localhost in ANNEAL_ALLOWED_HOSTS.
+request = urllib.request.Request(url, headers={"Host": os.environ.get("ANNEAL_HEALTHCHECK_HOST", "localhost")})
 try:
-    with urllib.request.urlopen(url, timeout=4) as response:  # noqa: S310 (a fixed local URL)
+    with urllib.request.urlopen(request, timeout=4) as response:  # noqa: S310 (a fixed local URL)
         sys.exit(0 if response.status == 200 else 1)
 except OSError as exc:
     print(f"{url}: {exc}", file=sys.stderr)

@@ -86,7 +86,10 @@ def test_a_missing_database_password_is_refused_with_a_message_saying_what_to_se
 
 
 def test_env_example_documents_every_setting_anneal_reads() -> None:
-    sources = [REPO / "core" / "settings.py", REPO / "core" / "plugins" / "manager.py", DEPLOY / "docker" / "gunicorn.conf.py"]
+    sources = [
+        REPO / "core" / "settings.py", REPO / "core" / "plugins" / "manager.py",
+        DEPLOY / "docker" / "gunicorn.conf.py", DEPLOY / "docker" / "healthcheck.py",
+    ]
     read = set()
     for source in sources:
         read |= set(re.findall(r"""(?:env|env_bool|env_list|_env_list|environ\.get)\(\s*["'](ANNEAL_\w+)["']""", source.read_text()))
