@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build a wheelhouse: every package Anneal needs, as wheels, in one directory.
 #
-#   deploy/airgap/build-wheelhouse.sh [DIRECTORY]     (default: ./wheelhouse)
+#   deploy/airgap/build-wheelhouse.sh [DIRECTORY]     (default: ./wheelhouse, in the current directory)
 #
 # Run it on a machine with internet access and the same Python (3.11) and platform as the
 # target. Copy DIRECTORY to the target and install with no index at all:
@@ -14,11 +14,11 @@
 # checkout; their dependencies are downloaded at the versions pinned in
 # requirements/constraints.txt. PYTHON selects the interpreter (default: python3.11, python3).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
 DEST="${1:-wheelhouse}"
-PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
 mkdir -p "$DEST"
-DEST="$(cd "$DEST" && pwd)"
+DEST="$(cd "$DEST" && pwd)"   # relative to where the script was called from
+PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
+cd "$(dirname "$0")/../.."
 
 "$PYTHON" -m pip wheel --disable-pip-version-check --no-cache-dir --quiet \
   --wheel-dir "$DEST" -c requirements/constraints.txt \

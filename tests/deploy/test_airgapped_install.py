@@ -40,7 +40,8 @@ def run(command: list[str], env: dict[str, str], cwd: Path, timeout: int = 600) 
 def test_the_wheelhouse_installs_anneal_offline_into_a_fresh_virtualenv(tmp_path: Path) -> None:
     wheelhouse = tmp_path / "wheelhouse"
     base_env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "VIRTUAL_ENV"}}
-    run([str(DEPLOY / "airgap" / "build-wheelhouse.sh"), str(wheelhouse)], {**base_env, "PYTHON": sys.executable}, tmp_path)
+    # A relative directory is taken relative to where the script is called from.
+    run([str(DEPLOY / "airgap" / "build-wheelhouse.sh"), "wheelhouse"], {**base_env, "PYTHON": sys.executable}, tmp_path)
     files = list(wheelhouse.iterdir())
     assert files and all(f.name.endswith(".whl") for f in files)
     assert {"anneal", "anneal_enterprise", "anneal_webhooks", "anneal_prompts"} <= {f.name.split("-")[0] for f in files}
