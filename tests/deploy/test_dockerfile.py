@@ -74,6 +74,10 @@ def test_every_file_the_image_copies_exists_and_is_not_excluded_from_the_context
     assert sources
     for source in sources:
         path = source.rstrip("/")
+        if any(char in path for char in "*?["):  # a pattern may match nothing, but not everything may be missing
+            matches = list(REPO.glob(path))
+            assert all(not any(fnmatch.fnmatch(str(m.relative_to(REPO)), p) for p in ignored) for m in matches)
+            continue
         assert (REPO / path).exists(), f"{source} is copied into the image but does not exist"
         assert not any(fnmatch.fnmatch(path, pattern) for pattern in ignored), f"{source} is in .dockerignore"
 
