@@ -151,3 +151,20 @@ def test_rendering_without_a_required_secret_says_which_value_to_set(missing: st
         render(values)
     expected = {"secrets": "secrets.secretKey", "postgresql": "postgresql.url", "redis": "redis.url"}[missing]
     assert expected in str(error.value)
+
+
+@pytest.mark.parametrize("bad, where", [
+    ({"web": {"replicas": "two"}}, "replicas"),
+    ({"worker": {"concurrency": 0}}, "concurrency"),
+    ({"anneal": {"baseUrl": "anneal.example.com"}}, "baseUrl"),
+    ({"postgresql": {"url": "mysql://db/anneal"}}, "url"),
+    ({"beat": {"replicas": 2}}, "beat"),
+    ({"anneal": {"extraEnv": {"lower-case": "x"}}}, "lower-case"),
+], ids=["replicas-not-a-number", "zero-concurrency", "base-url-without-scheme", "not-postgres", "two-beats", "bad-env-name"])
+def test_values_that_would_make_a_broken_deployment_are_refused_naming_the_value(bad: dict[str, Any], where: str) -> None:
+    values = copy.deepcopy(REQUIRED)
+    for key, value in bad.items():
+        values[key] = {**values.get(key, {}), **value}
+    with pytest.raises(helm.HelmError) as error:
+        render(values)
+    assert where in str(error.value)
