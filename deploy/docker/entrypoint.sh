@@ -1,6 +1,7 @@
 #!/bin/sh
 # The image's entry point: the first argument names the process to run.
-#   web       gunicorn serving core.wsgi:application on $ANNEAL_PORT (default 8000)
+#   web       gunicorn serving core.wsgi:application on $ANNEAL_PORT (default 8000), with the
+#             settings in $ANNEAL_GUNICORN_CONFIG (default /etc/anneal/gunicorn.conf.py)
 #   worker    a Celery worker (`anneal worker`); extra arguments go to Celery
 #   beat      the periodic-job scheduler (`anneal beat`); run exactly one
 #   migrate   apply database migrations, then exit (the one-shot job before an upgrade)
@@ -11,7 +12,7 @@ set -eu
 case "${1:-web}" in
   web)
     [ "$#" -gt 0 ] && shift
-    exec gunicorn --config /etc/anneal/gunicorn.conf.py "$@" core.wsgi:application
+    exec gunicorn --config "${ANNEAL_GUNICORN_CONFIG:-/etc/anneal/gunicorn.conf.py}" "$@" core.wsgi:application
     ;;
   worker)
     shift

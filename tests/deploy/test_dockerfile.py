@@ -56,7 +56,7 @@ def test_the_image_has_a_healthcheck_collects_static_files_and_runs_gunicorn() -
     assert "anneal collectstatic --noinput" in text
     assert "ANNEAL_STATIC_ROOT=/opt/anneal/static" in text
     entrypoint = (DEPLOY / "docker" / "entrypoint.sh").read_text()
-    assert "gunicorn --config /etc/anneal/gunicorn.conf.py" in entrypoint
+    assert 'gunicorn --config "${ANNEAL_GUNICORN_CONFIG:-/etc/anneal/gunicorn.conf.py}"' in entrypoint
     assert "core.wsgi:application" in entrypoint
     for process in ("worker", "beat", "migrate"):
         assert f"exec anneal {process}" in entrypoint

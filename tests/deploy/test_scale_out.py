@@ -1,6 +1,7 @@
 """Scale-out: the real topology as processes on this machine, on PostgreSQL and Redis.
 
-Two gunicorn web processes (the image's gunicorn settings, each on its own free port), two
+Started through the image's entry point (deploy/docker/entrypoint.sh), as containers would be:
+two gunicorn web processes (the image's gunicorn settings, each on its own free port), two
 Celery workers (`anneal worker`) and `anneal beat`. Requests go to both web processes, jobs are
 enqueued through both and each runs exactly once, and a job whose worker process is killed
 (SIGKILL) mid-run is finished by the other worker.
@@ -34,6 +35,8 @@ pytestmark = pytest.mark.services
 
 SCALEOUT = Path(__file__).resolve().parent / "scaleout"
 QUEUE = "anneal"
+# Every process starts through the image's entry point, as in a container.
+ENTRYPOINT = ["sh", str(DEPLOY / "docker" / "entrypoint.sh")]
 
 
 @dataclass
@@ -106,6 +109,8 @@ def topology(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: An
             PYTHONPATH=os.pathsep.join([str(SCALEOUT), str(ROOT)]),
             ANNEAL_IMAGE_GUNICORN_CONF=str(DEPLOY / "docker" / "gunicorn.conf.py"),
             ANNEAL_DATA_DIR=str(logs),
+            ANNEAL_GUNICORN_CONFIG=str(SCALEOUT / "gunicorn.conf.py"),
+            PATH=os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")]),
         )
     app.control.purge()
 
@@ -122,16 +127,15 @@ def topology(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: An
         sock = listening_socket()
         sockets.append(sock)
         web_urls.append(f"http://127.0.0.1:{sock.getsockname()[1]}")
-        start(f"web-{letter}", [sys.executable, "-m", "gunicorn", "--config", str(SCALEOUT / "gunicorn.conf.py"),
-                                "--bind", f"fd://{sock.fileno()}", "core.wsgi:application"], pass_fds=(sock.fileno(),))
+        start(f"web-{letter}", [*ENTRYPOINT, "web", "--bind", f"fd://{sock.fileno()}"], pass_fds=(sock.fileno(),))
     workers = {}
     for letter in "ab":
         node = f"deploy-{letter}-{os.getpid()}@{socket.gethostname()}"
         workers[node] = start(f"worker-{letter}", [
-            sys.executable, "-m", "core.cli", "worker", "--",
+            *ENTRYPOINT, "worker", "--",
             "--concurrency=1", "--pool=prefork", "-n", node, "--include=anneal_deploy_probe", "--without-gossip",
         ])
-    beat = start("beat", [sys.executable, "-m", "core.cli", "beat"])
+    beat = start("beat", [*ENTRYPOINT, "beat"])
     topology = Topology(web_urls, workers, beat, logs, processes)
     try:
         for url in web_urls:
