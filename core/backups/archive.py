@@ -48,13 +48,16 @@ def create_backup(target: Path, alias: str = "default") -> Manifest:
             dump = Path(scratch) / databases.DUMP_NAMES[database]
             databases.dump(dump, alias)
             partial = target.with_name(target.name + ".partial")
-            with tarfile.open(partial, "w") as archive:
-                body = json.dumps(manifest.to_json(), indent=2).encode()
-                info = tarfile.TarInfo(MANIFEST_NAME)
-                info.size = len(body)
-                archive.addfile(info, io.BytesIO(body))
-                archive.add(dump, arcname=dump.name)
-            partial.replace(target)
+            try:
+                with tarfile.open(partial, "w") as archive:
+                    body = json.dumps(manifest.to_json(), indent=2).encode()
+                    info = tarfile.TarInfo(MANIFEST_NAME)
+                    info.size = len(body)
+                    archive.addfile(info, io.BytesIO(body))
+                    archive.add(dump, arcname=dump.name)
+                partial.replace(target)  # a backup file is complete or absent, never half written
+            finally:
+                partial.unlink(missing_ok=True)
     except databases.DatabaseCopyError as exc:
         raise BackupError(str(exc)) from exc
     return manifest
