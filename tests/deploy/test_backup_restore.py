@@ -172,3 +172,12 @@ def test_a_manifest_with_malformed_migrations_is_reported_as_damaged(populated: 
     bad = rewrite(tmp_path / "a.tar", tmp_path / "bad.tar", lambda m: m.update(migrations="core.0001_initial"))
     with pytest.raises(CommandError, match="manifest of .* is damaged"):
         call_command("restore", str(bad), interactive=False)
+
+
+def test_without_the_postgresql_client_tools_backup_says_what_to_install(populated: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite backups need no external tool")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.raises(CommandError, match="`pg_dump` is not installed.*postgresql-client"):
+        call_command("backup", str(tmp_path / "a.tar"), stdout=io.StringIO())
+    assert list(tmp_path.glob("a.tar*")) == []
