@@ -46,7 +46,8 @@ def test_the_image_is_multi_stage_and_runs_as_a_numeric_non_root_user() -> None:
     assert len(stages) == 2
     assert all(stage.startswith("${PYTHON_IMAGE}") for stage in stages)
     assert "ARG PYTHON_IMAGE=python:3.11-slim-bookworm" in DOCKERFILE.read_text()
-    users = [args for keyword, args in steps if keyword == "USER"]
+    defaults = dict(args.split("=", 1) for keyword, args in steps if keyword == "ARG" and "=" in args)
+    users = [re.sub(r"\$\{(\w+)\}", lambda m: defaults[m.group(1)], args) for keyword, args in steps if keyword == "USER"]
     assert users and re.fullmatch(r"[1-9][0-9]*:[1-9][0-9]*", users[-1])
 
 
