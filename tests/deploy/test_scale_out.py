@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import time
 import subprocess
 import sys
 import urllib.parse
@@ -27,9 +28,12 @@ from typing import Any, Iterator
 
 import pytest
 
+from anneal_enterprise.licensing.testing import TestSigner
 from conftest import ROOT, SERVICES, child_environment, wait_for
 
 from .conftest import DEPLOY
+
+LICENSE_SIGNER = TestSigner()  # its public key is given to every process of the topology
 
 pytestmark = pytest.mark.services
 
@@ -111,6 +115,7 @@ def topology(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: An
             ANNEAL_DATA_DIR=str(logs),
             ANNEAL_GUNICORN_CONFIG=str(SCALEOUT / "gunicorn.conf.py"),
             PATH=os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")]),
+            ANNEAL_LICENSE_EXTRA_PUBLIC_KEYS=LICENSE_SIGNER.extra_public_keys_json(),
         )
     app.control.purge()
 
@@ -198,13 +203,24 @@ def test_what_one_web_process_writes_the_other_serves(topology: Topology, transa
             assert http("GET", f"{url}/api/v1/me/", token=token)[0] == 200
 
 
-@pytest.mark.skip(reason=(
-    "License installation is built by the licensing work (enterprise/tests/licensing/test_propagation.py). "
-    "Hook for it: install a license through topology.web_urls[0], then read the edition through "
-    "topology.web_urls[1] and see it within the license cache lifetime."
-))
-def test_license_installed_through_one_web_process_is_seen_by_the_other(topology: Topology) -> None:
-    raise AssertionError("filled in with the licensing work")
+def test_license_installed_through_one_web_process_is_seen_by_the_other(
+    topology: Topology, transactional_db: None, make_user: Any
+) -> None:
+    from core.services.tokens import create_token
+
+    _, token = create_token(make_user("license-admin@example.com", is_staff=True), "scale-out license")
+    first, second = topology.web_urls
+    status, body = http("GET", f"{second}/api/v1/plugins/enterprise/license/features/", token=token)
+    assert status == 200 and body["sso"] != "enabled", body
+    key = LICENSE_SIGNER.issue(features=["sso", "audit_log", "support"])
+    status, body = http("POST", f"{first}/api/v1/plugins/enterprise/license/", {"key": key}, token=token)
+    assert status in (200, 201), body
+    started = time.monotonic()
+    wait_for(lambda: http("GET", f"{second}/api/v1/plugins/enterprise/license/features/", token=token)[1]
+             .get("sso") == "enabled", timeout=5)
+    assert time.monotonic() - started <= 5
+    status, _ = http("DELETE", f"{first}/api/v1/plugins/enterprise/license/", token=token)
+    assert status in (200, 204)
 
 
 def test_jobs_enqueued_through_both_web_processes_each_run_exactly_once(clean_runs: Topology) -> None:
