@@ -123,6 +123,8 @@ TEMPLATES = [
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(env("ANNEAL_DB_CONN_MAX_AGE", "60")))}
+    # Behind PgBouncer in transaction mode: ANNEAL_DB_CONN_MAX_AGE=0 and this (docs/deploy/scaling.md).
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("ANNEAL_DB_DISABLE_SERVER_SIDE_CURSORS")
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
