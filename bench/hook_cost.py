@@ -12,7 +12,9 @@ calls per request with ``cProfile``: a number that other load on the machine can
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -28,7 +30,9 @@ def main() -> int:
     args = parser.parse_args()
     for name in ("DATABASE_URL", "REDIS_URL", "ANNEAL_TRACE_HOOKS"):
         os.environ.pop(name, None)
-    os.environ["ANNEAL_DATA_DIR"] = tempfile.mkdtemp(prefix="anneal-bench-")
+    data_dir = tempfile.mkdtemp(prefix="anneal-bench-")
+    atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
+    os.environ["ANNEAL_DATA_DIR"] = data_dir
     os.environ["ANNEAL_PLUGINS_DISABLED"] = ",".join(ep.name for ep in metadata.entry_points(group="anneal"))
     os.environ["ANNEAL_LOG_LEVEL"] = "WARNING"
     os.environ["DJANGO_SETTINGS_MODULE"] = "core.settings"
