@@ -12,6 +12,7 @@ unless ``ANNEAL_PLUGINS_STRICT=1`` turns the failure into a start-up error.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import importlib
 import logging
@@ -20,7 +21,7 @@ import traceback
 from dataclasses import dataclass, field
 from importlib import metadata
 from types import ModuleType
-from typing import Any, Literal
+from typing import Any, Iterator, Literal
 
 import pluggy
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -258,6 +259,30 @@ def register_plugin(plugin: object, name: str, *, requires: str | None = None) -
         unregister_plugin(name)
         raise
     return record
+
+
+@contextlib.contextmanager
+def suspended(*names: str) -> Iterator[None]:
+    """Take installed plugins out of every hook call within the block, as if they were absent.
+
+    Tests use it to see the core's behaviour without, say, the enterprise package.
+    """
+    taken: list[tuple[object, str]] = []
+    for name in names:
+        record = _records.get(name)
+        if record is None:
+            raise LookupError(f"No plugin named {name!r} is loaded.")
+        for plugin in record.registered:
+            if plugin_manager.is_registered(plugin):
+                taken.append((plugin, plugin_manager.get_name(plugin)))
+                plugin_manager.unregister(plugin)
+    _state["generation"] += 1
+    try:
+        yield
+    finally:
+        for plugin, registered_name in taken:
+            plugin_manager.register(plugin, name=registered_name)
+        _state["generation"] += 1
 
 
 def unregister_plugin(name: str) -> None:

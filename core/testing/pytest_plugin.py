@@ -48,6 +48,23 @@ def anneal_plugin() -> Iterator[Callable[..., Any]]:
 
 
 @pytest.fixture
+def without_plugins() -> Iterator[Callable[..., None]]:
+    """``without_plugins("enterprise", ...)``: leave installed plugins out for the rest of the test."""
+    import contextlib
+
+    from core.plugins.manager import suspended
+
+    with contextlib.ExitStack() as stack:
+        yield lambda *names: stack.enter_context(suspended(*names))
+
+
+@pytest.fixture
+def jobs_in_process(settings: Any) -> None:
+    """Run Celery jobs in the test's process (eagerly), also when Redis and workers are configured."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture
 def captured_events(anneal_plugin: Callable[..., Any]) -> list[Any]:
     """A list that receives every event emitted during the test (in-transaction delivery)."""
     from core.plugins import hookimpl

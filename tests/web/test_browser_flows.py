@@ -57,7 +57,7 @@ def test_sign_in_create_an_organization_and_a_project(page, owner, live_server, 
 
 
 def test_invite_a_new_person_who_signs_up_from_the_link(page, browser, sign_in_page, organization, owner,
-                                                        live_server):
+                                                        live_server, jobs_in_process):
     sign_in_page(page, owner)
     page.goto(f"/o/{organization.slug}/members/")
     page.get_by_label("Email").fill("newbie@example.com")

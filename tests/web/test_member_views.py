@@ -21,7 +21,7 @@ def test_a_viewer_sees_the_members_but_no_controls(client_for, organization, mak
 
 
 def test_an_admin_invites_by_email_and_the_invitee_gets_the_link(client_for, organization, make_member,
-                                                                 mailoutbox, django_capture_on_commit_callbacks,
+                                                                 mailoutbox, jobs_in_process, django_capture_on_commit_callbacks,
                                                                  captured_events):
     client = client_for(make_member(organization, "admin"))
     with django_capture_on_commit_callbacks(execute=True):

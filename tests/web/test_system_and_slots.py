@@ -128,8 +128,10 @@ def test_sign_in_methods_and_the_sign_in_slot_from_plugins_show_on_the_sign_in_p
     assert '<p id="sso-hint">Staff use SSO</p>' in body
 
 
-def test_feature_unavailable_shows_a_plugins_upgrade_prompt_or_a_plain_note(anneal_plugin, rf):
+def test_feature_unavailable_shows_a_plugins_upgrade_prompt_or_a_plain_note(anneal_plugin, without_plugins, rf):
     from django.template import Context, Template
+
+    without_plugins("enterprise")  # the free core on its own: no upgrade prompt from anyone
 
     template = Template('{% load anneal %}{% feature_unavailable "audit_log" %}')
     context = Context({"request": rf.get("/")})
