@@ -9,11 +9,9 @@ from core.plugins import hooks
 def plugin_urls() -> list:
     """Each plugin's pages under /plugins/<name>/ and API routes under /api/v1/plugins/<name>/."""
     patterns = []
-    for plugin, groups in hooks.urlpatterns().items():
-        flat = [p for group in groups for p in group]
+    for plugin, flat in hooks.urlpatterns().items():
         patterns.append(path(f"plugins/{plugin}/", include((flat, plugin), namespace=plugin)))
-    for plugin, groups in hooks.api_urlpatterns().items():
-        flat = [p for group in groups for p in group]
+    for plugin, flat in hooks.api_urlpatterns().items():
         patterns.append(path(f"api/v1/plugins/{plugin}/", include((flat, f"api-{plugin}"), namespace=f"api-{plugin}")))
     return patterns
 

@@ -46,7 +46,7 @@ def has_implementations(name: str) -> bool:
     return bool(getattr(plugin_manager.hook, name).get_hookimpls())
 
 
-def call_each(name: str, **kwargs: Any) -> list[Contribution]:
+def call_each(name: str, /, **kwargs: Any) -> list[Contribution]:
     """Call every implementation of ``name`` on its own; a failure is logged and returned."""
     contributions = []
     for impl in _impls(name):
@@ -69,7 +69,7 @@ def call_each(name: str, **kwargs: Any) -> list[Contribution]:
     return contributions
 
 
-def call_propagating(name: str, **kwargs: Any) -> Any:
+def call_propagating(name: str, /, **kwargs: Any) -> Any:
     """Call ``name`` through pluggy; exceptions reach the caller so it fails closed."""
     caller = getattr(plugin_manager.hook, name)
     if not _TRACE:
@@ -83,7 +83,7 @@ def call_propagating(name: str, **kwargs: Any) -> Any:
         )
 
 
-def collect(name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+def collect(name: str, /, **kwargs: Any) -> list[tuple[str, Any]]:
     """Flatten list-returning isolated hooks into ``(plugin, item)`` pairs."""
     items = []
     for contribution in call_each(name, **kwargs):

@@ -10,6 +10,7 @@ anneal_requires = ">=0.1,<0.2"
 
 anneal_hooks = [
     "anneal_enterprise.licensing.hooks",
+    "anneal_enterprise.audit.hooks",
 ]
 
 
@@ -17,4 +18,5 @@ anneal_hooks = [
 def anneal_django_apps() -> list[str]:
     return [
         "anneal_enterprise.licensing",
+        "anneal_enterprise.audit",
     ]
