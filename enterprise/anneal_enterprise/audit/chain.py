@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from anneal_enterprise.audit.canonical import GENESIS, chain_hash, checkpoint_message, leaf_hash
 
 OMITTED = object()
+NO_LOWER_BOUND = -(2**63)
 ProblemKind = Literal["changed", "removed", "inserted", "reordered", "checkpoint"]
 Entry = tuple[int, Any, "str | None", "str | None"]
 
@@ -91,7 +92,7 @@ def verify_entries(
     *,
     checked_through: int | None = None,
     sealed_leaf_owner: Callable[[str], int | None] = lambda leaf: None,
-    start_after: int = 0,
+    start_after: int = NO_LOWER_BOUND,
     start_chain: str = GENESIS,
     previous_signature: str = "",
 ) -> Report:
@@ -119,7 +120,7 @@ def verify_entries(
             heads[checkpoint["last_record_id"]] = checkpoint["head"]
         last_sealed = max(last_sealed, checkpoint["last_record_id"])
     limit = max(last_sealed, checked_through or 0)
-    previous_id: int | None = start or None
+    previous_id: int | None = start if start != NO_LOWER_BOUND else None
     for record_id, values, leaf, chain in entries:
         if record_id <= start or record_id > limit:
             continue

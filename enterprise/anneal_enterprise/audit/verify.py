@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from anneal_enterprise.audit import reading, signing
-from anneal_enterprise.audit.chain import Report, verify_entries
+from anneal_enterprise.audit.chain import NO_LOWER_BOUND, Report, verify_entries
 from anneal_enterprise.audit.models import AuditCheckpoint, AuditRecord, AuditSeal, AuditSealState
 from anneal_enterprise.audit.sealing import checkpoint_dict
 
@@ -21,7 +21,7 @@ def verify_organization(organization_id: int | None) -> Report:
     checkpoints = [checkpoint_dict(c) for c in
                    AuditCheckpoint.objects.filter(organization_id=organization_id).order_by("id")]
     state = AuditSealState.objects.filter(id=1).first()
-    purged = max((c["last_record_id"] for c in checkpoints if c["kind"] == "purge"), default=0)
+    purged = max((c["last_record_id"] for c in checkpoints if c["kind"] == "purge"), default=NO_LOWER_BOUND)
 
     def owner(leaf: str) -> int | None:
         return (AuditSeal.objects.filter(organization_id=organization_id, leaf=leaf)
@@ -31,6 +31,7 @@ def verify_organization(organization_id: int | None) -> Report:
         return verify_entries(
             organization_id, reading.records_with_seals(organization_id, purged), checkpoints,
             signing.public_keys(), checked_through=state.sealed_through if state else 0, sealed_leaf_owner=owner,
+            start_after=purged,
         )
 
 
