@@ -11,7 +11,7 @@ import base64
 import binascii
 import json
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timezone as dt_timezone
 from typing import Any, Mapping
 
 from django.db.models import QuerySet
@@ -50,7 +50,7 @@ def _moment(name: str, text: str, end: bool = False) -> datetime | None:
         if day is None:
             raise BadQuery(f"{name} must be a date (2026-01-31) or an ISO 8601 time; got {text!r}.")
         value = datetime.combine(day, datetime.max.time() if end else datetime.min.time())
-    return timezone.make_aware(value, timezone.utc) if timezone.is_naive(value) else value
+    return timezone.make_aware(value, dt_timezone.utc) if timezone.is_naive(value) else value
 
 
 def parse_filters(params: Mapping[str, Any]) -> Filters:

@@ -29,7 +29,9 @@ def records(request: HttpRequest) -> HttpResponse:
         return _unavailable(request)
     try:
         filters = parse_filters(request.GET)
-        shown, next_cursor = page(filtered(organization.pk, filters), request.GET.get("cursor"), 50)
+        size = request.GET.get("page_size", "50")
+        shown, next_cursor = page(filtered(organization.pk, filters), request.GET.get("cursor"),
+                                  int(size) if size.isdigit() else 50)
     except BadQuery as exc:
         messages.error(request, str(exc))
         filters, shown, next_cursor = Filters(), [], None
