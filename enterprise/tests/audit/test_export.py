@@ -38,7 +38,7 @@ def keys():
     return offline.load_public_keys(signing.public_keys_pem())
 
 
-def test_an_export_job_runs_in_the_background_and_reports_progress(history, make_user,
+def test_an_export_job_runs_in_the_background_and_reports_progress(history, make_user, eager_tasks,
                                                                   django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         job = export.request_export(history, make_user(), "jsonl", Filters())
@@ -119,7 +119,8 @@ def test_the_offline_verifier_runs_without_django_or_a_database(history, tmp_pat
     assert result.stdout.startswith("Intact")
 
 
-def test_a_csv_export_holds_the_filtered_records(history, make_user, django_capture_on_commit_callbacks):
+def test_a_csv_export_holds_the_filtered_records(history, make_user, eager_tasks,
+                                                 django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         job = export.request_export(history, make_user(), "csv", parse_filters({"action": "project.created"}))
     job.refresh_from_db()
@@ -134,3 +135,24 @@ def test_an_unknown_export_format_is_refused(history, make_user):
     with pytest.raises(export.ExportRefused):
         export.request_export(history, make_user(), "xlsx", Filters())
     assert not AuditExport.objects.exists()
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_runs_the_export_and_the_api_reports_progress_until_the_download(
+        organization, settings, tmp_path, api_client_for, celery_worker_process):
+    from conftest import wait_for
+
+    settings.ANNEAL_AUDIT_EXPORT_DIR = str(tmp_path)  # the worker uses the default: check through the API
+    for number in range(3):
+        projects.create_project(organization, f"Project {number}")
+    sealing.seal()
+    api = api_client_for(organization.memberships.get().user)
+    base = f"/api/v1/plugins/enterprise/audit/organizations/{organization.slug}/exports"
+
+    started = api.post(base, {"format": "jsonl"}, format="json")
+    assert started.status_code == 202, started.content
+    status = wait_for(lambda: (lambda s: s if s["status"] in {"done", "failed"} else None)(
+        api.get(f"{base}/{started.json()['id']}").json()), timeout=30)
+    assert status["status"] == "done" and status["progress"] == 100
+    assert status["total"] == 6  # organization, membership, 3 projects, the export request

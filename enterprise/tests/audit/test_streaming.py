@@ -189,7 +189,8 @@ def test_the_webhook_secret_is_encrypted_at_rest(webhook):
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_a_celery_worker_delivers_what_the_dispatcher_finds(organization, celery_worker_process):
+def test_a_celery_worker_delivers_what_the_dispatcher_finds(organization, worker_audit_license,
+                                                            celery_worker_process):
     from conftest import wait_for
 
     from anneal_enterprise.audit import tasks
