@@ -49,21 +49,23 @@ def timestamp_text(value: datetime | str) -> str:
 
 
 def field_texts(values: Sequence[Any]) -> list[str]:
-    """The hashed text of each column, from values in :data:`FIELDS` order."""
-    texts = []
-    for index, value in enumerate(values):
-        if value is None:
-            texts.append(_NONE)
-        elif index == OCCURRED_AT:
-            texts.append(timestamp_text(value))
-        else:
-            texts.append(str(value))
-    return texts
+    """The hashed text of each column, from values in :data:`FIELDS` order.
+
+    Text is hashed exactly as given (the readers already produce the canonical text, see
+    :mod:`anneal_enterprise.audit.reading`); a ``datetime`` becomes :func:`timestamp_text`,
+    other values ``str(value)``, and ``None`` the NUL character.
+    """
+    return [value if value.__class__ is str else _NONE if value is None
+            else timestamp_text(value) if isinstance(value, datetime) else str(value) for value in values]
 
 
 def leaf_hash(values: Sequence[Any]) -> str:
     """SHA-256 of a record's content (its columns in :data:`FIELDS` order), as hex."""
-    return _sha256(_SEP.join(field_texts(values)).encode()).hexdigest()
+    try:
+        text = _SEP.join(values)  # the fast path: every column is already text
+    except TypeError:
+        text = _SEP.join(field_texts(values))
+    return _sha256(text.encode()).hexdigest()
 
 
 def chain_hash(previous: str, record_id: int, leaf: str) -> str:

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from anneal_enterprise.audit import reading, signing
-from anneal_enterprise.audit.canonical import FIELDS, GENESIS, field_texts, timestamp_text
+from anneal_enterprise.audit.canonical import FIELDS, GENESIS, timestamp_text
 from anneal_enterprise.audit.models import AuditCheckpoint, AuditExport, AuditRecord, AuditSeal
 from anneal_enterprise.audit.presentation import record_json
 from anneal_enterprise.audit.query import Filters, filtered, parse_filters
@@ -66,7 +66,7 @@ def request_export(organization: Any, user: Any, format: str, filters: Filters) 
 def _matches(values: tuple[Any, ...], filters: Filters) -> bool:
     """The filters of :func:`query.filtered`, applied to one row of hashed columns."""
     row = dict(zip(FIELDS, values))
-    when = timestamp_text(row["occurred_at"])
+    when = row["occurred_at"]  # canonical text
     if filters.since and when < timestamp_text(filters.since):
         return False
     if filters.until and when > timestamp_text(filters.until):
@@ -86,12 +86,6 @@ def _matches(values: tuple[Any, ...], filters: Filters) -> bool:
     if filters.target_type and row["target_type"] != filters.target_type:
         return False
     return not (filters.target_id and row["target_id"] != filters.target_id)
-
-
-def _jsonl_value(name: str, value: Any) -> Any:
-    if value is None or name == "organization_id":
-        return value
-    return field_texts([value])[0] if name != "occurred_at" else timestamp_text(value)
 
 
 def write_jsonl(organization_id: int, filters: Filters, out: IO[str], progress: Any = None) -> int:
@@ -123,7 +117,7 @@ def write_jsonl(organization_id: int, filters: Filters, out: IO[str], progress: 
                 if record_id > end:
                     break
                 if values is not None and _matches(values, filters):
-                    record = {name: _jsonl_value(name, value) for name, value in zip(FIELDS, values)}
+                    record = dict(zip(FIELDS, values))  # exactly the hashed text
                     out.write(json.dumps({"id": record_id, "record": record, "leaf": leaf, "chain": chain},
                                          ensure_ascii=False) + "\n")
                     written += 1

@@ -7,7 +7,7 @@ from typing import Any, Iterator
 
 from django.db import connection
 
-from anneal_enterprise.audit.canonical import FIELDS
+from anneal_enterprise.audit.canonical import FIELDS, timestamp_text
 
 RECORDS = "anneal_audit_auditrecord"
 SEALS = "anneal_audit_auditseal"
@@ -20,18 +20,28 @@ def _org_condition(alias: str, organization_id: int | None) -> tuple[str, list[A
     return f"{alias}.organization_id = %s", [organization_id]
 
 
+_POSTGRES_TEXT = {
+    "event_id": "{a}.event_id::text",
+    "organization_id": "{a}.organization_id::text",
+    # The canonical timestamp text, produced by the database so Python never formats dates.
+    "occurred_at": "to_char({a}.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') || '+00:00'",
+}
+
+
 def _columns(alias: str) -> str:
-    postgres = connection.vendor == "postgresql"
-    return ", ".join(f"{alias}.event_id::text" if (name == "event_id" and postgres) else f"{alias}.{name}"
-                     for name in FIELDS)
+    """The hashed columns, each as its canonical text on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        return ", ".join(_POSTGRES_TEXT.get(name, "{a}.%s" % name).format(a=alias) for name in FIELDS)
+    return ", ".join(f"{alias}.{name}" for name in FIELDS)
 
 
 def _normalise(values: tuple[Any, ...]) -> tuple[Any, ...]:
-    """SQLite keeps UUIDs as 32 hex digits; the hashed form always uses the dashed form."""
-    event_id = values[0]
+    """On SQLite: dashed UUID, canonical timestamp, id as text, like PostgreSQL gives them."""
+    event_id, organization_id, occurred_at = values[0], values[1], values[2]
     if isinstance(event_id, str) and len(event_id) == 32:
-        return (str(uuid.UUID(event_id)),) + values[1:]
-    return values
+        event_id = str(uuid.UUID(event_id))
+    return (event_id, None if organization_id is None else str(organization_id),
+            timestamp_text(occurred_at)) + tuple(values[3:])
 
 
 def _stream(sql: str, params: list[Any]) -> Iterator[tuple[Any, ...]]:

@@ -89,6 +89,11 @@ def chain_head(organization_id: int | None) -> str:
 
 def _insert_seals(rows: list[tuple[int, int | None, str, str]]) -> None:
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # COPY: several times faster than INSERTs for large runs
+            with cursor.cursor.copy(f"COPY {reading.SEALS} (record_id, organization_id, leaf, chain) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
         cursor.executemany(
             f"INSERT INTO {reading.SEALS} (record_id, organization_id, leaf, chain) VALUES (%s, %s, %s, %s)", rows)
 
@@ -105,7 +110,7 @@ def _seal_organization(organization_id: int | None, after: int, through: int) ->
         first = first or record_id
         last = record_id
         count += 1
-        if len(batch) >= 5000:
+        if len(batch) >= 20000:
             _insert_seals(batch)
             batch = []
     if batch:

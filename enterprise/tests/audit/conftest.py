@@ -101,3 +101,9 @@ def worker_audit_license(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: anneal-test-audit-license\nVersion: 0.1\n")
     (dist / "entry_points.txt").write_text("[anneal]\ntest-audit-license = anneal_test_audit_license\n")
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")])))
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """These tests are about audit records, not passwords: skip argon2's deliberate slowness."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
