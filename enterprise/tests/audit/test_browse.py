@@ -155,3 +155,32 @@ def test_the_verify_button_reports_intact(many, client, owner):
     client.force_login(owner)
     page = client.post(f"/plugins/enterprise/audit/organizations/{many.slug}/verify/", follow=True)
     assert "Intact" in page.content.decode()
+
+
+def test_admins_add_a_destination_and_set_retention_from_the_page(many, client, owner):
+    from anneal_enterprise.audit.models import AuditDestination, AuditPolicy
+
+    client.force_login(owner)
+    base = f"/plugins/enterprise/audit/organizations/{many.slug}"
+    added = client.post(f"{base}/destinations/", {"name": "SIEM", "kind": "webhook",
+                                                   "url": "https://siem.example.com/hook"}, follow=True)
+    client.post(f"{base}/retention/", {"retention_days": "90"})
+
+    assert "signing secret (shown once)" in added.content.decode()
+    assert AuditDestination.objects.get().name == "SIEM"
+    assert AuditPolicy.objects.get().retention_days == 90
+    assert AuditRecord.objects.filter(type__in=["audit.destination.created", "audit.retention.changed"]).count() == 2
+
+
+def test_after_the_license_lapsed_nothing_new_can_be_configured(many, client, owner, read_only):
+    from anneal_enterprise.audit.models import AuditDestination
+
+    client.force_login(owner)
+    base = f"/plugins/enterprise/audit/organizations/{many.slug}"
+    page = client.get(f"{base}/").content.decode()
+    refused = client.post(f"{base}/destinations/", {"name": "SIEM", "kind": "webhook",
+                                                     "url": "https://siem.example.com/hook"}, follow=True)
+
+    assert "Add destination" not in page and "existing records stay readable" in page
+    assert "nothing new can be configured" in refused.content.decode()
+    assert not AuditDestination.objects.exists()
