@@ -2,8 +2,8 @@
 
 In a Python hash chain, serialising the record costs far more than SHA-256 itself. So the
 hashed form is not JSON of the whole record: it is the record's columns, in a fixed order,
-as text, joined by the ASCII unit separator (``0x1F``), with ``0x00`` standing for a missing
-value. The variable part of an event (diff and data) is stored once, at capture time, as
+as text, joined by the ASCII unit separator (``0x1F``), with the empty string for a missing
+value (only ``organization_id`` can be missing; text columns are never NULL). The variable part of an event (diff and data) is stored once, at capture time, as
 canonical JSON text in ``details``, so it is hashed as stored and never re-serialised.
 The record id is not part of the content hash (``leaf``): it enters through the chain, so a
 record moved to another id is recognised as *reordered*, not merely *changed*.
@@ -29,7 +29,7 @@ FIELDS: tuple[str, ...] = (
 )
 OCCURRED_AT = FIELDS.index("occurred_at")
 _SEP = "\x1f"
-_NONE = "\x00"
+_NONE = ""
 _sha256 = hashlib.sha256
 
 
@@ -53,7 +53,8 @@ def field_texts(values: Sequence[Any]) -> list[str]:
 
     Text is hashed exactly as given (the readers already produce the canonical text, see
     :mod:`anneal_enterprise.audit.reading`); a ``datetime`` becomes :func:`timestamp_text`,
-    other values ``str(value)``, and ``None`` the NUL character.
+    other values ``str(value)``, and ``None`` the empty string. PostgreSQL computes the very
+    same text and hash in SQL (:data:`anneal_enterprise.audit.reading.POSTGRES_LEAF`).
     """
     return [value if value.__class__ is str else _NONE if value is None
             else timestamp_text(value) if isinstance(value, datetime) else str(value) for value in values]

@@ -2,8 +2,8 @@
 
 Shared by the database check (``anneal audit verify``) and the offline check of an export.
 Entries arrive in id order as ``(id, values, leaf, chain)``: ``values`` is the record's
-columns in :data:`canonical.FIELDS` order (``None`` when the record is missing, :data:`OMITTED`
-when an export left it out on purpose), ``leaf``/``chain`` are the stored seal (``None`` when
+columns in :data:`canonical.FIELDS` order, or its leaf hash already computed by the database
+(a ``str``), ``None`` when the record is missing, :data:`OMITTED` when an export left it out, ``leaf``/``chain`` are the stored seal (``None`` when
 the record was never sealed). The first problem found is reported, with the record it concerns.
 """
 
@@ -134,7 +134,7 @@ def verify_entries(
                                      "but the record does not.")
             return report
         if values is not OMITTED:
-            computed = leaf_hash(values)
+            computed = values if values.__class__ is str else leaf_hash(values)
             if computed != leaf:
                 owner = sealed_leaf_owner(computed)
                 if owner is not None and owner != record_id:

@@ -103,8 +103,8 @@ def _seal_organization(organization_id: int | None, after: int, through: int) ->
     first = last = 0
     count = 0
     batch: list[tuple[int, int | None, str, str]] = []
-    for record_id, values in reading.records(organization_id, after, through):
-        leaf = leaf_hash(values)
+    for record_id, values in reading.records(organization_id, after, through, leaves=True):
+        leaf = values if values.__class__ is str else leaf_hash(values)
         previous = chain_hash(previous, record_id, leaf)
         batch.append((record_id, organization_id, leaf, previous))
         first = first or record_id

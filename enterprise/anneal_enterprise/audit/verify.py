@@ -29,7 +29,7 @@ def verify_organization(organization_id: int | None) -> Report:
 
     with transaction.atomic():
         return verify_entries(
-            organization_id, reading.records_with_seals(organization_id, purged), checkpoints,
+            organization_id, reading.records_with_seals(organization_id, purged, leaves=True), checkpoints,
             signing.public_keys(), checked_through=state.sealed_through if state else 0, sealed_leaf_owner=owner,
             start_after=purged,
         )
