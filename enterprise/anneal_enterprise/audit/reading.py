@@ -102,14 +102,13 @@ def records_with_seals(organization_id: int | None, after: int,
     record_condition, record_params = _org_condition("r0", organization_id)
     seal_condition, seal_params = _org_condition("s0", organization_id)
     if leaves and connection.vendor == "postgresql":
-        sql = (
-            f"SELECT COALESCE(r.id, s.record_id) AS rid, r.id IS NOT NULL, {leaf_sql('r')}, s.leaf, s.chain "
-            f"FROM (SELECT * FROM {RECORDS} r0 WHERE {record_condition} AND r0.id > %s) r "
-            f"FULL OUTER JOIN (SELECT * FROM {SEALS} s0 WHERE {seal_condition} AND s0.record_id > %s) s "
-            "ON s.record_id = r.id ORDER BY rid"
+        # Two ordered index scans merged here: a FULL JOIN would make PostgreSQL sort the result.
+        yield from _merge(
+            _stream(f"SELECT r0.id, {leaf_sql('r0')} FROM {RECORDS} r0 WHERE {record_condition} AND r0.id > %s "
+                    "ORDER BY r0.id", [*record_params, after]),
+            _stream(f"SELECT s0.record_id, s0.leaf, s0.chain FROM {SEALS} s0 WHERE {seal_condition} "
+                    "AND s0.record_id > %s ORDER BY s0.record_id", [*seal_params, after]),
         )
-        for rid, present, leaf, sealed_leaf, chain in _stream(sql, [*record_params, after, *seal_params, after]):
-            yield rid, (leaf if present else None), sealed_leaf, chain
         return
     sql = (
         f"SELECT COALESCE(r.id, s.record_id) AS rid, r.id IS NOT NULL AS present, {_columns('r')}, s.leaf, s.chain "
@@ -124,3 +123,19 @@ def records_with_seals(organization_id: int | None, after: int,
         if values is not None and sqlite:
             values = _normalise(values)
         yield row[0], values, row[2 + width], row[3 + width]
+
+
+def _merge(records: Iterator[tuple[Any, ...]], seals: Iterator[tuple[Any, ...]]) -> Iterator[tuple[int, Any, Any, Any]]:
+    """Merge ``(id, leaf)`` records and ``(id, leaf, chain)`` seals, both in id order."""
+    record = next(records, None)
+    seal = next(seals, None)
+    while record is not None or seal is not None:
+        if seal is None or (record is not None and record[0] < seal[0]):
+            yield record[0], record[1], None, None  # type: ignore[index]
+            record = next(records, None)
+        elif record is None or seal[0] < record[0]:
+            yield seal[0], None, seal[1], seal[2]
+            seal = next(seals, None)
+        else:
+            yield record[0], record[1], seal[1], seal[2]
+            record, seal = next(records, None), next(seals, None)
