@@ -78,11 +78,15 @@ FRAME = re.compile(rb"(\d+) ")
 
 
 class SyslogListener(_Restartable):
-    """Reads RFC 6587 octet-counted RFC 5424 messages; closes the connection at end of input."""
+    """Reads RFC 6587 octet-counted RFC 5424 messages; closes the connection at end of input.
 
-    def __init__(self) -> None:
+    With ``tls`` (an ``ssl.SSLContext`` for the server side) it speaks RFC 5425 syslog over TLS.
+    """
+
+    def __init__(self, tls: Any = None) -> None:
         self.messages: list[bytes] = []
         self.lock = threading.Lock()
+        self.tls = tls
 
     def _make(self, port: int) -> socketserver.BaseServer:
         listener = self
@@ -106,12 +110,47 @@ class SyslogListener(_Restartable):
                             listener.messages.append(buffer[start:start + length])
                         buffer = buffer[start + length:]
 
-        socketserver.ThreadingTCPServer.allow_reuse_address = True
-        server = socketserver.ThreadingTCPServer(("127.0.0.1", port), Handler)
-        server.daemon_threads = True
-        return server
+        tls = self.tls
+
+        class Server(socketserver.ThreadingTCPServer):
+            allow_reuse_address = True
+            daemon_threads = True
+
+            def get_request(self) -> Any:
+                sock, address = self.socket.accept()
+                return (tls.wrap_socket(sock, server_side=True) if tls else sock), address
+
+        return Server(("127.0.0.1", port), Handler)
 
     @property
     def events(self) -> list[dict[str, Any]]:
         with self.lock:
             return [json.loads(message.split(b"\xef\xbb\xbf", 1)[1]) for message in self.messages]
+
+
+def self_signed_certificate(directory: Any) -> tuple[str, str]:
+    """A throwaway certificate for 127.0.0.1 (cert and key PEM paths), made with ``cryptography``."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=1))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "syslog-cert.pem", directory / "syslog-key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(cert_path), str(key_path)

@@ -15,7 +15,7 @@ from anneal_enterprise.audit.models import AuditDestination, AuditRecord
 from anneal_enterprise.audit.streaming import delivery, destinations
 from core.services import projects
 
-from .receivers import SyslogListener, WebhookReceiver
+from .receivers import SyslogListener, WebhookReceiver, self_signed_certificate
 
 pytestmark = pytest.mark.django_db
 
@@ -153,6 +153,34 @@ def test_syslog_receives_rfc5424_messages_and_survives_a_listener_restart(organi
     message = listener.messages[1].decode()
     assert re.match(r"<110>1 \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z \S+ anneal - project\.created "
                     r"\[anneal@32473 id=\"\d+\" eventId=\"[0-9a-f-]+\"", message), message
+
+
+def test_syslog_over_tls_verifies_the_receiver_certificate(organization, tmp_path):
+    import ssl
+
+    cert, key = self_signed_certificate(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    listener = SyslogListener(tls=context).start()
+    try:
+        sealing.seal()
+        trusted, _ = destinations.create(organization, {"name": "TLS", "kind": "syslog", "host": "127.0.0.1",
+                                                        "port": str(listener.port), "tls": "on",
+                                                        "tls_ca_file": cert})
+        untrusted, _ = destinations.create(organization, {"name": "TLS, unknown CA", "kind": "syslog",
+                                                          "host": "127.0.0.1", "port": str(listener.port),
+                                                          "tls": "on"})
+        add_events(organization, 2)
+
+        assert delivery.deliver(trusted.pk)["state"] == "caught up"
+        refused = delivery.deliver(untrusted.pk)
+        assert refused["state"] == "failing" and "CERTIFICATE_VERIFY_FAILED" in refused["error"]
+        from conftest import wait_for
+
+        wait_for(lambda: len(listener.events) >= 3, timeout=5)
+        assert [e["action"] for e in listener.events][-2:] == ["project.created", "project.created"]
+    finally:
+        listener.stop()
 
 
 def test_nothing_is_streamed_without_the_feature(organization, receiver, webhook, audit_license):
