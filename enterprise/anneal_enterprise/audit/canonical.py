@@ -2,8 +2,10 @@
 
 In a Python hash chain, serialising the record costs far more than SHA-256 itself. So the
 hashed form is not JSON of the whole record: it is the record's columns, in a fixed order,
-as text, joined by the ASCII unit separator (``0x1F``), with the empty string for a missing
-value (only ``organization_id`` can be missing; text columns are never NULL). The variable part of an event (diff and data) is stored once, at capture time, as
+each written as ``<length in characters>:<text>`` and followed by the ASCII unit separator
+(``0x1F``); a missing value (only ``organization_id`` can be missing) is the empty text. The
+length prefix makes the form unambiguous: text cannot be moved from one column into the next
+without changing the hash, whatever characters the columns contain. The variable part of an event (diff and data) is stored once, at capture time, as
 canonical JSON text in ``details``, so it is hashed as stored and never re-serialised.
 The record id is not part of the content hash (``leaf``): it enters through the chain, so a
 record moved to another id is recognised as *reordered*, not merely *changed*.
@@ -60,13 +62,14 @@ def field_texts(values: Sequence[Any]) -> list[str]:
             else timestamp_text(value) if isinstance(value, datetime) else str(value) for value in values]
 
 
+def hashed_text(values: Sequence[Any]) -> str:
+    """The exact text that is hashed: ``<length>:<text>\x1f`` for each column in order."""
+    return "".join([f"{len(text)}:{text}{_SEP}" for text in field_texts(values)])
+
+
 def leaf_hash(values: Sequence[Any]) -> str:
     """SHA-256 of a record's content (its columns in :data:`FIELDS` order), as hex."""
-    try:
-        text = _SEP.join(values)  # the fast path: every column is already text
-    except TypeError:
-        text = _SEP.join(field_texts(values))
-    return _sha256(text.encode()).hexdigest()
+    return _sha256(hashed_text(values).encode()).hexdigest()
 
 
 def chain_hash(previous: str, record_id: int, leaf: str) -> str:

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from anneal_enterprise.audit import reading, signing
 from anneal_enterprise.audit.canonical import FIELDS, GENESIS, timestamp_text
-from anneal_enterprise.audit.models import AuditCheckpoint, AuditExport, AuditRecord, AuditSeal
+from anneal_enterprise.audit.models import AuditCheckpoint, AuditExport, AuditSeal
 from anneal_enterprise.audit.presentation import record_json
 from anneal_enterprise.audit.query import Filters, filtered, parse_filters
 from anneal_enterprise.audit.sealing import checkpoint_dict

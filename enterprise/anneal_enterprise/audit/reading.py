@@ -28,6 +28,9 @@ _POSTGRES_TEXT = {
 }
 
 
+_FIXED_LENGTH = {"event_id": 36, "occurred_at": 32}  # always that many characters
+
+
 def leaf_sql(alias: str) -> str:
     """SQL computing a record's leaf hash in PostgreSQL: exactly :func:`canonical.leaf_hash`.
 
@@ -38,8 +41,11 @@ def leaf_sql(alias: str) -> str:
     parts = []
     for name in FIELDS:
         expression = _POSTGRES_TEXT.get(name, "{a}.%s" % name).format(a=alias)
-        parts.append(f"COALESCE({expression}, '')" if name == "organization_id" else expression)
-    return "encode(sha256(convert_to(concat_ws(E'\\x1f', " + ", ".join(parts) + "), 'UTF8')), 'hex')"
+        if name == "organization_id":
+            expression = f"COALESCE({expression}, '')"
+        length = f"'{_FIXED_LENGTH[name]}'" if name in _FIXED_LENGTH else f"length({expression})::text"
+        parts.append(f"{length} || ':' || {expression} || E'\\x1f'")
+    return "encode(sha256(convert_to(" + " || ".join(parts) + ", 'UTF8')), 'hex')"
 
 
 def _columns(alias: str) -> str:

@@ -191,3 +191,31 @@ def test_the_integrity_page_verifies_every_organization_for_staff(sealed, client
     page = client.post("/plugins/enterprise/audit/integrity/").content.decode()
     assert f"Record #{ids[0]} was removed" in page
     assert "Intact" in page  # the other organization
+
+
+def test_moving_text_from_one_column_into_the_next_is_detected(sealed, tamper):
+    """The hashed form is length-prefixed, so a separator inside a value cannot fake a boundary."""
+    organization, ids = sealed
+    record = AuditRecord.objects.get(id=ids[1])
+    shifted = record.target_display + "\x1f" + record.details
+    tamper("UPDATE anneal_audit_auditrecord SET target_display = %s, details = '' WHERE id = %s", [shifted, ids[1]])
+
+    problem = problem_of(organization)
+    assert (problem.kind, problem.record_id) == ("changed", ids[1])
+
+
+@pytest.mark.parametrize("text", ["plain", "ünïcödé ✓ 𝄞", "with\x1fseparator", "", "line\nbreak", "a:b"])
+def test_sql_and_python_leaves_agree_for_awkward_text(organization, text):
+    from django.db import connection, transaction
+
+    from anneal_enterprise.audit import reading
+    from anneal_enterprise.audit.canonical import leaf_hash
+    from core.events import Target, emit
+
+    emit("project.updated", organization=organization, target=Target("project", "1", text),
+         data={"note": text})
+    record_id = AuditRecord.objects.latest("id").id
+    with transaction.atomic():
+        (_, values), = list(reading.records(organization.pk, record_id - 1, record_id))
+        (_, leaf), = list(reading.records(organization.pk, record_id - 1, record_id, leaves=True))
+    assert (leaf if isinstance(leaf, str) else leaf_hash(leaf)) == leaf_hash(values)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from datetime import timedelta
 
 import pytest
 from django.utils import timezone
