@@ -113,7 +113,8 @@ def verify_entries(
     last_sealed = 0
     for checkpoint in checkpoints:
         if checkpoint["kind"] == "purge":
-            start, previous = checkpoint["last_record_id"], checkpoint["head"]
+            if checkpoint["last_record_id"] >= start:  # an export may already start after it
+                start, previous = checkpoint["last_record_id"], checkpoint["head"]
             heads = {k: v for k, v in heads.items() if k > start}
             report.notes.append(f"Records up to #{start} were removed by the retention purge (signed checkpoint).")
         else:

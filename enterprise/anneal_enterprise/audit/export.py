@@ -93,21 +93,26 @@ def write_jsonl(organization_id: int, filters: Filters, out: IO[str], progress: 
     queryset = filtered(organization_id, filters)
     first = queryset.order_by("id").values_list("id", flat=True).first()
     last = queryset.order_by("-id").values_list("id", flat=True).first()
-    checkpoints = list(AuditCheckpoint.objects.filter(organization_id=organization_id, kind="seal").order_by("id"))
+    checkpoints = list(AuditCheckpoint.objects.filter(organization_id=organization_id).order_by("id"))
     written = 0
-    if first is None:
-        header: dict[str, Any] = {"start_after": 0, "start_chain": GENESIS, "previous_signature": ""}
-        covering: list[AuditCheckpoint] = []
-    else:
+    covering: list[AuditCheckpoint] = []
+    header: dict[str, Any] = {"start_after": 0, "start_chain": GENESIS, "previous_signature": ""}
+    if first is not None:
+        sealed = [c for c in checkpoints if c.kind == "seal" and c.last_record_id >= first]
+        # Extend to the end of the checkpoint that covers the last record, so it is signed.
+        end = next((c.last_record_id for c in sealed if c.last_record_id >= last), last)
+        needed = [c for c in sealed if c.first_record_id <= end]
+        if needed:  # every checkpoint in between, purge checkpoints included, keeps the links
+            covering = [c for c in checkpoints if needed[0].id <= c.id <= needed[-1].id]
+            earlier = [c for c in checkpoints if c.id < needed[0].id]
+            header["previous_signature"] = earlier[-1].signature if earlier else ""
         before = (AuditSeal.objects.filter(organization_id=organization_id, record_id__lt=first)
                   .order_by("-record_id").values_list("record_id", "chain").first())
-        covering = [c for c in checkpoints if c.last_record_id >= first]
-        # Extend to the end of the checkpoint that covers the last record, so it is signed.
-        end = next((c.last_record_id for c in covering if c.last_record_id >= last), last)
-        covering = [c for c in covering if c.first_record_id <= end]
-        earlier = [c for c in checkpoints if c.last_record_id < first]
-        header = {"start_after": before[0] if before else 0, "start_chain": before[1] if before else GENESIS,
-                  "previous_signature": earlier[-1].signature if earlier else ""}
+        purge = next((c for c in reversed(checkpoints) if c.kind == "purge" and c.last_record_id < first), None)
+        if before is not None and (purge is None or before[0] > purge.last_record_id):
+            header.update(start_after=before[0], start_chain=before[1])
+        elif purge is not None:  # the records before the range were purged: continue from the purge
+            header.update(start_after=purge.last_record_id, start_chain=purge.head)
     out.write(json.dumps({"format": FORMAT_NAME, "version": 1, "organization_id": organization_id,
                           "filters": filters.as_params(), "exported_at": timestamp_text(timezone.now()),
                           "fields": list(FIELDS), **header}) + "\n")

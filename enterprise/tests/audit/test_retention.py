@@ -94,3 +94,23 @@ def test_nothing_is_purged_while_the_license_is_lapsed(two_ranges, read_only):
     AuditPolicy.objects.create(organization_id=organization.pk, retention_days=1)
 
     assert retention.purge_expired(now=timezone.now() + timedelta(days=400)) == []
+
+
+def test_an_export_made_after_a_purge_still_verifies_offline(two_ranges):
+    import io
+
+    from anneal_enterprise.audit import export, offline, signing
+    from anneal_enterprise.audit.query import Filters
+
+    organization, _ = two_ranges
+    retention.set_retention(organization, "30")
+    sealing.seal()
+    retention.purge_expired(now=timezone.now() + timedelta(days=40))
+    projects.create_project(organization, "After the purge")
+    sealing.seal()
+    out = io.StringIO()
+    export.write_jsonl(organization.pk, Filters(), out)
+
+    report = offline.verify_export(io.StringIO(out.getvalue()), offline.load_public_keys(signing.public_keys_pem()))
+    assert report.intact, report.summary()
+    assert report.records >= 2
