@@ -2,7 +2,7 @@
 
 In a Python hash chain, serialising the record costs far more than SHA-256 itself. So the
 hashed form is not JSON of the whole record: it is the record's columns, in a fixed order,
-each written as ``<length in characters>:<text>`` and followed by the ASCII unit separator
+each written as ``<length in UTF-8 bytes>:<text>`` and followed by the ASCII unit separator
 (``0x1F``); a missing value (only ``organization_id`` can be missing) is the empty text. The
 length prefix makes the form unambiguous: text cannot be moved from one column into the next
 without changing the hash, whatever characters the columns contain. The variable part of an event (diff and data) is stored once, at capture time, as
@@ -30,7 +30,6 @@ FIELDS: tuple[str, ...] = (
     "details", "ip", "user_agent", "request_id",
 )
 OCCURRED_AT = FIELDS.index("occurred_at")
-_SEP = "\x1f"
 _NONE = ""
 _sha256 = hashlib.sha256
 
@@ -62,14 +61,15 @@ def field_texts(values: Sequence[Any]) -> list[str]:
             else timestamp_text(value) if isinstance(value, datetime) else str(value) for value in values]
 
 
-def hashed_text(values: Sequence[Any]) -> str:
-    """The exact text that is hashed: ``<length>:<text>\x1f`` for each column in order."""
-    return "".join([f"{len(text)}:{text}{_SEP}" for text in field_texts(values)])
+def hashed_bytes(values: Sequence[Any]) -> bytes:
+    """The exact bytes that are hashed: ``<byte length>:<UTF-8 text>`` and 0x1F, for each column in order."""
+    encoded = [text.encode() for text in field_texts(values)]
+    return b"".join([b"%d:%s\x1f" % (len(data), data) for data in encoded])
 
 
 def leaf_hash(values: Sequence[Any]) -> str:
     """SHA-256 of a record's content (its columns in :data:`FIELDS` order), as hex."""
-    return _sha256(hashed_text(values).encode()).hexdigest()
+    return _sha256(hashed_bytes(values)).hexdigest()
 
 
 def chain_hash(previous: str, record_id: int, leaf: str) -> str:

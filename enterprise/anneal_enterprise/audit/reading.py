@@ -43,7 +43,7 @@ def leaf_sql(alias: str) -> str:
         expression = _POSTGRES_TEXT.get(name, "{a}.%s" % name).format(a=alias)
         if name == "organization_id":
             expression = f"COALESCE({expression}, '')"
-        length = f"'{_FIXED_LENGTH[name]}'" if name in _FIXED_LENGTH else f"length({expression})::text"
+        length = f"'{_FIXED_LENGTH[name]}'" if name in _FIXED_LENGTH else f"octet_length({expression})::text"
         parts.append(f"{length} || ':' || {expression} || E'\\x1f'")
     return "encode(sha256(convert_to(" + " || ".join(parts) + ", 'UTF8')), 'hex')"
 
