@@ -219,3 +219,13 @@ def test_sql_and_python_leaves_agree_for_awkward_text(organization, text):
         (_, values), = list(reading.records(organization.pk, record_id - 1, record_id))
         (_, leaf), = list(reading.records(organization.pk, record_id - 1, record_id, leaves=True))
     assert (leaf if isinstance(leaf, str) else leaf_hash(leaf)) == leaf_hash(values)
+
+
+def test_the_django_admin_action_verifies_the_selected_records_organizations(sealed, client, make_user, tamper):
+    organization, ids = sealed
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    tamper("UPDATE anneal_audit_auditrecord SET ip = '6.6.6.6' WHERE id = %s", [ids[2]])
+
+    page = client.post("/admin/anneal_audit/auditrecord/", {"action": "verify_organizations",
+                                                            "_selected_action": [ids[0]]}, follow=True)
+    assert f"Record #{ids[2]} was changed" in page.content.decode()
