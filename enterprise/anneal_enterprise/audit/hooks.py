@@ -11,7 +11,14 @@ from django.urls import reverse
 from anneal_enterprise.audit import capture
 from core.events.types import Event
 from core.plugins import hookimpl
-from core.plugins.types import EventType, NavItem, PeriodicTask
+from core.plugins.types import (
+    DiagnosticCollector,
+    EventType,
+    HealthCheck,
+    HealthCheckResult,
+    NavItem,
+    PeriodicTask,
+)
 
 EVENT_TYPES = [
     EventType("audit.destination.created", "An audit streaming destination was added.", "audit", "notice"),
@@ -66,3 +73,46 @@ def anneal_api_urlpatterns() -> list[Any]:
     from anneal_enterprise.audit.api import urlpatterns
 
     return urlpatterns
+
+
+def sealing_health() -> HealthCheckResult:
+    """Records waiting longer than ten seal intervals mean the sealer is not running."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from anneal_enterprise.audit.models import AuditRecord, AuditSealState
+
+    state = AuditSealState.objects.filter(id=1).first()
+    waiting = AuditRecord.objects.filter(id__gt=state.sealed_through if state else 0).order_by("id").first()
+    if waiting is None:
+        return HealthCheckResult(True, "Every audit record is sealed.")
+    limit = timedelta(seconds=10 * float(getattr(settings, "ANNEAL_AUDIT_SEAL_SECONDS", 10)))
+    if timezone.now() - waiting.occurred_at > limit:
+        return HealthCheckResult(False, f"Audit record #{waiting.id} has waited more than {limit} to be sealed.",
+                                 "Start `anneal beat` and a worker (or run `anneal audit seal`).")
+    return HealthCheckResult(True, "Audit sealing is keeping up.")
+
+
+def audit_counts() -> dict[str, Any]:
+    from anneal_enterprise.audit.models import AuditCheckpoint, AuditDestination, AuditRecord, AuditSealState
+
+    state = AuditSealState.objects.filter(id=1).first()
+    return {
+        "records": AuditRecord.objects.count(),
+        "checkpoints": AuditCheckpoint.objects.count(),
+        "sealed_through": state.sealed_through if state else 0,
+        "destinations": AuditDestination.objects.count(),
+        "destinations_failing": AuditDestination.objects.exclude(failing_since=None).count(),
+    }
+
+
+@hookimpl
+def anneal_health_checks() -> list[HealthCheck]:
+    return [HealthCheck("audit-sealing", "Audit records are sealed and signed on schedule.", sealing_health,
+                        critical=False)]
+
+
+@hookimpl
+def anneal_diagnostics() -> list[DiagnosticCollector]:
+    return [DiagnosticCollector("audit_log", "Audit log counts: records, checkpoints, destinations.", audit_counts)]

@@ -229,3 +229,16 @@ def test_the_django_admin_action_verifies_the_selected_records_organizations(sea
     page = client.post("/admin/anneal_audit/auditrecord/", {"action": "verify_organizations",
                                                             "_selected_action": [ids[0]]}, follow=True)
     assert f"Record #{ids[2]} was changed" in page.content.decode()
+
+
+def test_the_health_check_notices_records_waiting_to_be_sealed(organization, tamper):
+    from datetime import timedelta
+
+    from anneal_enterprise.audit.hooks import audit_counts, sealing_health
+
+    assert sealing_health().ok  # just recorded: within the interval
+    tamper("UPDATE anneal_audit_auditrecord SET occurred_at = %s", [timezone.now() - timedelta(hours=1)])
+    assert not sealing_health().ok
+    sealing.seal()
+    assert sealing_health().ok
+    assert audit_counts()["records"] == AuditRecord.objects.count()
