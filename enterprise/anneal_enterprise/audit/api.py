@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -60,6 +61,34 @@ class RecordList(APIView):
         organization = readable_organization(request, slug)
         try:
             records, cursor = page(filtered(organization.pk, parse_filters(request.query_params)),
+                                   request.query_params.get("cursor"), _page_size(request))
+        except BadQuery as exc:
+            raise ValidationError({"detail": str(exc)}) from None
+        return Response({"results": [record_json(r) for r in records], "next": cursor})
+
+
+def _organization_scope(text: str) -> int | None:
+    if text == "instance":
+        return None
+    if not text.isdigit():
+        raise ValidationError({"organization": "Give an organization id, or 'instance' for instance-wide events."})
+    return int(text)
+
+
+class InstanceRecordList(APIView):
+    """Staff only: records of any organization by id (deleted ones included), or instance-wide events."""
+
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(parameters=[OpenApiParameter("organization", str, required=True,
+                                                description="Organization id, or `instance`."), *FILTER_PARAMETERS],
+                   responses=inline_serializer("AuditInstanceRecordPage", {
+                       "results": serializers.ListField(child=serializers.DictField()),
+                       "next": serializers.CharField(allow_null=True)}))
+    def get(self, request: Request) -> Response:
+        organization_id = _organization_scope(request.query_params.get("organization", ""))
+        try:
+            records, cursor = page(filtered(organization_id, parse_filters(request.query_params)),
                                    request.query_params.get("cursor"), _page_size(request))
         except BadQuery as exc:
             raise ValidationError({"detail": str(exc)}) from None
@@ -137,6 +166,7 @@ class PublicKey(APIView):
 
 urlpatterns = [
     path("audit/public-key", PublicKey.as_view(), name="audit-public-key"),
+    path("audit/records", InstanceRecordList.as_view(), name="audit-instance-records"),
     path("audit/organizations/<slug:slug>/records", RecordList.as_view(), name="audit-records"),
     path("audit/organizations/<slug:slug>/verify", Verify.as_view(), name="audit-verify"),
     path("audit/organizations/<slug:slug>/exports", ExportList.as_view(), name="audit-exports"),

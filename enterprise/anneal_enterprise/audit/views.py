@@ -129,6 +129,26 @@ def change_retention(request: HttpRequest) -> HttpResponse:
 
 @staff_member_required
 def integrity(request: HttpRequest) -> HttpResponse:
-    """The admin action: verify every organization's chain and show the first problem of each."""
+    """For staff: verify every organization's chain, and browse any organization's records
+    (by id, deleted organizations included) or the instance-wide events."""
     reports = verify.verify_all() if request.method == "POST" else None
-    return render(request, "anneal_audit/integrity.html", {"reports": reports})
+    scope = request.GET.get("organization", "instance")
+    shown, next_query, filters = [], "", Filters()
+    if scope == "instance" or scope.isdigit():
+        try:
+            filters = parse_filters(request.GET)
+            records_page, cursor = page(filtered(None if scope == "instance" else int(scope), filters),
+                                        request.GET.get("cursor"), 50)
+            shown = [record_json(r) for r in records_page]
+            if cursor:
+                query = request.GET.copy()
+                query["cursor"] = cursor
+                next_query = query.urlencode()
+        except BadQuery as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, "Give an organization id, or 'instance' for instance-wide events.")
+    return render(request, "anneal_audit/integrity.html", {
+        "reports": reports, "records": shown, "scope": scope, "filters": filters, "next_query": next_query,
+        "event_types": sorted(registry.event_types()),
+    })

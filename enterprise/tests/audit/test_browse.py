@@ -184,3 +184,28 @@ def test_after_the_license_lapsed_nothing_new_can_be_configured(many, client, ow
     assert "Add destination" not in page and "existing records stay readable" in page
     assert "nothing new can be configured" in refused.content.decode()
     assert not AuditDestination.objects.exists()
+
+
+def test_staff_browse_instance_wide_events_and_deleted_organizations(many, api_client_for, make_user, client):
+    from core.events import Target, emit
+    from core.services.organizations import delete_organization
+
+    emit("user.signed_out", target=Target("user", "1"))
+    organization_id = many.pk
+    delete_organization(many)
+    staff = make_user(is_staff=True)
+    api = api_client_for(staff)
+
+    instance = api.get("/api/v1/plugins/enterprise/audit/records", {"organization": "instance"}).json()["results"]
+    deleted = api.get("/api/v1/plugins/enterprise/audit/records", {"organization": organization_id,
+                                                                   "action": "organization.deleted"}).json()["results"]
+    assert "user.signed_out" in [r["action"] for r in instance]
+    assert all(r["organization_id"] is None for r in instance)
+    assert len(deleted) == 1
+    client.force_login(staff)
+    html = client.get("/plugins/enterprise/audit/integrity/", {"organization": "instance"}).content.decode()
+    assert "user.signed_out" in html
+
+
+def test_non_staff_cannot_browse_across_organizations(many, api, owner):
+    assert api.get("/api/v1/plugins/enterprise/audit/records", {"organization": many.pk}).status_code == 403
