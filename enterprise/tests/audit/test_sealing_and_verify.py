@@ -206,7 +206,7 @@ def test_moving_text_from_one_column_into_the_next_is_detected(sealed, tamper):
 
 @pytest.mark.parametrize("text", ["plain", "ünïcödé ✓ 𝄞", "with\x1fseparator", "", "line\nbreak", "a:b"])
 def test_sql_and_python_leaves_agree_for_awkward_text(organization, text):
-    from django.db import connection, transaction
+    from django.db import transaction
 
     from anneal_enterprise.audit import reading
     from anneal_enterprise.audit.canonical import leaf_hash
