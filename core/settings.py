@@ -104,7 +104,7 @@ WSGI_APPLICATION = "core.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "web" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -114,7 +114,6 @@ TEMPLATES = [
                 "core.web.context.anneal",
             ],
             # The core's tags live in core/web/templatetags, outside an app's templatetags package.
-            "libraries": {"anneal": "core.web.templatetags.anneal"},
         },
     },
 ]

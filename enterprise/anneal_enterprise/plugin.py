@@ -14,6 +14,7 @@ anneal_hooks = [
     "anneal_enterprise.licensing.hooks",
     "anneal_enterprise.sso.hooks",
     "anneal_enterprise.support.hooks",
+    "anneal_enterprise.audit.hooks",
 ]
 
 
@@ -23,6 +24,7 @@ def anneal_django_apps() -> list[str]:
         "anneal_enterprise.licensing",
         "anneal_enterprise.sso",
         "anneal_enterprise.support",
+        "anneal_enterprise.audit",
     ]
 
 

@@ -1,0 +1,1 @@
+"""The enterprise audit log: capture, tamper evidence, search, export, streaming and retention."""

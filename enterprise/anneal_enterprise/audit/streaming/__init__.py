@@ -1,0 +1,1 @@
+"""Streaming audit records to an organization's external systems (SIEMs)."""

@@ -1,0 +1,128 @@
+"""Delivering sealed records to a destination from its cursor: at least once, in order.
+
+Only sealed records are streamed: the sealer's horizon guarantees that no record with a
+smaller id can still commit, so a cursor (the last delivered id) never skips one. A delivery
+locks its destination row (``SELECT … FOR UPDATE SKIP LOCKED``), so one worker at a time
+sends for a destination and batches go out in id order. The cursor advances only after the
+receiver accepted a batch; on failure the same batch is sent again later, with exponential
+backoff, and the destination shows "failing since" until a batch succeeds.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from anneal_enterprise.audit import access
+from anneal_enterprise.audit.models import AuditDestination, AuditRecord, AuditSealState
+from anneal_enterprise.audit.presentation import record_json
+from anneal_enterprise.audit.streaming.destinations import secret_of
+from anneal_enterprise.audit.streaming.syslog import SyslogSender
+from anneal_enterprise.audit.streaming.webhook import DeliveryFailed, WebhookSender
+
+logger = logging.getLogger("anneal.audit.streaming")
+
+
+def _setting(name: str, default: float) -> float:
+    return float(getattr(settings, name, default))
+
+
+def backoff_seconds(attempts: int) -> float:
+    """2, 4, 8, … seconds, capped (``ANNEAL_AUDIT_STREAM_BACKOFF`` / ``…_MAX_BACKOFF``)."""
+    base = _setting("ANNEAL_AUDIT_STREAM_BACKOFF", 2.0)
+    return min(base * (2 ** max(attempts - 1, 0)), _setting("ANNEAL_AUDIT_STREAM_MAX_BACKOFF", 300.0))
+
+
+def sealed_through() -> int:
+    state = AuditSealState.objects.filter(id=1).first()
+    return state.sealed_through if state else 0
+
+
+def _organization(organization_id: int) -> Any:
+    from core.models import Organization
+
+    return Organization(pk=organization_id)
+
+
+def due_destinations() -> list[int]:
+    """Destinations with sealed records to send whose backoff has passed."""
+    horizon = sealed_through()
+    now = timezone.now()
+    candidates = AuditDestination.objects.filter(enabled=True, cursor__lt=horizon).filter(
+        Q(next_attempt_at=None) | Q(next_attempt_at__lte=now)).values_list("id", "organization_id")
+    return [pk for pk, organization_id in candidates if access.can_configure(_organization(organization_id))]
+
+
+def sender_for(destination: AuditDestination) -> Any:
+    if destination.kind == "webhook":
+        return WebhookSender(destination.url, secret_of(destination), destination.verification_token)
+    return SyslogSender(destination.host, destination.port or 514, destination.tls, destination.tls_ca_file)
+
+
+def _batch(destination: AuditDestination, horizon: int, size: int) -> tuple[list[AuditRecord], int]:
+    """The next records to send and the cursor to store once they are accepted."""
+    queryset = AuditRecord.objects.filter(organization_id=destination.organization_id,
+                                          id__gt=destination.cursor, id__lte=horizon)
+    if destination.event_types:
+        queryset = queryset.filter(type__in=destination.event_types)
+    records = list(queryset.order_by("id")[:size])
+    if len(records) < size:
+        return records, horizon  # nothing else matches up to the horizon
+    return records, records[-1].id
+
+
+def deliver(destination_id: int, time_budget: float | None = None) -> dict[str, Any]:
+    """Send batches until the destination is caught up, fails, or the time budget is spent."""
+    budget = _setting("ANNEAL_AUDIT_STREAM_TIME_BUDGET", 20.0) if time_budget is None else time_budget
+    size = int(_setting("ANNEAL_AUDIT_STREAM_BATCH", 1000))
+    started = time.monotonic()
+    delivered = 0
+    sender = None
+    try:
+        while True:
+            with transaction.atomic():
+                destination = (AuditDestination.objects.select_for_update(skip_locked=True)
+                               .filter(pk=destination_id, enabled=True).first())
+                if destination is None:
+                    return {"delivered": delivered, "state": "busy or gone"}
+                if not access.can_configure(_organization(destination.organization_id)):
+                    return {"delivered": delivered, "state": "audit log not licensed"}
+                records, cursor = _batch(destination, sealed_through(), size)
+                if records:
+                    sender = sender or sender_for(destination)
+                    try:
+                        sender.send([record_json(record) for record in records])
+                    except DeliveryFailed as exc:
+                        now = timezone.now()
+                        destination.failing_since = destination.failing_since or now
+                        destination.attempts += 1
+                        destination.next_attempt_at = now + timedelta(seconds=backoff_seconds(destination.attempts))
+                        destination.last_error = str(exc)[:1000]
+                        destination.save(update_fields=["failing_since", "attempts", "next_attempt_at", "last_error"])
+                        logger.warning("Audit streaming to %s failed: %s", destination.name, exc)
+                        return {"delivered": delivered, "state": "failing", "error": str(exc)}
+                caught_up = cursor == destination.cursor or len(records) < size
+                destination.cursor = cursor
+                destination.delivered_count += len(records)
+                destination.failing_since, destination.attempts = None, 0
+                destination.next_attempt_at, destination.last_error = None, ""
+                destination.save(update_fields=["cursor", "delivered_count", "failing_since", "attempts",
+                                                "next_attempt_at", "last_error"])
+                delivered += len(records)
+            if caught_up:
+                return {"delivered": delivered, "state": "caught up"}
+            if time.monotonic() - started > budget:
+                from anneal_enterprise.audit.tasks import deliver as deliver_task
+
+                transaction.on_commit(lambda: deliver_task.delay(destination_id))
+                return {"delivered": delivered, "state": "continuing"}
+    finally:
+        if sender is not None:
+            sender.close()

@@ -1,0 +1,154 @@
+"""Web pages of the audit log: browse and filter, verify, export, destinations, retention."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from anneal_enterprise.audit import access, export, retention, verify
+from anneal_enterprise.audit.models import AuditDestination, AuditExport, AuditPolicy
+from anneal_enterprise.audit.presentation import record_json
+from anneal_enterprise.audit.query import BadQuery, Filters, filtered, page, parse_filters
+from anneal_enterprise.audit.streaming import destinations
+from core.events import registry
+from core.roles import Permission
+from core.web.views.common import organization_view
+
+
+def _unavailable(request: HttpRequest) -> HttpResponse:
+    return render(request, "anneal_audit/unavailable.html", {"organization": request.organization}, status=403)
+
+
+@organization_view(Permission.MANAGE)
+def records(request: HttpRequest) -> HttpResponse:
+    organization = request.organization
+    if not access.can_read(organization):
+        return _unavailable(request)
+    try:
+        filters = parse_filters(request.GET)
+        size = request.GET.get("page_size", "50")
+        shown, next_cursor = page(filtered(organization.pk, filters), request.GET.get("cursor"),
+                                  int(size) if size.isdigit() else 50)
+    except BadQuery as exc:
+        messages.error(request, str(exc))
+        filters, shown, next_cursor = Filters(), [], None
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    if next_cursor:
+        query["cursor"] = next_cursor
+    return render(request, "anneal_audit/records.html", {
+        "organization": organization, "records": [record_json(r) for r in shown], "filters": filters,
+        "next_query": query.urlencode() if next_cursor else "", "event_types": sorted(registry.event_types()),
+        "state": access.state(organization),
+        "exports": AuditExport.objects.filter(organization_id=organization.pk).order_by("-id")[:10],
+        "destinations": AuditDestination.objects.filter(organization_id=organization.pk).order_by("id"),
+        "policy": AuditPolicy.objects.filter(organization_id=organization.pk).first(),
+    })
+
+
+@require_POST
+@organization_view(Permission.MANAGE)
+def verify_organization(request: HttpRequest) -> HttpResponse:
+    if not access.can_read(request.organization):
+        return _unavailable(request)
+    report = verify.verify_organization(request.organization.pk)
+    (messages.success if report.intact else messages.error)(request, report.summary())
+    return redirect("enterprise:audit-records", request.organization.slug)
+
+
+@require_POST
+@organization_view(Permission.MANAGE)
+def create_export(request: HttpRequest) -> HttpResponse:
+    if not access.can_read(request.organization):
+        return _unavailable(request)
+    try:
+        job = export.request_export(request.organization, request.user, request.POST.get("format", "jsonl"),
+                                    parse_filters(request.POST))
+    except (BadQuery, export.ExportRefused) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Export #{job.pk} started; its progress shows below.")
+    return redirect("enterprise:audit-records", request.organization.slug)
+
+
+@organization_view(Permission.MANAGE)
+def export_status(request: HttpRequest, export_id: int) -> HttpResponse:
+    job = get_object_or_404(AuditExport, pk=export_id, organization_id=request.organization.pk)
+    return render(request, "anneal_audit/export_row.html", {"job": job, "organization": request.organization})
+
+
+@organization_view(Permission.MANAGE)
+def download_export(request: HttpRequest, export_id: int) -> HttpResponse:
+    job = get_object_or_404(AuditExport, pk=export_id, organization_id=request.organization.pk)
+    if not access.can_read(request.organization):
+        return _unavailable(request)
+    path = export.file_path(job)
+    if job.status != "done" or path is None or not path.exists():
+        raise Http404("This export is not ready.")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+
+
+@require_POST
+@organization_view(Permission.MANAGE)
+def change_destinations(request: HttpRequest) -> HttpResponse:
+    organization = request.organization
+    if not access.can_configure(organization):
+        messages.error(request, access.READ_ONLY if access.can_read(organization) else access.UNAVAILABLE)
+        return redirect("enterprise:audit-records", organization.slug)
+    try:
+        if request.POST.get("action") == "delete":
+            destinations.delete(get_object_or_404(AuditDestination, organization_id=organization.pk,
+                                                  pk=request.POST.get("id")))
+            messages.success(request, "Destination removed.")
+        else:
+            destination, secret = destinations.create(organization, request.POST)
+            messages.success(request, f"Added {destination.name}. Its signing secret (shown once): {secret}"
+                             if secret else f"Added {destination.name}.")
+    except destinations.DestinationInvalid as exc:
+        messages.error(request, str(exc))
+    return redirect("enterprise:audit-records", organization.slug)
+
+
+@require_POST
+@organization_view(Permission.MANAGE)
+def change_retention(request: HttpRequest) -> HttpResponse:
+    organization = request.organization
+    if not access.can_configure(organization):
+        messages.error(request, access.READ_ONLY if access.can_read(organization) else access.UNAVAILABLE)
+        return redirect("enterprise:audit-records", organization.slug)
+    try:
+        retention.set_retention(organization, request.POST.get("retention_days", ""))
+        messages.success(request, "Retention saved.")
+    except retention.RetentionInvalid as exc:
+        messages.error(request, str(exc))
+    return redirect("enterprise:audit-records", organization.slug)
+
+
+@staff_member_required
+def integrity(request: HttpRequest) -> HttpResponse:
+    """For staff: verify every organization's chain, and browse any organization's records
+    (by id, deleted organizations included) or the instance-wide events."""
+    reports = verify.verify_all() if request.method == "POST" else None
+    scope = request.GET.get("organization", "instance")
+    shown, next_query, filters = [], "", Filters()
+    if scope == "instance" or scope.isdigit():
+        try:
+            filters = parse_filters(request.GET)
+            records_page, cursor = page(filtered(None if scope == "instance" else int(scope), filters),
+                                        request.GET.get("cursor"), 50)
+            shown = [record_json(r) for r in records_page]
+            if cursor:
+                query = request.GET.copy()
+                query["cursor"] = cursor
+                next_query = query.urlencode()
+        except BadQuery as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, "Give an organization id, or 'instance' for instance-wide events.")
+    return render(request, "anneal_audit/integrity.html", {
+        "reports": reports, "records": shown, "scope": scope, "filters": filters, "next_query": next_query,
+        "event_types": sorted(registry.event_types()),
+    })
