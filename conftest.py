@@ -110,11 +110,3 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     page.set_default_timeout(15000)
     yield page
     context.close()
-
-
-def pytest_configure(config: Any) -> None:
-    from django.conf import settings
-
-    # Argon2 is the product's hasher (tests/test_settings.py checks it); tests create many
-    # users, so they hash with MD5 to stay fast.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

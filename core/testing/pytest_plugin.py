@@ -47,6 +47,15 @@ def anneal_plugin() -> Iterator[Callable[..., Any]]:
         unregister_plugin(name)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Hash test users' passwords with MD5: Argon2 is slow on purpose and tests make many users.
+
+    Override this fixture in a conftest to test real hashing.
+    """
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def without_plugins() -> Iterator[Callable[..., None]]:
     """``without_plugins("enterprise", ...)``: leave installed plugins out for the rest of the test."""
@@ -59,9 +68,17 @@ def without_plugins() -> Iterator[Callable[..., None]]:
 
 
 @pytest.fixture
-def jobs_in_process(settings: Any) -> None:
+def jobs_in_process(settings: Any) -> Iterator[None]:
     """Run Celery jobs in the test's process (eagerly), also when Redis and workers are configured."""
+    from core.jobs import app
+
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True  # Celery read its settings once; change its copy too
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = previous
 
 
 @pytest.fixture

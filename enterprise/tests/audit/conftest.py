@@ -67,43 +67,14 @@ def tamper() -> Iterator[Callable[..., None]]:
 
 
 @pytest.fixture
-def eager_tasks() -> Iterator[None]:
-    """Run Celery tasks in-process for this test, also in services mode."""
-    from core.jobs import app
+def worker_audit_license(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A real license granting ``audit_log``, in force here and in processes started after it.
 
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
-
-
-WORKER_PLUGIN = '''"""Grants audit_log in processes started by a test (a Celery worker)."""
-from core.plugins import hookimpl
-
-
-@hookimpl
-def anneal_feature_enabled(name, organization):
-    return True if name == "audit_log" else None
-'''
-
-
-@pytest.fixture
-def worker_audit_license(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Install, for child processes only, a real entry-point plugin that grants ``audit_log``.
-
-    Request it before ``celery_worker_process`` so the worker starts with it on its path.
+    Request it before ``celery_worker_process`` so the worker starts knowing the throwaway key.
     """
-    import os
+    from anneal_enterprise.licensing.testing import licensed
 
-    (tmp_path / "anneal_test_audit_license.py").write_text(WORKER_PLUGIN)
-    dist = tmp_path / "anneal_test_audit_license-0.1.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: anneal-test-audit-license\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text("[anneal]\ntest-audit-license = anneal_test_audit_license\n")
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")])))
+    with licensed(settings, features=["audit_log"]) as signer:
+        monkeypatch.setenv("ANNEAL_LICENSE_EXTRA_PUBLIC_KEYS", signer.extra_public_keys_json())
+        yield signer
 
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    """These tests are about audit records, not passwords: skip argon2's deliberate slowness."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

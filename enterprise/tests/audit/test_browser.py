@@ -10,7 +10,7 @@ from core.services import projects
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_admin_filters_verifies_and_exports_in_the_browser(organization, page, eager_tasks,
+def test_an_admin_filters_verifies_and_exports_in_the_browser(organization, page, jobs_in_process,
                                                                settings, tmp_path):
     settings.ANNEAL_AUDIT_EXPORT_DIR = str(tmp_path)
     owner = organization.memberships.get().user

@@ -38,7 +38,7 @@ def keys():
     return offline.load_public_keys(signing.public_keys_pem())
 
 
-def test_an_export_job_runs_in_the_background_and_reports_progress(history, make_user, eager_tasks,
+def test_an_export_job_runs_in_the_background_and_reports_progress(history, make_user, jobs_in_process,
                                                                   django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         job = export.request_export(history, make_user(), "jsonl", Filters())
@@ -119,7 +119,7 @@ def test_the_offline_verifier_runs_without_django_or_a_database(history, tmp_pat
     assert result.stdout.startswith("Intact")
 
 
-def test_a_csv_export_holds_the_filtered_records(history, make_user, eager_tasks,
+def test_a_csv_export_holds_the_filtered_records(history, make_user, jobs_in_process,
                                                  django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         job = export.request_export(history, make_user(), "csv", parse_filters({"action": "project.created"}))

@@ -19,16 +19,6 @@ from core.plugins import hookimpl
 
 IDP_DIR = Path(__file__).resolve().parents[3] / "tests" / "idp"
 
-# Playwright's sync API keeps an event loop running in the test thread once the session-scoped
-# browser has started; Django would then refuse every ORM call made by the test itself.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """Argon2 is deliberately slow; these tests are about SSO, not about hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 class SsoLicensed:
     """Stands in for a license that grants the ``sso`` feature to every organization."""

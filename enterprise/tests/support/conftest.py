@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any, Callable
 
 import pytest
-
-# Playwright's sync API keeps an asyncio loop in the test thread; Django then refuses database
-# calls from it unless told that this (single-threaded test) use is safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from core.plugins import DiagnosticCollector, hookimpl
 
@@ -67,8 +62,3 @@ def bundle_worker(request: pytest.FixtureRequest, transactional_db: None) -> Non
     if SERVICES:
         request.getfixturevalue("celery_worker_process")
 
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    """Argon2 is deliberately slow; these tests create many users and test no password strength."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

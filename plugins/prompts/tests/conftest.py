@@ -39,8 +39,3 @@ def make_prompt(project: Any, owner: Any) -> Callable[..., Any]:
 
     return make
 
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    """Users are made in most tests; a slow password hash would dominate the suite's time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

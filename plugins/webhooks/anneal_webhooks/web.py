@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
-from core import access
+from core.plugins.web import organization_view
 from core.roles import Permission
 
 from anneal_webhooks import services
@@ -19,25 +17,6 @@ from anneal_webhooks.models import Delivery, Endpoint
 from anneal_webhooks.tasks import deliver
 
 NEW_SECRET_KEY = "anneal_webhooks_new_secret"
-
-
-def admin_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Resolve ``slug`` to ``request.organization``; non-members get 404, non-admins 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            organization, role = access.get_organization(request.user, slug, Permission.VIEW)
-            request.organization, request.role = organization, role
-            access.require(request.user, organization, Permission.MANAGE)
-        except access.NotVisible:
-            raise Http404("No such organization.") from None
-        except access.NotAllowed as exc:
-            return HttpResponseForbidden(render(request, "anneal/forbidden.html", {"reason": str(exc)}).content)
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _event_type_groups() -> dict[str, list[Any]]:
@@ -51,7 +30,7 @@ def _chosen_types(request: HttpRequest) -> list[str]:
     return ["*"] if request.POST.get("all_events") else request.POST.getlist("event_types")
 
 
-@admin_view
+@organization_view(Permission.MANAGE)
 def endpoints(request: HttpRequest) -> HttpResponse:
     organization = request.organization
     if request.method == "POST":
@@ -98,7 +77,7 @@ def _endpoint_action(request: HttpRequest, endpoint: Endpoint) -> HttpResponse:
     return redirect("webhooks:endpoint", slug, endpoint.pk)
 
 
-@admin_view
+@organization_view(Permission.MANAGE)
 def endpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     endpoint = get_object_or_404(Endpoint, organization=request.organization, pk=pk)
     if request.method == "POST":

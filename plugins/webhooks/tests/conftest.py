@@ -81,15 +81,3 @@ def allow_loopback(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 
-@pytest.fixture
-def eager_tasks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run Celery tasks in the test's process, also in services mode (test_worker.py covers Redis)."""
-    from anneal_webhooks.tasks import deliver
-
-    monkeypatch.setitem(deliver.app.conf, "task_always_eager", True)
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    """Users are made in most tests; a slow password hash would dominate the suite's time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

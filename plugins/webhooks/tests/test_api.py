@@ -78,7 +78,7 @@ def test_an_admin_changes_subscriptions_rotates_the_secret_and_deletes(api_clien
 
 
 def test_the_delivery_log_lists_each_attempt_with_its_response_code(
-        eager_tasks, api_client_for, admin, organization, receiver, django_capture_on_commit_callbacks):
+        jobs_in_process, api_client_for, admin, organization, receiver, django_capture_on_commit_callbacks):
     client = api_client_for(admin)
     created = client.post(endpoints_url(organization), {"url": receiver.url, "event_types": ["project.created"]},
                           format="json").json()

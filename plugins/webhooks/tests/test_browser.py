@@ -6,7 +6,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_admin_subscribes_an_endpoint_and_sees_a_delivery_in_the_log(
-        page, allow_loopback, eager_tasks, receiver, make_user, make_organization):
+        page, allow_loopback, jobs_in_process, receiver, make_user, make_organization):
     owner = make_user(email="owner@example.com", password="correct horse battery")
     organization = make_organization(name="Acme", owner=owner)
 

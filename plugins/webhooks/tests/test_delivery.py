@@ -13,7 +13,7 @@ from anneal_webhooks.models import Delivery, Endpoint
 from anneal_webhooks.tasks import deliver_due
 from core.events import Target, emit
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allow_loopback", "eager_tasks")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allow_loopback", "jobs_in_process")]
 
 
 @pytest.fixture

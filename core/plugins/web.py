@@ -1,0 +1,21 @@
+"""Helpers for plugins' web pages, so they behave like the core's own pages.
+
+Import this from a runtime hook module or a views module (never from the entry-point module:
+it needs Django's apps to be ready).
+
+    from core.plugins.web import organization_view
+    from core.roles import Permission
+
+    @organization_view(Permission.MANAGE)
+    def settings_page(request):          # request.organization and request.role are set
+        ...
+
+A non-member gets 404 (they must not learn that the organization exists), a member whose role
+is too low gets the core's 403 page with the reason, and a signed-out browser is sent to sign in.
+Templates extend ``anneal/base.html`` (or ``anneal/settings_base.html`` for a settings tab);
+``request.organization`` makes the organization's navigation appear.
+"""
+
+from core.web.views.common import forbidden, organization_view, require_role
+
+__all__ = ["forbidden", "organization_view", "require_role"]
