@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.events import Actor, Target, emit
-from core.events.registry import event_types as registered_event_types
+from core.events import event_types as registered_event_types
 from core.models import Organization
 from core.plugins import EventType
 
