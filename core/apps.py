@@ -11,4 +11,6 @@ class CoreConfig(AppConfig):
         from core.plugins.manager import register_runtime_hooks
 
         register_runtime_hooks()
-        from core import jobs, signals  # noqa: F401  (Celery with the plugins' tasks; sign-in events)
+        from core import jobs, signals  # noqa: F401  (signals: sign-in events)
+
+        jobs.discover_tasks()

@@ -7,6 +7,7 @@ scheduler (:mod:`core.scheduler`) runs the periodic ones inside the web process.
 
 from __future__ import annotations
 
+import importlib
 import os
 
 from celery import Celery
@@ -26,6 +27,19 @@ def configure_from_plugins() -> None:
         task.name: {"task": task.task, "schedule": task.seconds, "kwargs": task.kwargs}
         for task in hooks.periodic_tasks()
     }
+
+
+def discover_tasks() -> None:
+    """Import every app's ``tasks.py`` and the plugins' task modules in this process now.
+
+    Celery only autodiscovers when a worker boots; web processes need the tasks too, because the
+    embedded scheduler and eager jobs run them in-process. Called once apps are ready.
+    """
+    from django.apps import apps
+
+    app.autodiscover_tasks([config.name for config in apps.get_app_configs()], force=True)
+    for module in app.conf.imports:
+        importlib.import_module(module)
 
 
 @app.on_after_configure.connect

@@ -16,6 +16,12 @@ def make_expired_session() -> str:
     return session.session_key
 
 
+def test_every_periodic_task_is_known_to_this_process():
+    """The embedded scheduler runs them here, so the web process must have imported them all."""
+    unknown = {entry["task"] for entry in app.conf.beat_schedule.values()} - set(app.tasks)
+    assert unknown == set()
+
+
 def test_the_core_schedules_its_periodic_jobs_through_the_hook():
     assert app.conf.beat_schedule["core.clear-expired-sessions"]["task"] == "core.clear_expired_sessions"
 

@@ -32,8 +32,15 @@ class Command(BaseCommand):
         if options["no_serve"]:
             return
         self.stdout.write(f"Anneal is starting on http://{options['addrport']}/ (Ctrl-C to stop)")
-        if settings.ANNEAL_EMBEDDED_SCHEDULER:
-            from core.scheduler import start_embedded_scheduler
+        self.serve(options["addrport"])
 
-            start_embedded_scheduler()
-        call_command("runserver", options["addrport"], use_reloader=False)
+    def serve(self, addrport: str) -> None:
+        """Serve with gunicorn (one process, threads), as in production; the embedded scheduler
+        starts in that process (core/wsgi.py)."""
+        import sys
+
+        from gunicorn.app.wsgiapp import WSGIApplication
+
+        sys.argv = ["anneal", "core.wsgi:application", "--bind", addrport, "--workers", "1",
+                    "--threads", "8", "--access-logfile", "-", "--timeout", "120"]
+        WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
