@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import socket
+from typing import Any
 
-from dnslib import QTYPE, RCODE, RR, TXT
+from dnslib import QTYPE, RCODE, RR, TXT, DNSRecord
 from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
 
@@ -15,7 +16,7 @@ class TxtZone(BaseResolver):
         self.records: dict[str, list[str]] = {}
         self.queries: list[str] = []
 
-    def resolve(self, request, handler):  # noqa: ANN001, ANN201 (dnslib's signature)
+    def resolve(self, request: DNSRecord, handler: Any) -> DNSRecord:
         reply = request.reply()
         name = str(request.q.qname).rstrip(".").lower()
         self.queries.append(name)
@@ -33,7 +34,8 @@ class LocalDnsServer:
 
     def __init__(self) -> None:
         self.zone = TxtZone()
-        self.server = DNSServer(self.zone, address="127.0.0.1", port=0, logger=DNSLogger("-request,-reply,-truncated,-error,-recv,-send,-data"))
+        quiet = DNSLogger("-request,-reply,-truncated,-error,-recv,-send,-data")
+        self.server = DNSServer(self.zone, address="127.0.0.1", port=0, logger=quiet)
         self.server.start_thread()
         self.port = self.server.server.server_address[1]
 
