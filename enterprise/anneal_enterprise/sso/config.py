@@ -202,7 +202,10 @@ def verify_domain(record: VerifiedDomain, scheduled: bool = False) -> VerifiedDo
 
     outcome = check(record)  # outside the transaction: a slow DNS holds no lock
     with transaction.atomic():
-        record = VerifiedDomain.objects.select_for_update().get(pk=record.pk)
+        current = VerifiedDomain.objects.select_for_update().filter(pk=record.pk).first()
+        if current is None:
+            raise ServiceError(f"{record.domain} was removed while it was being checked.", field="domain")
+        record = current
         record.last_checked_at = timezone.now()
         if outcome.verified:
             newly = record.verified_at is None
