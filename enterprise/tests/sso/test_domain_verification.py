@@ -173,3 +173,21 @@ def test_malformed_nameserver_setting_is_a_clear_error(organization, settings):
     settings.ANNEAL_SSO_DNS_NAMESERVERS = ["not-an-address"]
     with pytest.raises(ServiceError, match="ANNEAL_SSO_DNS_NAMESERVERS"):
         config.verify_domain(domain)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_domains_declared_before_verification_migrate_as_pending_with_their_own_tokens():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("anneal_sso", "0001_initial")])
+    old = executor.loader.project_state([("anneal_sso", "0001_initial")]).apps
+    organization = old.get_model("core", "Organization").objects.create(name="Old", slug="old-org")
+    for name in ("one.test", "two.test"):
+        old.get_model("anneal_sso", "VerifiedDomain").objects.create(organization_id=organization.pk, domain=name)
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    domains = list(VerifiedDomain.objects.all())
+    assert len(domains) == 2 and not any(d.is_verified for d in domains)
+    assert len({d.token for d in domains}) == 2 and all(len(d.token) >= 24 for d in domains)
