@@ -6,12 +6,13 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from anneal_enterprise import entitlements
 from anneal_enterprise.sso import config, metadata_urls
-from anneal_enterprise.sso.models import IdentityProvider
+from anneal_enterprise.sso.models import IdentityProvider, VerifiedDomain
 from core import access
 from core.models import User
 from core.roles import Permission
@@ -45,6 +46,21 @@ class SsoPolicySerializer(serializers.Serializer):
     break_glass = serializers.ListField(child=serializers.EmailField(), default=list,
                                         help_text="Emails of owners who may still sign in with a password.")
     state = serializers.CharField(read_only=True, help_text="enabled, read_only or unavailable (the license).")
+
+
+class DomainSerializer(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField(help_text="pending or verified; only verified domains route and link.")
+    record_name = serializers.CharField(read_only=True, help_text="Where to publish the DNS TXT record.")
+    record_value = serializers.CharField(read_only=True, help_text="The TXT record's value.")
+
+    class Meta:
+        model = VerifiedDomain
+        fields = ["id", "domain", "status", "record_name", "record_value", "created_at", "verified_at",
+                  "last_checked_at", "last_error"]
+        read_only_fields = ["created_at", "verified_at", "last_checked_at", "last_error"]
+
+    def get_status(self, domain: VerifiedDomain) -> str:
+        return "verified" if domain.is_verified else "pending"
 
 
 def _organization(request: Request, slug: str, permission: Permission = Permission.MANAGE) -> Any:
@@ -117,3 +133,38 @@ class SsoPolicyViewSet(viewsets.ViewSet):
         users = list(User.objects.filter(email__in=[e.lower() for e in data["break_glass"]]))
         config.update_settings(organization, data["enforce"], data["require_for_tokens"], users)
         return Response(self._body(organization))
+
+
+class DomainViewSet(viewsets.ViewSet):
+    """Email domains of an organization (admins and owners): add (pending), verify by DNS TXT record, remove."""
+
+    lookup_value_regex = "[0-9]+"
+    serializer_class = DomainSerializer
+    queryset = VerifiedDomain.objects.none()  # for the schema; every action scopes by organization
+
+    def list(self, request: Request, organization_slug: str) -> Response:
+        organization = _organization(request, organization_slug)
+        return Response(DomainSerializer(VerifiedDomain.objects.filter(organization=organization), many=True).data)
+
+    def retrieve(self, request: Request, organization_slug: str, pk: str) -> Response:
+        organization = _organization(request, organization_slug)
+        return Response(DomainSerializer(get_object_or_404(VerifiedDomain, organization=organization, pk=pk)).data)
+
+    def create(self, request: Request, organization_slug: str) -> Response:
+        organization = _organization(request, organization_slug)
+        serializer = DomainSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = config.add_domain(organization, serializer.validated_data["domain"])
+        return Response(DomainSerializer(record).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def verify(self, request: Request, organization_slug: str, pk: str) -> Response:
+        """Look up the domain's DNS TXT record now; 200 when verified, 400 with the reason when not."""
+        organization = _organization(request, organization_slug)
+        record = config.verify_domain(get_object_or_404(VerifiedDomain, organization=organization, pk=pk))
+        return Response(DomainSerializer(record).data)
+
+    def destroy(self, request: Request, organization_slug: str, pk: str) -> Response:
+        organization = _organization(request, organization_slug)
+        config.remove_domain(get_object_or_404(VerifiedDomain, organization=organization, pk=pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
 
@@ -162,25 +163,84 @@ def update_settings(organization: Organization, enforce: bool, require_for_token
     return sso
 
 
+DOMAIN_NAME = re.compile(r"(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}")
+
+
+def _domain_target(record: VerifiedDomain) -> Target:
+    return Target("domain", record.domain, record.domain)
+
+
 def add_domain(organization: Organization, domain: str) -> VerifiedDomain:
+    """Claim ``domain`` for the organization: it is pending, with a new token, until its TXT record is verified."""
     require_writable(organization)
-    domain = domain.strip().lower().lstrip("@")
-    if "." not in domain or "@" in domain or " " in domain:
+    domain = domain.strip().lower().lstrip("@").rstrip(".")
+    try:
+        domain = domain.encode("idna").decode("ascii")  # internationalized names are stored as punycode
+    except UnicodeError:
+        domain = ""
+    if not DOMAIN_NAME.fullmatch(domain):
         raise ServiceError("Enter a domain such as acme.com.", field="domain")
     try:
         with transaction.atomic():
             record = VerifiedDomain.objects.create(organization=organization, domain=domain)
-            emit(events.DOMAIN_ADDED, organization=organization, target=Target("domain", domain, domain))
+            emit(events.DOMAIN_ADDED, organization=organization, target=_domain_target(record),
+                 data={"record_name": record.record_name, "status": "pending"})
     except IntegrityError:
-        raise ServiceError(f"{domain} is already declared by an organization.", code="unique", field="domain") from None
+        raise ServiceError(f"{domain} is already claimed by an organization.", code="unique", field="domain") from None
     return record
+
+
+def verify_domain(record: VerifiedDomain, scheduled: bool = False) -> VerifiedDomain:
+    """Check the domain's DNS TXT record now; a match verifies it, anything else leaves it as it was.
+
+    Emits ``sso.domain_verified`` or ``sso.domain_verification_failed``. A failure only records the
+    error: a verified domain is never un-verified here, and a pending one stays pending with its token.
+    """
+    if not scheduled:
+        require_writable(record.organization)
+    from anneal_enterprise.sso.domain_verification import check
+
+    outcome = check(record)  # outside the transaction: a slow DNS holds no lock
+    with transaction.atomic():
+        current = VerifiedDomain.objects.select_for_update().filter(pk=record.pk).first()
+        if current is None:
+            raise ServiceError(f"{record.domain} was removed while it was being checked.", field="domain")
+        record = current
+        record.last_checked_at = timezone.now()
+        if outcome.verified:
+            newly = record.verified_at is None
+            record.verified_at = record.verified_at or record.last_checked_at
+            record.last_error = ""
+            record.save(update_fields=["verified_at", "last_checked_at", "last_error"])
+            if newly:
+                emit(events.DOMAIN_VERIFIED, organization=record.organization_id, target=_domain_target(record),
+                     data={"record_name": record.record_name, "scheduled": scheduled})
+        else:
+            record.last_error = outcome.error[:500]
+            record.save(update_fields=["last_checked_at", "last_error"])
+            emit(events.DOMAIN_VERIFICATION_FAILED, organization=record.organization_id,
+                 target=_domain_target(record),
+                 data={"record_name": record.record_name, "reason": outcome.error, "scheduled": scheduled})
+    if not outcome.verified and not scheduled:
+        raise ServiceError(outcome.error, code="domain_not_verified", field="domain")
+    return record
+
+
+def recheck_pending_domains() -> int:
+    """Check every pending domain once (the periodic job); returns how many became verified."""
+    verified = 0
+    for record in VerifiedDomain.objects.filter(verified_at__isnull=True).select_related("organization"):
+        if entitlements.state(entitlements.SSO, record.organization) != "enabled":
+            continue
+        if verify_domain(record, scheduled=True).is_verified:
+            verified += 1
+    return verified
 
 
 def remove_domain(record: VerifiedDomain) -> None:
     require_writable(record.organization)
     with transaction.atomic():
-        emit(events.DOMAIN_REMOVED, organization=record.organization_id,
-             target=Target("domain", record.domain, record.domain))
+        emit(events.DOMAIN_REMOVED, organization=record.organization_id, target=_domain_target(record))
         record.delete()
 
 

@@ -12,6 +12,8 @@ PROVIDER_DELETED = "sso.provider_deleted"
 SETTINGS_CHANGED = "sso.settings_changed"
 DOMAIN_ADDED = "sso.domain_added"
 DOMAIN_REMOVED = "sso.domain_removed"
+DOMAIN_VERIFIED = "sso.domain_verified"
+DOMAIN_VERIFICATION_FAILED = "sso.domain_verification_failed"
 METADATA_REFRESHED = "sso.metadata_refreshed"
 SCIM_TOKEN_CREATED = "scim.token_created"
 SCIM_TOKEN_REVOKED = "scim.token_revoked"
@@ -29,7 +31,12 @@ EVENT_TYPES = [
     EventType(PROVIDER_UPDATED, "An identity provider's configuration was changed.", "sso", "notice"),
     EventType(PROVIDER_DELETED, "An identity provider was removed.", "sso", "notice"),
     EventType(SETTINGS_CHANGED, "An organization's SSO enforcement settings were changed.", "sso", "notice"),
-    EventType(DOMAIN_ADDED, "An email domain was declared for SSO routing and account linking.", "sso", "notice"),
+    EventType(DOMAIN_ADDED, "An email domain was claimed for SSO; it is pending until its DNS TXT record is verified.",
+              "sso", "notice"),
+    EventType(DOMAIN_VERIFIED, "An email domain's DNS TXT record was found: it now routes SSO sign-in and allows "
+              "account linking.", "sso", "notice"),
+    EventType(DOMAIN_VERIFICATION_FAILED, "An email domain's DNS TXT record check failed; data.reason says why.",
+              "sso", "warning"),
     EventType(DOMAIN_REMOVED, "An email domain was removed from SSO routing.", "sso", "notice"),
     EventType(METADATA_REFRESHED, "A SAML identity provider's metadata was fetched again.", "sso"),
     EventType(SCIM_TOKEN_CREATED, "A SCIM provisioning token was created.", "scim", "notice"),

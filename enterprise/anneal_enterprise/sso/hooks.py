@@ -57,7 +57,8 @@ def anneal_settings_sections(request: Any, organization: Any) -> list[SettingsSe
 
 @hookimpl
 def anneal_periodic_tasks() -> list[PeriodicTask]:
-    return [PeriodicTask("sso-saml-metadata-refresh", "anneal_enterprise.sso.tasks.refresh_saml_metadata", 3600.0)]
+    return [PeriodicTask("sso-saml-metadata-refresh", "anneal_enterprise.sso.tasks.refresh_saml_metadata", 3600.0),
+            PeriodicTask("sso-domain-verification", "anneal_enterprise.sso.tasks.recheck_pending_domains", 900.0)]
 
 
 @hookimpl

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 import uuid
 
 from django.conf import settings
@@ -26,18 +27,55 @@ class SsoSettings(models.Model):
         return f"SSO settings of {self.organization}"
 
 
+def new_verification_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class VerifiedDomainQuerySet(models.QuerySet):
+    def verified(self) -> "VerifiedDomainQuerySet":
+        """Only domains proven by their DNS TXT record: the ones that route sign-in and allow linking."""
+        return self.filter(verified_at__isnull=False)
+
+
 class VerifiedDomain(models.Model):
-    """An email domain that an organization's admins declared as theirs, for routing and linking."""
+    """An email domain an organization claims; it routes sign-in and allows linking once ``verified_at`` is set.
+
+    A domain is added pending, with a random ``token``; it becomes verified when the DNS TXT record
+    ``_anneal-verification.<domain>`` holds ``anneal-domain-verification=<token>`` (see ``domain_verification``).
+    """
+
+    RECORD_PREFIX = "_anneal-verification"
+    VALUE_PREFIX = "anneal-domain-verification="
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="sso_domains")
     domain = models.CharField(max_length=253, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    token = models.CharField(max_length=64, default=new_verification_token)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    objects = VerifiedDomainQuerySet.as_manager()
 
     class Meta:
         ordering = ["domain"]
 
     def __str__(self) -> str:
         return self.domain
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def record_name(self) -> str:
+        """The DNS name the admin publishes the TXT record at."""
+        return f"{self.RECORD_PREFIX}.{self.domain}"
+
+    @property
+    def record_value(self) -> str:
+        """The TXT record's expected value."""
+        return f"{self.VALUE_PREFIX}{self.token}"
 
 
 class IdentityProvider(models.Model):

@@ -57,7 +57,7 @@ def identity_from_claims(provider: IdentityProvider, subject: str, claims: dict[
 
 def domain_is_verified(provider: IdentityProvider, email: str) -> bool:
     domain = email.rpartition("@")[2]
-    return bool(domain) and VerifiedDomain.objects.filter(organization=provider.organization, domain=domain).exists()
+    return bool(domain) and VerifiedDomain.objects.verified().filter(organization=provider.organization, domain=domain).exists()
 
 
 def _user_for(provider: IdentityProvider, identity: Identity) -> User:
@@ -76,8 +76,8 @@ def _user_for(provider: IdentityProvider, identity: Identity) -> User:
             raise SignInRefused(
                 "an account with this email exists and its domain is not verified for the organization",
                 f"An Anneal account for {identity.email} already exists, and {provider.organization.name} has not "
-                "declared that email domain, so it cannot be linked to your identity provider. Ask an admin of "
-                f"{provider.organization.name} to add the domain under Settings → SSO.",
+                "verified that email domain, so it cannot be linked to your identity provider. Ask an admin of "
+                f"{provider.organization.name} to add and verify the domain under Settings → SSO.",
             )
         user = existing
     else:

@@ -10,7 +10,7 @@ from core.models import Organization
 def organization_for(entry: str) -> Organization | None:
     entry = entry.strip().lower()
     if "@" in entry:
-        domain = VerifiedDomain.objects.select_related("organization").filter(domain=entry.rpartition("@")[2]).first()
+        domain = VerifiedDomain.objects.verified().select_related("organization").filter(domain=entry.rpartition("@")[2]).first()
         return domain.organization if domain else None
     return Organization.objects.filter(slug=entry).first()
 

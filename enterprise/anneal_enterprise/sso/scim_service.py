@@ -39,8 +39,8 @@ def create_user(organization: Organization, user_name: str, name: str, external_
         user = User.objects.filter(email=email).first()
         if user is None:
             user = user_services.create_user(email, None, name=name)
-        elif not VerifiedDomain.objects.filter(organization=organization, domain=email.rpartition("@")[2]).exists():
-            raise ScimError(409, f"An account for {email} exists and its domain is not declared by this organization.",
+        elif not VerifiedDomain.objects.verified().filter(organization=organization, domain=email.rpartition("@")[2]).exists():
+            raise ScimError(409, f"An account for {email} exists and its domain is not verified by this organization.",
                             "uniqueness")
         if ScimUser.objects.filter(organization=organization, user=user).exists():
             raise ScimError(409, f"{email} is already provisioned.", "uniqueness")

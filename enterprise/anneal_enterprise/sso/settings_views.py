@@ -53,7 +53,10 @@ def _act(request: HttpRequest) -> str | None:
         return "Saved the SSO policy."
     if action == "add_domain":
         domain = config.add_domain(organization, post.get("domain", ""))
-        return f"Added {domain.domain}."
+        return (f"Added {domain.domain}, pending: publish the TXT record shown below, then press Verify.")
+    if action == "verify_domain":
+        domain = config.verify_domain(get_object_or_404(VerifiedDomain, organization=organization, pk=post.get("id")))
+        return f"Verified {domain.domain}: it now routes SSO sign-in and allows account linking."
     if action == "remove_domain":
         config.remove_domain(get_object_or_404(VerifiedDomain, organization=organization, pk=post.get("id")))
         return "Removed the domain."

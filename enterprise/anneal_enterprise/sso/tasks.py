@@ -1,4 +1,4 @@
-"""Periodic refresh of SAML IdP metadata, so that a certificate rotation at the IdP just works."""
+"""Periodic jobs: SAML IdP metadata refresh, and re-checking pending email domains' DNS TXT records."""
 
 from __future__ import annotations
 
@@ -11,3 +11,11 @@ def refresh_saml_metadata() -> int:
     from anneal_enterprise.sso.saml import refresh_all
 
     return refresh_all()
+
+
+@shared_task(name="anneal_enterprise.sso.tasks.recheck_pending_domains")
+def recheck_pending_domains() -> int:
+    """Look up the DNS TXT record of every pending email domain; returns how many became verified."""
+    from anneal_enterprise.sso.config import recheck_pending_domains as recheck
+
+    return recheck()

@@ -28,6 +28,7 @@ except ImportError:  # pragma: no cover
 router = SimpleRouter()
 router.register("providers", api.IdentityProviderViewSet, basename="sso-provider")
 router.register("policy", api.SsoPolicyViewSet, basename="sso-policy")
+router.register("domains", api.DomainViewSet, basename="sso-domain")
 
 api_urlpatterns = [
     path("sso/scim/v2/", scim.root, name="scim_root"),

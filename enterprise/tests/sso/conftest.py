@@ -28,6 +28,38 @@ class SsoLicensed:
         return True if name == "sso" else None
 
 
+def mark_domain_verified(domain: Any) -> Any:
+    """TEST-ONLY: mark an email domain verified without a DNS lookup, for tests about routing or linking.
+
+    Production code verifies a domain only through ``config.verify_domain`` (its DNS TXT record); the
+    verification itself is tested against a real DNS server in ``test_domain_verification.py``.
+    """
+    from django.utils import timezone
+
+    domain.verified_at = timezone.now()
+    domain.save(update_fields=["verified_at"])
+    return domain
+
+
+def add_verified_domain(organization: Any, name: str) -> Any:
+    """TEST-ONLY: ``config.add_domain`` then ``mark_domain_verified``."""
+    from anneal_enterprise.sso import config
+
+    return mark_domain_verified(config.add_domain(organization, name))
+
+
+@pytest.fixture
+def dns_server(settings: Any) -> Iterator[Any]:
+    """A real DNS server on 127.0.0.1 and a free UDP port, configured as the SSO resolver."""
+    from .dns_server import LocalDnsServer
+
+    server = LocalDnsServer()
+    settings.ANNEAL_SSO_DNS_NAMESERVERS = [server.nameserver]
+    settings.ANNEAL_SSO_DNS_TIMEOUT = 3
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def sso_licensed(anneal_plugin: Callable[..., Any]) -> None:
     anneal_plugin(SsoLicensed(), name="sso-licensed")

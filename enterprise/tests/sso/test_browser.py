@@ -7,6 +7,8 @@ import pytest
 from anneal_enterprise.sso import config
 from core.models import Membership
 
+from .conftest import add_verified_domain
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -15,7 +17,7 @@ def test_oidc_sign_in_in_the_browser_with_enforcement(page, live_server, setting
     settings.BASE_URL = live_server.url
     organization = make_organization(name="Acme Browsers")
     provider = oidc_provider(organization=organization, role_mapping={"admins": "admin"})
-    config.add_domain(organization, "acme-browser.test")
+    add_verified_domain(organization, "acme-browser.test")
     config.update_settings(organization, True, False, [])
     oidc_idp.set_account("zoe-sub", email="zoe@acme-browser.test", name="Zoe", groups=["admins"])
 

@@ -11,6 +11,8 @@ from anneal_enterprise.sso import config
 from anneal_enterprise.sso.models import IdentityProvider
 from core.services.errors import ServiceError
 
+from .conftest import add_verified_domain
+
 pytestmark = pytest.mark.django_db
 API = "/api/v1/plugins/enterprise/sso/organizations/{slug}/"
 
@@ -39,7 +41,7 @@ def test_without_the_feature_no_sso_sign_in_is_possible(make_organization, clien
 
 def test_sign_in_page_offers_sso_and_routes_by_slug_and_verified_domain(oidc_provider, client):
     provider = oidc_provider()
-    config.add_domain(provider.organization, "routed.test")
+    add_verified_domain(provider.organization, "routed.test")
     assert "Sign in with SSO" in client.get(reverse("web:sign_in")).content.decode()
     start = reverse("enterprise:sso_oidc_start", args=[provider.public_id])
     by_slug = client.post(reverse("enterprise:sso_sign_in"), {"entry": provider.organization.slug})

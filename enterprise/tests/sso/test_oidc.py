@@ -11,7 +11,7 @@ from django.urls import reverse
 from anneal_enterprise.sso.models import ExternalIdentity
 from core.models import Membership, User
 
-from .conftest import callback_path, query
+from .conftest import add_verified_domain, callback_path, query
 
 pytestmark = pytest.mark.django_db
 
@@ -77,12 +77,26 @@ def test_existing_account_is_not_linked_when_the_domain_is_not_verified(oidc_pro
     assert "_auth_user_id" not in client.session
 
 
-def test_existing_account_is_linked_when_the_domain_is_verified(oidc_provider, oidc_idp, make_user):
+def test_existing_account_is_not_linked_while_the_domain_is_pending(oidc_provider, oidc_idp, make_user,
+                                                                   captured_events):
     from anneal_enterprise.sso import config
 
+    make_user(email="dave@acme.test")
+    provider = oidc_provider()
+    config.add_domain(provider.organization, "acme.test")  # claimed, its TXT record never verified
+    oidc_idp.set_account("dave-sub", email="dave@acme.test")
+    client = Client()
+    response = sign_in(client, oidc_idp, provider, "dave-sub")
+    assert response["Location"] == reverse("enterprise:sso_sign_in")
+    assert not ExternalIdentity.objects.exists()
+    assert "domain is not verified" in last_failure(captured_events)
+    assert "_auth_user_id" not in client.session
+
+
+def test_existing_account_is_linked_when_the_domain_is_verified(oidc_provider, oidc_idp, make_user):
     existing = make_user(email="carol@acme.test")
     provider = oidc_provider()
-    config.add_domain(provider.organization, "acme.test")
+    add_verified_domain(provider.organization, "acme.test")
     oidc_idp.set_account("carol-sub", email="carol@acme.test")
     client = Client()
     sign_in(client, oidc_idp, provider, "carol-sub")

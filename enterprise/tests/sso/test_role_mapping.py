@@ -12,7 +12,7 @@ from anneal_enterprise.sso.roles import mapped_role
 from core.models import Membership, User
 from core.roles import Role
 
-from .conftest import callback_path
+from .conftest import add_verified_domain, callback_path
 
 pytestmark = pytest.mark.django_db
 MAPPING = {"anneal-admins": "admin", "anneal-viewers": "viewer", "engineering": "member"}
@@ -58,12 +58,10 @@ def test_empty_groups_claim_means_the_default_role(oidc_provider, oidc_idp):
 
 
 def test_the_last_owner_is_never_demoted_by_the_idp(oidc_provider, oidc_idp, make_organization):
-    from anneal_enterprise.sso import config
-
     owner = User.objects.create_user("owner@acme.test", None)
     organization = make_organization(owner=owner)
     provider = oidc_provider(organization=organization, role_mapping=MAPPING)
-    config.add_domain(organization, "acme.test")
+    add_verified_domain(organization, "acme.test")
     oidc_idp.set_account("owner-sub", email="owner@acme.test", groups=["engineering"])
     sign_in(oidc_idp, provider, "owner-sub")
     assert role(provider, "owner@acme.test") == "owner"

@@ -13,6 +13,8 @@ from anneal_enterprise.sso import config
 from anneal_enterprise.sso.models import IdentityProvider
 from core.models import Membership, User
 
+from .conftest import add_verified_domain
+
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/plugins/enterprise/sso/scim/v2"
 PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
@@ -78,7 +80,7 @@ def test_standard_sequence_create_filter_patch_deactivate(scim, captured_events,
 
 def test_deactivated_member_cannot_sign_in_with_sso(scim, oidc_provider, oidc_idp):
     provider = oidc_provider(organization=scim.organization)
-    config.add_domain(scim.organization, "acme.test")
+    add_verified_domain(scim.organization, "acme.test")
     user_id = new_user(scim, "hank@acme.test").json()["id"]
     scim.call("delete", f"/Users/{user_id}")
     oidc_idp.set_account("hank-sub", email="hank@acme.test")
