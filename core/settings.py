@@ -37,6 +37,8 @@ DEFAULT_SECRET_KEY = "anneal-insecure-development-key-change-me"
 DEBUG = env_bool("ANNEAL_DEBUG", False)
 PRODUCTION = env_bool("ANNEAL_PRODUCTION", False)
 SECRET_KEY = env("ANNEAL_SECRET_KEY", DEFAULT_SECRET_KEY)
+# Previous keys, still accepted for signatures and for reading secrets encrypted at rest (core.secrets).
+SECRET_KEY_FALLBACKS = env_list("ANNEAL_SECRET_KEY_FALLBACKS")
 if PRODUCTION and SECRET_KEY == DEFAULT_SECRET_KEY:
     raise ImproperlyConfigured(
         "ANNEAL_PRODUCTION is set but ANNEAL_SECRET_KEY is the built-in development key. "

@@ -10,8 +10,10 @@ from django.db import models
 from django.utils import timezone
 
 from core.models import Organization
+from core.secrets import EncryptedTextField
 
 SECRET_PREFIX = "whsec_"
+SECRET_PURPOSE = "anneal_webhooks.endpoint-secret"
 
 
 def new_secret() -> str:
@@ -25,7 +27,8 @@ class Endpoint(models.Model):
     url = models.URLField(max_length=2000)
     description = models.CharField(max_length=200, blank=True)
     event_types = models.JSONField(default=list, help_text='Event type names, or ["*"] for every type.')
-    secret = models.CharField(max_length=100, default=new_secret, help_text="Signs each delivery (HMAC-SHA256).")
+    secret = EncryptedTextField(purpose=SECRET_PURPOSE, default=new_secret,
+                                help_text="Signs each delivery (HMAC-SHA256); stored encrypted (core.secrets).")
     is_active = models.BooleanField(default=True)
     disabled_reason = models.CharField(max_length=300, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
