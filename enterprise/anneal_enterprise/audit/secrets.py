@@ -1,11 +1,10 @@
 """Encryption at rest of the audit log's secrets (signing key, destination secrets), through
 :mod:`core.secrets`: rotate ``ANNEAL_SECRET_KEY`` by keeping the old key in
-``ANNEAL_SECRET_KEY_FALLBACKS``. Secrets saved before the core API existed are still read.
+``ANNEAL_SECRET_KEY_FALLBACKS``.
 """
 
 from __future__ import annotations
 
-from anneal_enterprise import legacy_secrets
 from core import secrets as core_secrets
 from core.secrets import SecretUnreadable
 
@@ -19,7 +18,4 @@ def encrypt(value: str) -> str:
 
 
 def decrypt(token: str) -> str:
-    try:
-        return core_secrets.decrypt(token, purpose=PURPOSE)
-    except SecretUnreadable:
-        return legacy_secrets.decrypt(token, salt=b"anneal-audit", info=b"secrets-at-rest", purpose=PURPOSE)
+    return core_secrets.decrypt(token, purpose=PURPOSE)

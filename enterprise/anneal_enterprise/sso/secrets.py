@@ -1,12 +1,10 @@
 """Encryption at rest for SSO client secrets and SP private keys, through :mod:`core.secrets`.
 
-An empty value stays empty (nothing to protect). Secrets saved before the core API existed are
-still read (see :mod:`anneal_enterprise.legacy_secrets`).
+An empty value stays empty (nothing to protect).
 """
 
 from __future__ import annotations
 
-from anneal_enterprise import legacy_secrets
 from core import secrets as core_secrets
 from core.secrets import SecretUnreadable
 
@@ -20,9 +18,4 @@ def encrypt(plaintext: str) -> str:
 
 
 def decrypt(ciphertext: str) -> str:
-    if not ciphertext:
-        return ""
-    try:
-        return core_secrets.decrypt(ciphertext, purpose=PURPOSE)
-    except SecretUnreadable:
-        return legacy_secrets.decrypt(ciphertext, salt=b"anneal-sso", info=b"anneal sso secrets v1", purpose=PURPOSE)
+    return core_secrets.decrypt(ciphertext, purpose=PURPOSE) if ciphertext else ""
