@@ -1,8 +1,8 @@
 """Query-count baselines: the main pages cost the same number of queries with 1 row or 20.
 
 Two checks per page. The page for a crowded organization may not run more queries than the
-same page for an organization with one row of everything (``django_assert_max_num_queries``
-against a count measured in the same test, so installed plugins' own queries do not matter).
+same page for an organization with one row of everything (both counted in the same test, so
+installed plugins' own queries do not matter).
 And the queries on the core's tables stay within a fixed baseline, so a view that starts
 querying per row, or a new lookup, is noticed.
 """
@@ -22,6 +22,13 @@ pytestmark = pytest.mark.django_db
 # embedded default. Raise only with a reason.
 CORE_BASELINE = {"organization": 6, "members": 6, "project": 5, "organizations": 3}
 CORE_TABLES = ('"core_', '"django_session"')
+# Time-driven, not page-driven: the enterprise license version check runs at most once a second in
+# each process, in whichever request that second falls, so it is left out of the comparisons.
+CLOCK_DRIVEN_TABLES = ('"anneal_licensing_',)
+
+
+def page_queries(captured: CaptureQueriesContext) -> list[dict[str, Any]]:
+    return [q for q in captured.captured_queries if not any(t in q["sql"] for t in CLOCK_DRIVEN_TABLES)]
 
 
 def fill(organization: Any, owner: Any, make_user: Any, rows: int) -> Any:
@@ -37,8 +44,9 @@ def count_queries(client: Any, url: str) -> tuple[int, int]:
     assert client.get(url).status_code == 200  # warm per-process caches first
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
-    core = [q for q in captured.captured_queries if any(table in q["sql"] for table in CORE_TABLES)]
-    return len(captured.captured_queries), len(core)
+    queries = page_queries(captured)
+    core = [q for q in queries if any(table in q["sql"] for table in CORE_TABLES)]
+    return len(queries), len(core)
 
 
 @pytest.fixture
@@ -54,14 +62,13 @@ def pages(owner, make_organization, make_user, client_for):
     ("members", "/o/{slug}/members/"),
     ("project", "/o/{slug}/p/p0/"),
 ])
-def test_an_organization_page_does_not_query_per_row(pages, page, path, django_assert_max_num_queries):
+def test_an_organization_page_does_not_query_per_row(pages, page, path):
     client, sparse, crowded = pages
     sparse_total, sparse_core = count_queries(client, path.format(slug=sparse.slug))
     assert sparse_core <= CORE_BASELINE[page]
-    client.get(path.format(slug=crowded.slug))
-    with django_assert_max_num_queries(sparse_total):
-        response = client.get(path.format(slug=crowded.slug))
-    assert response.status_code == 200
+    crowded_total, _ = count_queries(client, path.format(slug=crowded.slug))
+    assert crowded_total <= sparse_total
+    response = client.get(path.format(slug=crowded.slug))
     if page == "members":
         assert response.content.count(b'<tr id="member-') == 21
         assert response.content.count(b'<tr id="invitation-') == 20
@@ -69,13 +76,11 @@ def test_an_organization_page_does_not_query_per_row(pages, page, path, django_a
         assert response.content.count(b"/p/p") == 20
 
 
-def test_the_organization_list_does_not_query_per_organization(client_for, owner, make_organization,
-                                                                django_assert_max_num_queries):
+def test_the_organization_list_does_not_query_per_organization(client_for, owner, make_organization):
     client = client_for(owner)
     make_organization(owner=owner)
     total, core = count_queries(client, "/")
     assert core <= CORE_BASELINE["organizations"]
     for _ in range(20):
         make_organization(owner=owner)
-    with django_assert_max_num_queries(total):
-        client.get("/")
+    assert count_queries(client, "/")[0] <= total
