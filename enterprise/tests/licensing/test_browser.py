@@ -34,6 +34,12 @@ def test_admin_pastes_a_key_on_the_license_page_and_sees_it_in_force(admin, page
     assert "License page" in page.get_by_test_id("source").inner_text()
     assert page.get_by_test_id("seats").inner_text().startswith("0 in use of 10")
 
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.click("button[value=remove]")
+    assert questions and questions[0].startswith("Remove the license?")
+    assert page.get_by_test_id("licensee").inner_text() == "Chromium Corp"  # dismissed: still installed
+    page.once("dialog", lambda dialog: dialog.accept())
     page.click("button[value=remove]")
     assert "The license was removed" in page.locator(".messages").inner_text()
     status.reset()

@@ -19,6 +19,11 @@
     if (status === 403) return; // the server sent the reason as a message
     flash("The server could not complete this action (HTTP " + status + "). Reload the page and try again.");
   });
+  // <form data-confirm="Question?">: ask before a plain (non-htmx) form does something drastic.
+  document.addEventListener("submit", function (event) {
+    var question = event.target.getAttribute && event.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
   document.addEventListener("htmx:sendError", function () {
     flash("Anneal cannot be reached. Check your connection, then reload the page.");
   });
