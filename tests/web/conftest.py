@@ -12,18 +12,6 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def client_for(db: None) -> Callable[[Any], Client]:
-    """``client_for(user)``: a Django test client with a signed-in session for ``user``."""
-
-    def make(user: Any) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make
-
-
-@pytest.fixture
 def sign_in_page(live_server: Any) -> Callable[[Any, Any], Any]:
     """``sign_in_page(page, user)``: give the browser a signed-in session without the sign-in form.
 

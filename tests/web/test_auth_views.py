@@ -47,17 +47,17 @@ def test_pages_need_a_signed_in_user_and_send_others_to_sign_in(db):
     assert response.status_code == 302 and response["Location"].startswith("/sign-in/?next=/tokens/")
 
 
-def test_signing_out_needs_a_post_and_ends_the_session(client_for, make_user):
-    client = client_for(make_user())
+def test_signing_out_needs_a_post_and_ends_the_session(web_client_for, make_user):
+    client = web_client_for(make_user())
     assert client.get("/sign-out/").status_code == 405
     assert client.post("/sign-out/").status_code == 302
     assert client.get("/tokens/").status_code == 302
 
 
-def test_changing_the_password_emits_password_changed_and_keeps_the_session(client_for, make_user,
+def test_changing_the_password_emits_password_changed_and_keeps_the_session(web_client_for, make_user,
                                                                             captured_events):
     user = make_user()
-    client = client_for(user)
+    client = web_client_for(user)
     response = client.post("/password/change/", {"old_password": PASSWORD, "new_password1": NEW_PASSWORD,
                                                   "new_password2": NEW_PASSWORD})
     assert response.status_code == 302
@@ -67,9 +67,9 @@ def test_changing_the_password_emits_password_changed_and_keeps_the_session(clie
     assert client.get("/profile/").status_code == 200
 
 
-def test_a_wrong_current_password_does_not_change_it(client_for, make_user, captured_events):
+def test_a_wrong_current_password_does_not_change_it(web_client_for, make_user, captured_events):
     user = make_user()
-    response = client_for(user).post("/password/change/", {
+    response = web_client_for(user).post("/password/change/", {
         "old_password": "wrong", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     assert response.status_code == 200
     assert b"Your old password was entered incorrectly" in response.content
@@ -78,8 +78,8 @@ def test_a_wrong_current_password_does_not_change_it(client_for, make_user, capt
     assert "user.password_changed" not in [e.type for e in captured_events]
 
 
-def test_a_weak_new_password_is_refused_with_the_reason(client_for, make_user):
-    response = client_for(make_user()).post("/password/change/", {
+def test_a_weak_new_password_is_refused_with_the_reason(web_client_for, make_user):
+    response = web_client_for(make_user()).post("/password/change/", {
         "old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"})
     assert b"too common" in response.content
 
@@ -117,9 +117,9 @@ def test_a_tampered_reset_link_is_refused(make_user):
     assert b"This link is no longer valid" in response.content
 
 
-def test_the_profile_saves_the_name_and_refuses_one_too_long(client_for, make_user, captured_events):
+def test_the_profile_saves_the_name_and_refuses_one_too_long(web_client_for, make_user, captured_events):
     user = make_user()
-    client = client_for(user)
+    client = web_client_for(user)
     assert client.post("/profile/", {"name": "Ada Lovelace"}).status_code == 302
     assert User.objects.get(pk=user.pk).name == "Ada Lovelace"
     assert "user.updated" in [e.type for e in captured_events]

@@ -56,17 +56,17 @@ def test_someone_with_an_account_is_asked_to_sign_in_not_to_sign_up(invited, mak
     assert User.objects.filter(email="newbie@example.com").count() == 1
 
 
-def test_the_invited_user_accepts_when_signed_in(invited, make_user, client_for):
+def test_the_invited_user_accepts_when_signed_in(invited, make_user, web_client_for):
     invitation, url = invited
-    client = client_for(make_user(email="newbie@example.com"))
+    client = web_client_for(make_user(email="newbie@example.com"))
     response = client.post(url)
     assert response["Location"] == f"/o/{invitation.organization.slug}/"
     assert Membership.objects.filter(user__email="newbie@example.com").exists()
 
 
-def test_another_signed_in_user_cannot_accept(invited, make_user, client_for):
+def test_another_signed_in_user_cannot_accept(invited, make_user, web_client_for):
     _, url = invited
-    client = client_for(make_user(email="intruder@example.com"))
+    client = web_client_for(make_user(email="intruder@example.com"))
     assert "this invitation is for newbie@example.com" in client.get(url).content.decode()
     response = client.post(url)
     assert response.status_code == 400 and b"sign in with that address" in response.content

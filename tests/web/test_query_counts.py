@@ -50,11 +50,11 @@ def count_queries(client: Any, url: str) -> tuple[int, int]:
 
 
 @pytest.fixture
-def pages(owner, make_organization, make_user, client_for):
+def pages(owner, make_organization, make_user, web_client_for):
     """A client for ``owner`` of a sparse (1 row) and a crowded (20 rows) organization."""
     sparse = fill(make_organization(name="Sparse", owner=owner), owner, make_user, 1)
     crowded = fill(make_organization(name="Crowded", owner=owner), owner, make_user, 20)
-    return client_for(owner), sparse, crowded
+    return web_client_for(owner), sparse, crowded
 
 
 @pytest.mark.parametrize("page, path", [
@@ -76,8 +76,8 @@ def test_an_organization_page_does_not_query_per_row(pages, page, path):
         assert response.content.count(b"/p/p") == 20
 
 
-def test_the_organization_list_does_not_query_per_organization(client_for, owner, make_organization):
-    client = client_for(owner)
+def test_the_organization_list_does_not_query_per_organization(web_client_for, owner, make_organization):
+    client = web_client_for(owner)
     make_organization(owner=owner)
     total, core = count_queries(client, "/")
     assert core <= CORE_BASELINE["organizations"]

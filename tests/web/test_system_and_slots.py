@@ -23,10 +23,10 @@ class GoodFragment:
 
 
 def test_a_failing_plugin_fragment_shows_an_error_box_and_the_page_still_renders(
-        anneal_plugin, client_for, organization, owner):
+        anneal_plugin, web_client_for, organization, owner):
     anneal_plugin(BrokenFragment(), name="broken")
     anneal_plugin(GoodFragment(), name="good")
-    response = client_for(owner).get(f"/o/{organization.slug}/")
+    response = web_client_for(owner).get(f"/o/{organization.slug}/")
     body = response.content.decode()
     assert response.status_code == 200
     assert "The plugin <strong>broken</strong> failed to render this part of the page (RuntimeError)" in body
@@ -35,19 +35,19 @@ def test_a_failing_plugin_fragment_shows_an_error_box_and_the_page_still_renders
     assert "Projects" in body
 
 
-def test_a_fragment_that_is_not_text_is_shown_as_that_plugins_error(anneal_plugin, client_for, organization, owner):
+def test_a_fragment_that_is_not_text_is_shown_as_that_plugins_error(anneal_plugin, web_client_for, organization, owner):
     class ReturnsNumber:
         @hookimpl
         def anneal_template_slot(self, slot):
             return 42 if slot == "organization" else None
 
     anneal_plugin(ReturnsNumber(), name="numbers")
-    body = client_for(owner).get(f"/o/{organization.slug}/").content.decode()
+    body = web_client_for(owner).get(f"/o/{organization.slug}/").content.decode()
     assert "The plugin <strong>numbers</strong> failed" in body
 
 
 def test_plugin_navigation_and_settings_sections_appear_with_locked_features(
-        anneal_plugin, client_for, organization, owner):
+        anneal_plugin, web_client_for, organization, owner):
     class Extras:
         @hookimpl
         def anneal_navigation(self, organization):
@@ -61,26 +61,26 @@ def test_plugin_navigation_and_settings_sections_appear_with_locked_features(
             return [SettingsSection("sso", "Single sign-on", f"/plugins/extras/{organization.slug}/sso/", order=20)]
 
     anneal_plugin(Extras(), name="extras")
-    client = client_for(owner)
+    client = web_client_for(owner)
     body = client.get(f"/o/{organization.slug}/settings/").content.decode()
     assert '<a href="/plugins/extras/audit/" class="tab locked">Audit log</a>' in body
     tabs = body.split('aria-label="Settings sections"')[1].split("</nav>")[0]
     assert tabs.index("General") < tabs.index("Single sign-on")
 
 
-def test_the_system_page_is_for_staff_only(client_for, make_user):
-    response = client_for(make_user()).get("/system/")
+def test_the_system_page_is_for_staff_only(web_client_for, make_user):
+    response = web_client_for(make_user()).get("/system/")
     assert response.status_code == 403 and b"for staff accounts only" in response.content
 
 
-def test_the_system_page_shows_version_plugins_hooks_and_health(client_for, make_user, anneal_plugin):
+def test_the_system_page_shows_version_plugins_hooks_and_health(web_client_for, make_user, anneal_plugin):
     class Fine:
         @hookimpl
         def anneal_navigation(self):
             return []
 
     anneal_plugin(Fine(), name="fine-plugin", requires=">=0.1")
-    body = client_for(make_user(is_staff=True)).get("/system/").content.decode()
+    body = web_client_for(make_user(is_staff=True)).get("/system/").content.decode()
     assert "Anneal 0.1.0" in body
     row = body.split('id="plugin-fine-plugin"')[1].split("</tr>")[0]
     assert "&gt;=0.1" in row and "loaded" in row and "anneal_navigation" in row
@@ -88,7 +88,7 @@ def test_the_system_page_shows_version_plugins_hooks_and_health(client_for, make
     assert "Django admin" not in body.split("<main>")[1]  # staff, but not a superuser
 
 
-def test_the_system_page_shows_a_failed_plugin_with_its_error(client_for, make_user, anneal_plugin):
+def test_the_system_page_shows_a_failed_plugin_with_its_error(web_client_for, make_user, anneal_plugin):
     class Flaky:
         @hookimpl
         def anneal_navigation(self):
@@ -96,16 +96,16 @@ def test_the_system_page_shows_a_failed_plugin_with_its_error(client_for, make_u
 
     anneal_plugin(Flaky(), name="flaky")
     mark_failed("flaky", RuntimeError("settings hook crashed"))
-    body = client_for(make_user(is_staff=True)).get("/system/").content.decode()
+    body = web_client_for(make_user(is_staff=True)).get("/system/").content.decode()
     row = body.split('id="plugin-flaky"')[1].split("</tr>")[0]
     assert "failed" in row and "settings hook crashed" in row
     assert "1 not loaded" in body
 
 
-def test_superusers_get_a_django_admin_link(client_for, make_user):
-    body = client_for(make_user(is_staff=True, is_superuser=True)).get("/system/").content.decode()
+def test_superusers_get_a_django_admin_link(web_client_for, make_user):
+    body = web_client_for(make_user(is_staff=True, is_superuser=True)).get("/system/").content.decode()
     assert 'href="/admin/"' in body
-    assert client_for(make_user(is_staff=True, is_superuser=True)).get("/admin/").status_code == 200
+    assert web_client_for(make_user(is_staff=True, is_superuser=True)).get("/admin/").status_code == 200
 
 
 def test_sign_in_methods_and_the_sign_in_slot_from_plugins_show_on_the_sign_in_page(anneal_plugin, db):
