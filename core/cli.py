@@ -10,6 +10,11 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "anneal"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
+    if argv[1:] == ["--version"]:
+        from core import __version__
+
+        print(f"anneal {__version__}")
+        return 0
     import django
     from django.core.management import execute_from_command_line
 
