@@ -100,9 +100,9 @@ def validate_url(url: str, *, require_https: bool = True, purpose: str = "") -> 
     :class:`~core.outbound.OutboundRefused`.
     """
     destination = parse_url(url)
+    check_literal(destination.host, purpose)
     if require_https and destination.scheme != "https" and not is_allowlisted(destination.host):
         raise InvalidDestination("The URL must start with https://.")
-    check_literal(destination.host, purpose)
     return url.strip()
 
 

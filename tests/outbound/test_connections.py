@@ -6,7 +6,7 @@ import pytest
 
 from core import outbound
 
-from .listeners import certificate, closed_port, http_listener, server_tls, stop
+from core.testing.listeners import certificate, closed_port, http_listener, server_tls, stop
 
 
 @pytest.fixture

@@ -1,4 +1,10 @@
-"""Real listeners on loopback for the outbound policy tests, counting every connection."""
+"""Real listeners on loopback for tests of outbound connections, counting every connection.
+
+``http_listener()`` answers every request the same way, or per path with ``routes``; its
+``connections`` counts TCP connections accepted (so a test proves that *nothing* connected)
+and ``requests`` keeps what was received. ``closed_port()`` is a loopback port with nothing
+listening. ``certificate()`` and ``server_tls()`` make a throwaway TLS server certificate.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ class CountingHttpServer(ThreadingHTTPServer):
         self.connections = 0
         self.requests: list[dict[str, Any]] = []
         self.tls = tls
+        self.routes: dict[str, Answer] = {}
 
     def get_request(self) -> Any:
         sock, address = self.socket.accept()
@@ -26,9 +33,17 @@ class CountingHttpServer(ThreadingHTTPServer):
         return sock, address
 
 
+Answer = tuple[int, dict[str, str], bytes]
+
+
 def http_listener(host: str = "127.0.0.1", port: int = 0, status: int = 200, body: bytes = b"hello",
-                  headers: dict[str, str] | None = None, tls: ssl.SSLContext | None = None) -> CountingHttpServer:
-    """An HTTP server in a thread answering every GET/POST with ``status``, ``headers`` and ``body``."""
+                  headers: dict[str, str] | None = None, tls: ssl.SSLContext | None = None,
+                  routes: dict[str, Answer] | None = None) -> CountingHttpServer:
+    """An HTTP server in a thread answering GET/POST with ``status``, ``headers`` and ``body``.
+
+    ``routes`` maps a path (without query) to its own ``(status, headers, body)``; it may be
+    filled after the server started (its URL is known only then).
+    """
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -37,12 +52,13 @@ def http_listener(host: str = "127.0.0.1", port: int = 0, status: int = 200, bod
             length = int(self.headers.get("Content-Length") or 0)
             server.requests.append({"path": self.path, "headers": dict(self.headers),
                                     "body": self.rfile.read(length) if length else b""})
-            self.send_response(status)
-            for name, value in (headers or {}).items():
+            code, extra, content = (server.routes or {}).get(self.path.split("?", 1)[0], (status, headers or {}, body))
+            self.send_response(code)
+            for name, value in extra.items():
                 self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Length", str(len(content)))
             self.end_headers()
-            self.wfile.write(body)
+            self.wfile.write(content)
 
         do_GET = do_POST = _answer  # noqa: N815
 
@@ -50,8 +66,14 @@ def http_listener(host: str = "127.0.0.1", port: int = 0, status: int = 200, bod
             pass
 
     server = CountingHttpServer((host, port), Handler, tls)
+    server.routes = routes if routes is not None else {}
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     return server
+
+
+def url_of(server: CountingHttpServer, path: str = "") -> str:
+    host, port = server.server_address[:2]
+    return f"{'https' if server.tls else 'http'}://{host}:{port}{path}"
 
 
 def stop(server: Any) -> None:
