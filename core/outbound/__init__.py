@@ -25,7 +25,7 @@ list their destinations there with the ``anneal_egress_destinations`` hook.
 
 from __future__ import annotations
 
-from core.outbound.connect import connect, tls_context, validate_ca_pem
+from core.outbound.connect import connect, tls_context, validate_ca_pem, validate_host
 from core.outbound.errors import InvalidDestination, OutboundError, OutboundRefused, OutboundUnreachable
 from core.outbound.http import Response, get, parse_url, post, request, validate_url
 from core.outbound.ledger import key_for_url, last_contacts
@@ -56,5 +56,6 @@ __all__ = [
     "tls_context",
     "use_resolver",
     "validate_ca_pem",
+    "validate_host",
     "validate_url",
 ]

@@ -8,7 +8,8 @@ import ssl
 
 from core.outbound import ledger
 from core.outbound.errors import InvalidDestination, OutboundUnreachable
-from core.outbound.resolution import Resolver, resolve
+from core.outbound.policy import is_host_name
+from core.outbound.resolution import Resolver, check_literal, literal_address, resolve
 
 logger = logging.getLogger("anneal.outbound")
 
@@ -37,6 +38,23 @@ def validate_ca_pem(ca_pem: str) -> str:
     except (ssl.SSLError, ValueError):
         raise InvalidDestination("The CA certificate is not a valid PEM certificate.") from None
     return text + "\n"
+
+
+def validate_host(host: str, port: int | str, *, purpose: str = "") -> tuple[str, int]:
+    """Check a ``host`` and TCP ``port`` when they are saved, without connecting.
+
+    The host is a DNS name or an address; an address the policy refuses raises
+    :class:`~core.outbound.OutboundRefused` now, a name is checked (resolved) at each connection.
+    Returns the cleaned host and the port as an int; :class:`InvalidDestination` if malformed.
+    """
+    host = (host or "").strip().lower().rstrip(".")
+    text = str(port).strip()
+    if not host or not text.isdigit() or not 0 < int(text) < 65536:
+        raise InvalidDestination("Give a host name and a TCP port from 1 to 65535.")
+    if literal_address(host) is None and not is_host_name(host):
+        raise InvalidDestination("The host is not a valid host name or IP address.")
+    check_literal(host, purpose)
+    return host.strip("[]"), int(text)
 
 
 def connect(host: str, port: int, *, tls: bool = False, ca_pem: str | None = None,

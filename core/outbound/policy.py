@@ -126,7 +126,7 @@ class Allowlist:
             except ValueError:
                 pass
             name = entry[1:] if entry.startswith(".") else entry
-            if not _is_host_name(name):
+            if not is_host_name(name):
                 raise AllowlistInvalid(
                     f"ANNEAL_OUTBOUND_ALLOW: {raw!r} is not an IP address, a CIDR network (10.0.0.0/8) or a "
                     f"host name (idp.corp.example, or .corp.example for every name under it).")
@@ -152,7 +152,7 @@ class Allowlist:
         return [str(n) for n in self.networks] + sorted(self.hosts) + list(self.domains)
 
 
-def _is_host_name(name: str) -> bool:
+def is_host_name(name: str) -> bool:
     labels = name.split(".")
     return 0 < len(name) <= 253 and all(
         0 < len(label) <= 63 and label.replace("-", "").replace("_", "").isalnum() and label.isascii()
