@@ -171,3 +171,31 @@ def test_raw_tcp_connections_follow_the_same_policy(listener, outbound_allow):
     with pytest.raises(outbound.OutboundRefused):
         outbound.connect("::ffff:127.0.0.1", listener.server_address[1], purpose="test")
     assert listener.connections == 0
+
+
+@pytest.mark.django_db
+def test_a_redirect_from_https_to_plain_http_is_refused(tls_listener, listener, outbound_allow, outbound_resolver):
+    server, pem = tls_listener
+    outbound_allow("127.0.0.1")
+    outbound_resolver({"siem.corp.test": ["127.0.0.1"]})
+    server.routes["/"] = (302, {"Location": f"http://127.0.0.1:{listener.server_address[1]}/"}, b"")
+    with pytest.raises(outbound.InvalidDestination, match="plain http"):
+        outbound.get(f"https://siem.corp.test:{server.server_address[1]}/", purpose="test", ca_pem=pem,
+                     max_redirects=3)
+    assert listener.connections == 0
+
+
+@pytest.mark.django_db
+def test_credentials_are_not_sent_along_a_redirect_to_another_host(outbound_allow):
+    other = http_listener("127.0.0.2")
+    first = http_listener("127.0.0.1", status=307, headers={"Location": f"http://127.0.0.2:{other.server_address[1]}/"})
+    try:
+        outbound_allow("127.0.0.0/8")
+        outbound.get(f"http://127.0.0.1:{first.server_address[1]}/", purpose="test", max_redirects=1,
+                     headers={"Authorization": "Bearer secret", "X-Other": "kept"})
+        assert first.requests[0]["headers"]["Authorization"] == "Bearer secret"
+        assert "Authorization" not in other.requests[0]["headers"]
+        assert other.requests[0]["headers"]["X-Other"] == "kept"
+    finally:
+        stop(other)
+        stop(first)

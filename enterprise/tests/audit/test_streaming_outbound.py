@@ -150,3 +150,13 @@ def test_the_upgrade_keeps_a_ca_file_holding_certificates_and_pauses_any_other_p
     assert carried.enabled and secrets.decrypt(carried.tls_ca_encrypted, purpose="anneal_enterprise.audit") == open(cert).read()
     paused = AuditDestination.objects.get(pk=probed.pk)
     assert not paused.enabled and paused.tls_ca_encrypted == "" and "PEM" in paused.last_error
+
+
+def test_the_egress_ledger_lists_audit_destinations(organization, make_user, web_client_for):
+    from django.urls import reverse
+
+    destinations.create(organization, {"name": "Splunk", "kind": "webhook", "url": "https://siem.example.com/hec"})
+    destinations.create(organization, {"name": "Relay", "kind": "syslog", "host": "syslog.example.com", "port": "6514"})
+    page = web_client_for(make_user(is_staff=True)).get(reverse("web:egress_ledger")).content.decode()
+    assert "Splunk (HTTPS webhook)" in page and 'data-address="https://siem.example.com/hec"' in page
+    assert 'data-address="syslog.example.com:6514"' in page and organization.name in page

@@ -140,3 +140,15 @@ def test_the_client_secret_goes_only_to_a_token_endpoint_the_policy_allows(sso_l
     with pytest.raises(SignInRefused, match=REFUSED):
         oidc.exchange(provider, "code", pending)
     assert internal.connections == 0
+
+
+def test_the_egress_ledger_lists_each_provider_with_its_last_contact(sso_licensed, make_organization, make_user,
+                                                                    web_client_for, issuer_server, outbound_allow):
+    outbound_allow("127.0.0.2")
+    issuer = serve_discovery(issuer_server)
+    organization = make_organization(name="Acme SSO")
+    config.create_provider(organization, "oidc", name="Corp IdP", issuer=issuer, client_id="x")
+    page = web_client_for(make_user(is_staff=True)).get(reverse("web:egress_ledger")).content.decode()
+    row = page[page.index(f'data-address="{issuer}"'):].split("</tr>", 1)[0]
+    assert "Corp IdP (OpenID Connect)" in row and "Acme SSO" in row and "<time" in row
+    assert f'data-address="{issuer}/token"' in page

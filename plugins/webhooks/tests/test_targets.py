@@ -98,3 +98,15 @@ def test_a_redirect_is_not_followed(outbound_allow):
     finally:
         stop(target)
         stop(redirecting)
+
+
+@pytest.mark.django_db
+def test_the_egress_ledger_lists_webhook_endpoints(make_organization, make_user, web_client_for):
+    from django.urls import reverse
+
+    from anneal_webhooks import services
+
+    organization = make_organization(name="Hooked Org")
+    services.create_endpoint(organization, "https://hooks.example.com/anneal", ["*"])
+    page = web_client_for(make_user(is_staff=True)).get(reverse("web:egress_ledger")).content.decode()
+    assert 'data-address="https://hooks.example.com/anneal"' in page and "Hooked Org" in page
