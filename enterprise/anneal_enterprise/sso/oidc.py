@@ -263,3 +263,25 @@ def exchange(provider: IdentityProvider, code: str, pending: PendingSignIn) -> t
     claims = verify_id_token(provider, document, tokens["id_token"], pending.nonce)
     merged = {**_userinfo(document, tokens.get("access_token"), claims["sub"]), **claims}
     return stable_subject(claims), merged
+
+
+def refresh_all() -> int:
+    """Read the discovery document of every enabled OIDC provider again (the periodic job).
+
+    Picks up endpoints an IdP changed, and fills in providers saved before discovery was stored
+    (after an upgrade). A failure keeps what was stored: connections are checked again anyway.
+    Returns how many changed.
+    """
+    import logging
+
+    changed = 0
+    for provider in IdentityProvider.objects.filter(kind=IdentityProvider.OIDC, enabled=True).exclude(issuer=""):
+        try:
+            document = fetch_discovery(provider.issuer)
+        except DiscoveryFailed as exc:
+            logging.getLogger(__name__).warning("Could not refresh the OIDC discovery of %s: %s", provider, exc)
+            continue
+        if document != provider.oidc_discovery:
+            IdentityProvider.objects.filter(pk=provider.pk).update(oidc_discovery=document)
+            changed += 1
+    return changed

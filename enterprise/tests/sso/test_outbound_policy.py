@@ -152,3 +152,18 @@ def test_the_egress_ledger_lists_each_provider_with_its_last_contact(sso_license
     row = page[page.index(f'data-address="{issuer}"'):].split("</tr>", 1)[0]
     assert "Corp IdP (OpenID Connect)" in row and "Acme SSO" in row and "<time" in row
     assert f'data-address="{issuer}/token"' in page
+
+
+def test_a_provider_saved_before_discovery_was_stored_is_filled_in_by_the_periodic_refresh(
+        sso_licensed, make_organization, issuer_server, outbound_allow, client):
+    from anneal_enterprise.sso.tasks import refresh_saml_metadata
+
+    outbound_allow("127.0.0.2")
+    issuer = serve_discovery(issuer_server)
+    provider = IdentityProvider.objects.create(organization=make_organization(), kind="oidc", name="IdP",
+                                               issuer=issuer, client_id="x")  # as left by the upgrade
+    assert refresh_saml_metadata() == 1
+    provider.refresh_from_db()
+    assert provider.oidc_discovery["token_endpoint"] == issuer + "/token"
+    response = client.get(reverse("enterprise:sso_oidc_start", args=[provider.public_id]))
+    assert response["Location"].startswith(issuer + "/auth?")
