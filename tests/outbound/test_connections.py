@@ -199,3 +199,10 @@ def test_credentials_are_not_sent_along_a_redirect_to_another_host(outbound_allo
     finally:
         stop(other)
         stop(first)
+
+
+@pytest.mark.parametrize("host", ["2130706433", "0x7f.1", "0177.0.0.1", "127.1", "localhost", "[::ffff:7f00:1]"])
+def test_unusual_spellings_of_loopback_are_refused_after_resolution(listener, host):
+    with pytest.raises(outbound.OutboundRefused):
+        outbound.get(f"http://{host}:{listener.server_address[1]}/", purpose="test")
+    assert listener.connections == 0
