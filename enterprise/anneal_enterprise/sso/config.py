@@ -89,7 +89,7 @@ def _load_discovery(provider: IdentityProvider, force: bool) -> None:
     """Read the OIDC discovery document now, while an admin saves: sign-in only uses what is stored."""
     if provider.kind != IdentityProvider.OIDC or (provider.oidc_discovery and not force):
         return
-    from anneal_enterprise.sso.oidc import DiscoveryFailed, fetch_discovery
+    from anneal_enterprise.sso.oidc_discovery import DiscoveryFailed, fetch_discovery
 
     try:
         provider.oidc_discovery = fetch_discovery(provider.issuer)

@@ -20,13 +20,14 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from anneal_enterprise.sso.models import IdentityProvider
+from anneal_enterprise.sso.oidc_discovery import discovery
 from anneal_enterprise.sso.provisioning import SignInRefused
 from core import outbound
 
 TIMEOUT = 10
+MAX_DOCUMENT = 1024 * 1024
 ASYMMETRIC = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"]
 STATE_LIFETIME = 600
-MAX_DOCUMENT = 1024 * 1024
 JWKS_LIFETIME = 300
 
 
@@ -46,77 +47,6 @@ class PendingSignIn:
 
 def callback_url(provider: IdentityProvider) -> str:
     return settings.BASE_URL + reverse("enterprise:sso_oidc_callback", args=[provider.public_id])
-
-
-ENDPOINTS = ["authorization_endpoint", "token_endpoint", "jwks_uri", "userinfo_endpoint"]
-SERVER_FETCHED = ["token_endpoint", "jwks_uri", "userinfo_endpoint"]  # the browser follows the other one
-
-
-class DiscoveryFailed(ValueError):
-    """The issuer's discovery document could not be used; the message is safe for an org admin."""
-
-
-def _outbound_reason(exc: outbound.OutboundError) -> str:
-    if isinstance(exc, outbound.OutboundRefused):
-        return f"it was {exc}. {exc.hint}"
-    return f"the server {exc}" if isinstance(exc, outbound.OutboundUnreachable) else str(exc)
-
-
-def fetch_discovery(issuer: str) -> dict[str, str]:
-    """Read and check the issuer's discovery document (when an admin saves the provider).
-
-    The issuer and every endpoint the server itself calls (token, JWKS, userinfo) must pass the
-    outbound policy and be ``https://`` (plain ``http://`` only to a host the instance admin
-    allowlisted); they are checked again, resolved and pinned, at each connection.
-    """
-    try:
-        outbound.validate_url(issuer, purpose="sso.oidc_discovery")
-        response = outbound.get(issuer.rstrip("/") + "/.well-known/openid-configuration",
-                                purpose="sso.oidc_discovery", timeout=TIMEOUT, max_redirects=3,
-                                max_bytes=MAX_DOCUMENT)
-    except outbound.OutboundError as exc:
-        raise DiscoveryFailed(_outbound_reason(exc)) from None
-    if not response.ok:
-        raise DiscoveryFailed(f"its discovery document answered HTTP {response.status}")
-    try:
-        document = response.json()
-    except ValueError:
-        document = None
-    if not isinstance(document, dict):
-        raise DiscoveryFailed("its discovery document is not JSON")
-    if document.get("issuer") != issuer:
-        raise DiscoveryFailed("its discovery document names a different issuer")
-    endpoints = {"issuer": issuer}
-    for name in ENDPOINTS:
-        value = document.get(name)
-        if not value:
-            if name == "userinfo_endpoint":
-                continue
-            raise DiscoveryFailed(f"its discovery document has no {name}")
-        try:
-            if name in SERVER_FETCHED:
-                outbound.validate_url(str(value), purpose="sso.oidc_discovery")
-            else:
-                outbound.parse_url(str(value))
-        except outbound.OutboundError as exc:
-            raise DiscoveryFailed(f"its {name} was {exc}" if isinstance(exc, outbound.OutboundRefused)
-                                  else f"its {name} is not a usable URL ({exc})") from None
-        endpoints[name] = str(value)
-    return endpoints
-
-
-def discovery(provider: IdentityProvider) -> dict[str, str]:
-    """The endpoints stored when the provider was saved; sign-in never fetches the document."""
-    document = provider.oidc_discovery or {}
-    if not document.get("token_endpoint"):
-        raise SignInRefused("the provider's discovery document was not read yet",
-                            "This identity provider is not ready: ask your admin to save it again in "
-                            "Settings → SSO.")
-    if document.get("issuer") != provider.issuer:
-        raise SignInRefused("the discovery document names a different issuer",
-                            "The identity provider's configuration does not match its issuer URL; ask your "
-                            "admin to check the issuer in Settings → SSO.")
-    return document
 
 
 def _challenge(verifier: str) -> str:
@@ -264,24 +194,3 @@ def exchange(provider: IdentityProvider, code: str, pending: PendingSignIn) -> t
     merged = {**_userinfo(document, tokens.get("access_token"), claims["sub"]), **claims}
     return stable_subject(claims), merged
 
-
-def refresh_all() -> int:
-    """Read the discovery document of every enabled OIDC provider again (the periodic job).
-
-    Picks up endpoints an IdP changed, and fills in providers saved before discovery was stored
-    (after an upgrade). A failure keeps what was stored: connections are checked again anyway.
-    Returns how many changed.
-    """
-    import logging
-
-    changed = 0
-    for provider in IdentityProvider.objects.filter(kind=IdentityProvider.OIDC, enabled=True).exclude(issuer=""):
-        try:
-            document = fetch_discovery(provider.issuer)
-        except DiscoveryFailed as exc:
-            logging.getLogger(__name__).warning("Could not refresh the OIDC discovery of %s: %s", provider, exc)
-            continue
-        if document != provider.oidc_discovery:
-            IdentityProvider.objects.filter(pk=provider.pk).update(oidc_discovery=document)
-            changed += 1
-    return changed

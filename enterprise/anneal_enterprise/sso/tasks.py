@@ -9,9 +9,9 @@ from celery import shared_task
 def refresh_saml_metadata() -> int:
     """Fetch the metadata of every SAML provider configured by URL and the discovery document of
     every OIDC provider (through the outbound policy); returns how many changed."""
-    from anneal_enterprise.sso import oidc, saml
+    from anneal_enterprise.sso import oidc_discovery, saml
 
-    return saml.refresh_all() + oidc.refresh_all()
+    return saml.refresh_all() + oidc_discovery.refresh_all()
 
 
 @shared_task(name="anneal_enterprise.sso.tasks.recheck_pending_domains")
