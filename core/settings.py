@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from core.outbound.policy import Allowlist, AllowlistInvalid
 from core.plugins import hooks as plugin_hooks
 from core.plugins.manager import load_entry_point_plugins
 
@@ -163,6 +164,13 @@ EMAIL_HOST_USER = env("ANNEAL_EMAIL_USER")
 EMAIL_HOST_PASSWORD = env("ANNEAL_EMAIL_PASSWORD")
 EMAIL_USE_TLS = env_bool("ANNEAL_EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = env("ANNEAL_EMAIL_FROM", "anneal@localhost")
+
+# --- Outbound connections (core.outbound): private destinations the instance admin allows ---
+ANNEAL_OUTBOUND_ALLOW = env_list("ANNEAL_OUTBOUND_ALLOW")
+try:
+    Allowlist.parse(ANNEAL_OUTBOUND_ALLOW)
+except AllowlistInvalid as exc:
+    raise ImproperlyConfigured(str(exc)) from None
 
 # --- REST API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -12,6 +12,7 @@ import pluggy
 from core.plugins.hookspecs import HOOK_API_VERSION, PROJECT_NAME, HookDeprecationWarning
 from core.plugins.types import (
     DiagnosticCollector,
+    EgressDestination,
     EventType,
     Feature,
     HealthCheck,
@@ -28,6 +29,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 __all__ = [
     "HOOK_API_VERSION",
     "DiagnosticCollector",
+    "EgressDestination",
     "EventType",
     "Feature",
     "HealthCheck",

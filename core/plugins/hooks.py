@@ -13,6 +13,7 @@ from core.plugins import manager
 from core.plugins.calling import Contribution, call_each, call_propagating, collect, has_implementations
 from core.plugins.types import (
     DiagnosticCollector,
+    EgressDestination,
     EventType,
     Feature,
     HealthCheck,
@@ -164,3 +165,7 @@ def health_checks() -> list[tuple[str, HealthCheck]]:
 
 def diagnostics() -> list[tuple[str, DiagnosticCollector]]:
     return collect("anneal_diagnostics")
+
+
+def egress_destinations() -> list[tuple[str, EgressDestination]]:
+    return collect("anneal_egress_destinations")

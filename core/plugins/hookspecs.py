@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from core.models import Organization, User
     from core.plugins.types import (
         DiagnosticCollector,
+        EgressDestination,
         EventType,
         Feature,
         HealthCheck,
@@ -54,7 +55,7 @@ if TYPE_CHECKING:
     )
 
 PROJECT_NAME = "anneal"
-HOOK_API_VERSION = "1.0"
+HOOK_API_VERSION = "1.1"
 
 _hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 
@@ -395,4 +396,18 @@ def anneal_diagnostics() -> list[DiagnosticCollector]:
 
     Called once when apps are ready. Each collector gathers counts and metadata, never
     customer content.
+    """
+
+
+# --- Privacy ----------------------------------------------------------------------------------
+
+
+@spec(since="1.1")
+def anneal_egress_destinations() -> list[EgressDestination]:
+    """Every destination this plugin may make the server connect to, for the egress ledger.
+
+    Called each time an instance admin opens System → Egress ledger. Return one
+    :class:`~core.plugins.EgressDestination` per configured destination (identity provider,
+    SIEM, webhook endpoint, ...), across all organizations; connect to them only through
+    ``core.outbound``, which records the last contact shown next to each.
     """

@@ -110,3 +110,19 @@ class DiagnosticCollector:
     description: str
     collect: Callable[[], Any]
     default: bool = True
+
+
+@dataclass(frozen=True)
+class EgressDestination:
+    """A place the instance may connect to, listed on the egress ledger page.
+
+    ``category`` groups rows ("SSO provider", "Audit streaming", "Webhook endpoint");
+    ``address`` is a URL (``https://idp.example/``) or ``host:port``, matched with the
+    contacts :mod:`core.outbound` records; ``organization`` names who configured it (empty:
+    the instance itself).
+    """
+
+    category: str
+    name: str
+    address: str
+    organization: str = ""

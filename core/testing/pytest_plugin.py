@@ -16,6 +16,11 @@ Fixtures that create data request pytest-django's ``db`` themselves.
 * ``api_client_for(user)``: a DRF client authenticated with a real API token.
 * ``web_client_for(user)``: a Django test client signed in as ``user``.
 * ``feature_flags``: switch entitlements on or off for one test.
+* ``outbound_allow(*entries)``: add ``ANNEAL_OUTBOUND_ALLOW`` entries for one test (for
+  example ``outbound_allow("127.0.0.1")`` to reach a receiver on loopback), here and in worker
+  processes started afterwards. Without it, :mod:`core.outbound` refuses loopback.
+* ``outbound_resolver(answers)``: answer DNS lookups of :mod:`core.outbound` from a mapping
+  ``{host: [address, ...]}`` or a callable ``(host, port) -> [address, ...]``.
 """
 
 from __future__ import annotations
@@ -229,3 +234,37 @@ def feature_flags(anneal_plugin: Callable[..., Any]) -> FeatureFlags:
 
     anneal_plugin(Flags(), name="feature-flags")
     return flags
+
+
+@pytest.fixture
+def outbound_allow(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """``outbound_allow("127.0.0.1", "idp.test")``: allowlist entries for this test and its workers."""
+
+    def allow(*entries: str) -> None:
+        current = list(getattr(settings, "ANNEAL_OUTBOUND_ALLOW", []))
+        settings.ANNEAL_OUTBOUND_ALLOW = current + [e for e in entries if e not in current]
+        monkeypatch.setenv("ANNEAL_OUTBOUND_ALLOW", ",".join(settings.ANNEAL_OUTBOUND_ALLOW))
+
+    return allow
+
+
+@pytest.fixture
+def outbound_resolver() -> Iterator[Callable[[Any], None]]:
+    """``outbound_resolver({"idp.test": ["127.0.0.1"]})``: the DNS answers core.outbound sees in this test."""
+    import contextlib
+
+    from core.outbound import use_resolver
+
+    with contextlib.ExitStack() as stack:
+
+        def install(answers: Any) -> None:
+            if callable(answers):
+                resolver = answers
+            else:
+                def resolver(host: str, port: int) -> list[str]:
+                    if host not in answers:
+                        raise OSError(f"test resolver: no answer for {host}")
+                    return list(answers[host])
+            stack.enter_context(use_resolver(resolver))
+
+        yield install

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core.web.views import auth, invitations, members, organizations, profile, projects, system, tokens
+from core.web.views import auth, egress, invitations, members, organizations, profile, projects, system, tokens
 
 app_name = "web"
 urlpatterns = [
@@ -16,6 +16,7 @@ urlpatterns = [
     path("tokens/", tokens.token_list, name="tokens"),
     path("tokens/<int:token_id>/revoke/", tokens.revoke_token, name="revoke_token"),
     path("system/", system.system, name="system"),
+    path("system/egress/", egress.egress_ledger, name="egress_ledger"),
     path("invitations/<str:token>/", invitations.accept_invitation, name="accept_invitation"),
     path("o/<slug:slug>/", organizations.organization_detail, name="organization"),
     path("o/<slug:slug>/settings/", organizations.organization_settings, name="organization_settings"),

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from core import __version__
+from core import __version__, outbound
 from core.health import run_checks
 from core.plugins.hookspecs import HOOK_API_VERSION
 from core.plugins.manager import records
@@ -23,4 +23,5 @@ def system(request: HttpRequest) -> HttpResponse:
         "version": __version__, "hook_api": HOOK_API_VERSION, "plugins": plugins, "checks": checks,
         "failed_plugins": sum(1 for p in plugins if not p.ok),
         "failed": [c for c in checks if not c.ok],
+        "outbound_allow": outbound.current_allowlist().describe(),
     })

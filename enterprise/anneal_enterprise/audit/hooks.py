@@ -116,3 +116,16 @@ def anneal_health_checks() -> list[HealthCheck]:
 @hookimpl
 def anneal_diagnostics() -> list[DiagnosticCollector]:
     return [DiagnosticCollector("audit_log", "Audit log counts: records, checkpoints, destinations.", audit_counts)]
+
+
+@hookimpl
+def anneal_egress_destinations() -> list[Any]:
+    from anneal_enterprise.audit.models import AuditDestination
+    from core.models import Organization
+    from core.plugins import EgressDestination
+
+    rows = list(AuditDestination.objects.all())
+    names = dict(Organization.objects.filter(pk__in={d.organization_id for d in rows}).values_list("pk", "name"))
+    return [EgressDestination("Audit streaming", f"{d.name} ({d.get_kind_display()})",
+                              d.url if d.kind == "webhook" else f"{d.host}:{d.port or 514}",
+                              names.get(d.organization_id, f"organization {d.organization_id}")) for d in rows]

@@ -158,7 +158,9 @@ class AuditDestination(models.Model):
     host = models.CharField(max_length=255, blank=True, default="", help_text="Syslog host.")
     port = models.PositiveIntegerField(null=True, blank=True)
     tls = models.BooleanField(default=False)
-    tls_ca_file = models.CharField(max_length=500, blank=True, default="")
+    tls_ca_encrypted = models.TextField(blank=True, default="",
+                                        help_text="PEM CA certificates that sign the syslog receiver's certificate "
+                                                  "(empty: the system's trust store), encrypted at rest.")
     encrypted_secret = models.TextField(blank=True, default="")
     verification_token = models.CharField(max_length=100, blank=True, default="")
     event_types = models.JSONField(default=list, blank=True, help_text="Empty: every event type.")

@@ -85,6 +85,19 @@ def _load_metadata(provider: IdentityProvider, force: bool) -> None:
     provider.metadata_refreshed_at = timezone.now()
 
 
+def _load_discovery(provider: IdentityProvider, force: bool) -> None:
+    """Read the OIDC discovery document now, while an admin saves: sign-in only uses what is stored."""
+    if provider.kind != IdentityProvider.OIDC or (provider.oidc_discovery and not force):
+        return
+    from anneal_enterprise.sso.oidc_discovery import DiscoveryFailed, fetch_discovery
+
+    try:
+        provider.oidc_discovery = fetch_discovery(provider.issuer)
+    except DiscoveryFailed as exc:
+        raise ServiceError(f"The issuer does not work: {exc}. Check the issuer URL.", field="issuer") from None
+    provider.metadata_refreshed_at = timezone.now()
+
+
 def create_provider(organization: Organization, kind: str, **fields: Any) -> IdentityProvider:
     require_writable(organization)
     unknown = set(fields) - set(PROVIDER_FIELDS)
@@ -95,6 +108,7 @@ def create_provider(organization: Organization, kind: str, **fields: Any) -> Ide
         setattr(provider, name, value)
     _validate(provider)
     _load_metadata(provider, force=False)
+    _load_discovery(provider, force=False)
     if kind == IdentityProvider.SAML and not provider.sp_private_key_encrypted:
         from anneal_enterprise.sso.saml_keys import new_sp_key_pair
 
@@ -117,6 +131,7 @@ def update_provider(provider: IdentityProvider, **changes: Any) -> IdentityProvi
         setattr(provider, name, value)
     _validate(provider)
     _load_metadata(provider, force="idp_metadata_url" in changes and changes["idp_metadata_url"] != before.get("idp_metadata_url"))
+    _load_discovery(provider, force="issuer" in changes and changes["issuer"] != before.get("issuer"))
     with transaction.atomic():
         provider.save()
         emit(events.PROVIDER_UPDATED, organization=provider.organization_id, target=provider_target(provider),

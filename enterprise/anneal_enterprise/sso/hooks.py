@@ -76,3 +76,22 @@ def anneal_diagnostics() -> list[Any]:
 
     return [DiagnosticCollector("sso", "Single sign-on: providers by protocol, enforcement, SCIM tokens (counts only).",
                                 collect)]
+
+
+@hookimpl
+def anneal_egress_destinations() -> list[Any]:
+    from anneal_enterprise.sso.models import IdentityProvider
+    from core.plugins import EgressDestination
+
+    destinations = []
+    for provider in IdentityProvider.objects.select_related("organization"):
+        label = f"{provider.name} ({provider.get_kind_display()})"
+        if provider.kind == IdentityProvider.SAML:
+            addresses = [provider.idp_metadata_url] if provider.idp_metadata_url else []
+        else:
+            document = provider.oidc_discovery or {}
+            addresses = [provider.issuer] + [document[name] for name in ("token_endpoint", "jwks_uri",
+                                                                          "userinfo_endpoint") if document.get(name)]
+        for address in dict.fromkeys(addresses):
+            destinations.append(EgressDestination("SSO provider", label, address, provider.organization.name))
+    return destinations

@@ -95,6 +95,9 @@ class IdentityProvider(models.Model):
     client_id = models.CharField(max_length=255, blank=True)
     client_secret_encrypted = models.TextField(blank=True)
     scopes = models.CharField(max_length=255, default="openid email profile")
+    oidc_discovery = models.JSONField(default=dict, blank=True,
+                                      help_text="The endpoints read from the issuer's discovery document when an "
+                                                "admin saved the provider; sign-in never fetches it.")
     # SAML
     idp_metadata_url = models.URLField(blank=True)
     idp_metadata_xml = models.TextField(blank=True)

@@ -15,17 +15,20 @@ from typing import Any
 from urllib.parse import urlencode
 
 import jwt
-import requests
 from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 
 from anneal_enterprise.sso.models import IdentityProvider
+from anneal_enterprise.sso.oidc_discovery import discovery
 from anneal_enterprise.sso.provisioning import SignInRefused
+from core import outbound
 
 TIMEOUT = 10
+MAX_DOCUMENT = 1024 * 1024
 ASYMMETRIC = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"]
 STATE_LIFETIME = 600
+JWKS_LIFETIME = 300
 
 
 @dataclass(frozen=True)
@@ -44,27 +47,6 @@ class PendingSignIn:
 
 def callback_url(provider: IdentityProvider) -> str:
     return settings.BASE_URL + reverse("enterprise:sso_oidc_callback", args=[provider.public_id])
-
-
-def discovery(provider: IdentityProvider) -> dict[str, Any]:
-    key = f"anneal-sso-oidc-discovery:{provider.issuer}"
-    document = cache.get(key)
-    if document is None:
-        url = provider.issuer.rstrip("/") + "/.well-known/openid-configuration"
-        try:
-            response = requests.get(url, timeout=TIMEOUT)
-            response.raise_for_status()
-            document = response.json()
-        except (requests.RequestException, ValueError) as exc:
-            raise SignInRefused(f"the provider's discovery document could not be read ({exc.__class__.__name__})",
-                                "Your identity provider cannot be reached right now; try again in a minute, "
-                                "or ask your admin to check the issuer URL.") from None
-        if document.get("issuer") != provider.issuer:
-            raise SignInRefused("the discovery document names a different issuer",
-                                "The identity provider's configuration does not match its issuer URL; ask your "
-                                "admin to check the issuer in Settings → SSO.")
-        cache.set(key, document, 3600)
-    return document
 
 
 def _challenge(verifier: str) -> str:
@@ -106,21 +88,51 @@ def take_pending(session: Any, state: str, provider: IdentityProvider) -> Pendin
 
 
 def _token_request(provider: IdentityProvider, document: dict[str, Any], code: str, verifier: str) -> dict[str, Any]:
+    """Trade the code at the checked token endpoint: the only place the client secret is sent."""
     try:
-        response = requests.post(document["token_endpoint"], timeout=TIMEOUT, data={
+        response = outbound.post(document["token_endpoint"], purpose="sso.oidc_token", timeout=TIMEOUT, data={
             "grant_type": "authorization_code", "code": code, "redirect_uri": callback_url(provider),
             "client_id": provider.client_id, "client_secret": provider.client_secret, "code_verifier": verifier,
-        })
-    except requests.RequestException as exc:
-        raise SignInRefused(f"the token endpoint could not be reached ({exc.__class__.__name__})") from None
+        }, headers={"Accept": "application/json"}, max_bytes=MAX_DOCUMENT)
+    except outbound.OutboundError as exc:
+        raise SignInRefused(f"the token endpoint failed: {exc}") from None
     try:
         body = response.json()
     except ValueError:
         body = {}
-    if response.status_code != 200 or "id_token" not in body:
-        error = body.get("error_description") or body.get("error") or f"HTTP {response.status_code}"
+    body = body if isinstance(body, dict) else {}
+    if response.status != 200 or "id_token" not in body:
+        error = body.get("error_description") or body.get("error") or f"HTTP {response.status}"
         raise SignInRefused(f"the identity provider refused the authorization code: {error}")
     return body
+
+
+def _jwks(jwks_uri: str, refresh: bool = False) -> jwt.PyJWKSet:
+    key = f"anneal-sso-oidc-jwks:{jwks_uri}"
+    data = None if refresh else cache.get(key)
+    if data is None:
+        try:
+            response = outbound.get(jwks_uri, purpose="sso.oidc_jwks", timeout=TIMEOUT, max_bytes=MAX_DOCUMENT)
+            data = response.json() if response.ok else None
+        except (outbound.OutboundError, ValueError):
+            data = None
+        if not isinstance(data, dict):
+            raise SignInRefused("the provider's signing keys (JWKS) could not be read")
+        cache.set(key, data, JWKS_LIFETIME)
+    try:
+        return jwt.PyJWKSet.from_dict(data)
+    except jwt.PyJWTError:
+        raise SignInRefused("the provider's signing keys (JWKS) are invalid") from None
+
+
+def signing_key(jwks_uri: str, kid: str | None) -> Any:
+    """The key that signed a token: by ``kid``, fetching the keys again once for a rotated key."""
+    for refresh in (False, True):
+        keys = _jwks(jwks_uri, refresh)
+        matching = [k for k in keys.keys if kid is None or k.key_id == kid]
+        if len(matching) == 1 or (matching and kid is not None):
+            return matching[0]
+    raise SignInRefused("no signing key of the provider matches the ID token")
 
 
 def verify_id_token(provider: IdentityProvider, document: dict[str, Any], id_token: str, nonce: str) -> dict[str, Any]:
@@ -132,7 +144,7 @@ def verify_id_token(provider: IdentityProvider, document: dict[str, Any], id_tok
     if algorithm not in ASYMMETRIC:
         raise SignInRefused(f"the ID token is not signed with an accepted algorithm (alg={algorithm!r})")
     try:
-        key = jwt.PyJWKClient(document["jwks_uri"], cache_keys=True, timeout=TIMEOUT).get_signing_key_from_jwt(id_token)
+        key = signing_key(document["jwks_uri"], header.get("kid"))
         claims = jwt.decode(
             id_token, key.key, algorithms=[algorithm], audience=provider.client_id, issuer=provider.issuer,
             leeway=provider.clock_skew_seconds, options={"require": ["exp", "iat", "iss", "aud", "sub"]},
@@ -159,12 +171,12 @@ def _userinfo(document: dict[str, Any], access_token: str | None, subject: str) 
     if not access_token or not document.get("userinfo_endpoint"):
         return {}
     try:
-        response = requests.get(document["userinfo_endpoint"], timeout=TIMEOUT,
-                                headers={"Authorization": f"Bearer {access_token}"})
-        info = response.json() if response.status_code == 200 else {}
-    except (requests.RequestException, ValueError):
+        response = outbound.get(document["userinfo_endpoint"], purpose="sso.oidc_userinfo", timeout=TIMEOUT,
+                                headers={"Authorization": f"Bearer {access_token}"}, max_bytes=MAX_DOCUMENT)
+        info = response.json() if response.status == 200 else {}
+    except (outbound.OutboundError, ValueError):
         return {}
-    return info if info.get("sub") == subject else {}
+    return info if isinstance(info, dict) and info.get("sub") == subject else {}
 
 
 def stable_subject(claims: dict[str, Any]) -> str:
@@ -181,3 +193,4 @@ def exchange(provider: IdentityProvider, code: str, pending: PendingSignIn) -> t
     claims = verify_id_token(provider, document, tokens["id_token"], pending.nonce)
     merged = {**_userinfo(document, tokens.get("access_token"), claims["sub"]), **claims}
     return stable_subject(claims), merged
+

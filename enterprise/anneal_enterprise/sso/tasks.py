@@ -1,4 +1,4 @@
-"""Periodic jobs: SAML IdP metadata refresh, and re-checking pending email domains' DNS TXT records."""
+"""Periodic jobs: SAML IdP metadata and OIDC discovery refresh, and re-checking pending email domains' DNS TXT records."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from celery import shared_task
 
 @shared_task(name="anneal_enterprise.sso.tasks.refresh_saml_metadata")
 def refresh_saml_metadata() -> int:
-    """Fetch the metadata of every SAML provider configured by URL; returns how many changed."""
-    from anneal_enterprise.sso.saml import refresh_all
+    """Fetch the metadata of every SAML provider configured by URL and the discovery document of
+    every OIDC provider (through the outbound policy); returns how many changed."""
+    from anneal_enterprise.sso import oidc_discovery, saml
 
-    return refresh_all()
+    return saml.refresh_all() + oidc_discovery.refresh_all()
 
 
 @shared_task(name="anneal_enterprise.sso.tasks.recheck_pending_domains")

@@ -126,8 +126,13 @@ def oidc_idp() -> Iterator[OidcIdp]:
 
 @pytest.fixture
 def oidc_provider(sso_licensed: None, oidc_idp: OidcIdp, make_organization: Callable[..., Any],
-                  settings: Any) -> Callable[..., Any]:
-    """``oidc_provider(organization=None, **fields)``: an IdentityProvider registered at the real IdP."""
+                  settings: Any, outbound_allow: Callable[..., None]) -> Callable[..., Any]:
+    """``oidc_provider(organization=None, **fields)``: an IdentityProvider registered at the real IdP.
+
+    The IdP runs on 127.0.0.1, which the outbound policy refuses unless allowlisted: this
+    fixture allowlists it, as an instance admin would allowlist an internal IdP.
+    """
+    outbound_allow("127.0.0.1")
     from anneal_enterprise.sso import config
     from anneal_enterprise.sso.models import IdentityProvider
 
@@ -167,9 +172,12 @@ def saml_idp(tmp_path: Path) -> Iterator[Any]:
 
 
 @pytest.fixture
-def saml_provider(sso_licensed: None, saml_idp: Any, make_organization: Callable[..., Any]) -> Callable[..., Any]:
-    """``saml_provider(organization=None, **fields)``: a SAML IdentityProvider trusted by the test IdP."""
+def saml_provider(sso_licensed: None, saml_idp: Any, make_organization: Callable[..., Any],
+                  outbound_allow: Callable[..., None]) -> Callable[..., Any]:
+    """``saml_provider(organization=None, **fields)``: a SAML IdentityProvider trusted by the test IdP (allowlisted)."""
     from anneal_enterprise.sso import config, saml
+
+    outbound_allow("127.0.0.1")
 
     def make(organization: Any = None, **fields: Any) -> Any:
         fields = {"name": "Test SAML IdP", "idp_metadata_url": saml_idp.metadata_url, **fields}

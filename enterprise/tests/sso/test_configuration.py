@@ -53,12 +53,14 @@ def test_sign_in_page_offers_sso_and_routes_by_slug_and_verified_domain(oidc_pro
 
 
 def test_client_secret_is_encrypted_at_rest_and_never_returned(sso_licensed, make_organization, make_user,
-                                                              api_client_for, captured_events):
+                                                              api_client_for, captured_events, oidc_idp,
+                                                              outbound_allow):
+    outbound_allow("127.0.0.1")
     owner = make_user()
     organization = make_organization(owner=owner)
     api = api_client_for(owner)
     response = api.post(API.format(slug=organization.slug) + "providers/", {
-        "kind": "oidc", "name": "Okta", "issuer": "https://acme.okta.test", "client_id": "0oa1",
+        "kind": "oidc", "name": "Okta", "issuer": oidc_idp.issuer, "client_id": "0oa1",
         "client_secret": "super-secret-value", "role_mapping": {"Admins": "admin"}}, format="json")
     assert response.status_code == 201, response.content
     body = response.json()
@@ -99,7 +101,8 @@ def test_policy_api_sets_enforcement_and_break_glass(oidc_provider, make_user, a
 
 
 def test_settings_tab_adds_a_provider_and_shows_values_to_copy(sso_licensed, make_organization, make_user,
-                                                              captured_events):
+                                                              captured_events, oidc_idp, outbound_allow):
+    outbound_allow("127.0.0.1")
     owner = make_user()
     organization = make_organization(owner=owner)
     client = Client()
@@ -107,7 +110,7 @@ def test_settings_tab_adds_a_provider_and_shows_values_to_copy(sso_licensed, mak
     url = reverse("enterprise:sso_settings", args=[organization.slug])
     assert "SSO" in client.get(reverse("web:organization_settings", args=[organization.slug])).content.decode()
     client.post(url, {"action": "add_provider", "kind": "oidc", "enabled": "on", "name": "Keycloak",
-                      "issuer": "https://kc.test/realms/acme", "client_id": "anneal", "client_secret": "s3cret",
+                      "issuer": oidc_idp.issuer, "client_id": "anneal", "client_secret": "s3cret",
                       "scopes": "openid email profile", "role_mapping": "{}"})
     page = client.get(url).content.decode()
     provider = IdentityProvider.objects.get()

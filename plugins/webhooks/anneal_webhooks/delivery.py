@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import logging
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,9 +18,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from anneal_webhooks import notify, signing
+from core import outbound
 from anneal_webhooks.models import Delivery, DeliveryAttempt, Endpoint
 from anneal_webhooks.services import disable_endpoint
-from anneal_webhooks.targets import TargetNotAllowed, check_resolved
 
 logger = logging.getLogger("anneal_webhooks")
 
@@ -37,16 +35,6 @@ class Response:
     @property
     def ok(self) -> bool:
         return self.code is not None and 200 <= self.code < 300
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is answered as a failure: following it could reach a private address."""
-
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
 
 
 def _setting(name: str, default: float) -> float:
@@ -73,21 +61,15 @@ def headers_for(delivery: Delivery, secret: str, timestamp: int | None = None) -
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
-    """POST ``body``; any outcome, including a network error, becomes a :class:`Response`."""
+    """POST ``body`` through ``core.outbound`` (checked, pinned, no redirects); any outcome is a :class:`Response`."""
     try:
-        check_resolved(url)
-    except TargetNotAllowed as exc:
-        return Response(None, str(exc))
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    try:
-        with _opener.open(request, timeout=_setting("ANNEAL_WEBHOOKS_TIMEOUT_SECONDS", 10)) as response:
-            response.read(65536)
-            return Response(response.status)
-    except urllib.error.HTTPError as exc:
-        return Response(exc.code, f"HTTP {exc.code} {exc.reason}"[:500])
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        return Response(None, f"{type(exc).__name__}: {reason}"[:500])
+        response = outbound.post(url, data=body, headers=headers, purpose="webhooks.delivery",
+                                 timeout=_setting("ANNEAL_WEBHOOKS_TIMEOUT_SECONDS", 10), max_bytes=65536)
+    except outbound.OutboundError as exc:
+        return Response(None, str(exc)[:500])
+    if response.ok:
+        return Response(response.status)
+    return Response(response.status, f"HTTP {response.status}"[:500])
 
 
 def _claim(delivery_id: str, now: datetime) -> bool:

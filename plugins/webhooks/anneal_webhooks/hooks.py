@@ -91,3 +91,14 @@ def anneal_api_urlpatterns() -> list[Any]:
     from anneal_webhooks.api import urlpatterns
 
     return urlpatterns
+
+
+@hookimpl
+def anneal_egress_destinations() -> list[Any]:
+    from core.plugins import EgressDestination
+
+    from anneal_webhooks.models import Endpoint
+
+    return [EgressDestination("Webhook endpoint", endpoint.description or f"Endpoint {endpoint.pk}", endpoint.url,
+                              endpoint.organization.name)
+            for endpoint in Endpoint.objects.select_related("organization")]

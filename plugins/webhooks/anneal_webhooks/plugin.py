@@ -17,10 +17,6 @@ anneal_requires = ">=0.1,<0.2"
 anneal_hooks = ["anneal_webhooks.hooks"]
 
 
-def _env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
-
-
 @hookimpl
 def anneal_django_apps() -> list[str]:
     return ["anneal_webhooks"]
@@ -29,9 +25,6 @@ def anneal_django_apps() -> list[str]:
 @hookimpl
 def anneal_settings_defaults() -> dict[str, Any]:
     return {
-        # Allow http:// and https:// endpoints on 127.0.0.1, ::1 and localhost (for tests and
-        # local development). Off by default: endpoints must be public HTTPS URLs.
-        "ANNEAL_WEBHOOKS_ALLOW_LOOPBACK": _env_flag("ANNEAL_WEBHOOKS_ALLOW_LOOPBACK"),
         # An endpoint is disabled after this many failed delivery attempts in a row.
         "ANNEAL_WEBHOOKS_DISABLE_AFTER": int(os.environ.get("ANNEAL_WEBHOOKS_DISABLE_AFTER", "10")),
         # A delivery is given up after this many attempts.

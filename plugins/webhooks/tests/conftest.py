@@ -74,10 +74,12 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def allow_loopback(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Let endpoints on 127.0.0.1 over http:// subscribe, here and in worker processes."""
-    settings.ANNEAL_WEBHOOKS_ALLOW_LOOPBACK = True
-    monkeypatch.setenv("ANNEAL_WEBHOOKS_ALLOW_LOOPBACK", "1")
+def allow_loopback(outbound_allow: Any) -> None:
+    """Let endpoints on 127.0.0.1 (over http://) subscribe, here and in worker processes.
+
+    The instance admin's outbound allowlist (``ANNEAL_OUTBOUND_ALLOW``) decides, as in production.
+    """
+    outbound_allow("127.0.0.1")
 
 
 

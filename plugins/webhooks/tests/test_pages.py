@@ -53,7 +53,7 @@ def test_a_refused_url_is_explained_and_nothing_is_saved(client, make_member, or
     client = signed_in(client, make_member(organization, "owner"))
     response = client.post(f"/plugins/webhooks/o/{organization.slug}/endpoints/",
                            {"url": "http://10.0.0.1/", "event_types": ["project.created"]}, follow=True)
-    assert "must use https://" in response.content.decode()
+    assert "refused by the outbound policy" in response.content.decode()
     assert not Endpoint.objects.exists()
 
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 from anneal_enterprise.audit import access
 from anneal_enterprise.audit.models import AuditDestination, AuditRecord, AuditSealState
 from anneal_enterprise.audit.presentation import record_json
-from anneal_enterprise.audit.streaming.destinations import secret_of
+from anneal_enterprise.audit.streaming.destinations import ca_pem_of, secret_of
 from anneal_enterprise.audit.streaming.syslog import SyslogSender
 from anneal_enterprise.audit.streaming.webhook import DeliveryFailed, WebhookSender
 
@@ -63,7 +63,7 @@ def due_destinations() -> list[int]:
 def sender_for(destination: AuditDestination) -> Any:
     if destination.kind == "webhook":
         return WebhookSender(destination.url, secret_of(destination), destination.verification_token)
-    return SyslogSender(destination.host, destination.port or 514, destination.tls, destination.tls_ca_file)
+    return SyslogSender(destination.host, destination.port or 514, destination.tls, ca_pem_of(destination))
 
 
 def _batch(destination: AuditDestination, horizon: int, size: int) -> tuple[list[AuditRecord], int]:

@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import secrets as random
-from typing import Any, Mapping
-from urllib.parse import urlsplit
+from typing import Any, Callable, Mapping, TypeVar
 
 from django.db import transaction
 
 from anneal_enterprise.audit import secrets
 from anneal_enterprise.audit.models import AuditDestination, AuditSealState
+from core import outbound
 from core.events import emit, registry
 from core.events.types import Target
 
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-
-
 class DestinationInvalid(ValueError):
     pass
+
+
+T = TypeVar("T")
+
+
+def _checked(check: Callable[[], T], what: str) -> T:
+    """Run a ``core.outbound`` check; its refusal becomes a message for the organization admin."""
+    try:
+        return check()
+    except outbound.OutboundRefused as exc:
+        raise DestinationInvalid(f"The {what} was {exc}. {exc.hint}") from None
+    except outbound.OutboundError as exc:
+        raise DestinationInvalid(str(exc)) from None
 
 
 def _event_types(value: Any) -> list[str]:
@@ -47,25 +57,22 @@ def create(organization: Any, data: Mapping[str, Any]) -> tuple[AuditDestination
                                    event_types=_event_types(data.get("event_types")))
     secret = ""
     if kind == "webhook":
-        url = str(data.get("url") or "").strip()
-        parts = urlsplit(url)
-        if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in LOOPBACK):
-            raise DestinationInvalid("A webhook URL must start with https:// (plain http is allowed only to this "
-                                     "machine, for testing).")
-        if not parts.hostname:
-            raise DestinationInvalid("The webhook URL has no host name.")
-        destination.url = url
+        destination.url = _checked(lambda: outbound.validate_url(str(data.get("url") or ""), require_https=True,
+                                                                 purpose="audit.webhook"), "webhook URL")
         secret = random.token_urlsafe(32)
         destination.encrypted_secret = secrets.encrypt(secret)
         destination.verification_token = random.token_urlsafe(24)
     elif kind == "syslog":
-        host = str(data.get("host") or "").strip()
-        port = str(data.get("port") or "").strip()
-        if not host or not port.isdigit() or not 0 < int(port) < 65536:
-            raise DestinationInvalid("A syslog destination needs a host and a TCP port from 1 to 65535.")
-        destination.host, destination.port = host, int(port)
+        destination.host, destination.port = _checked(
+            lambda: outbound.validate_host(str(data.get("host") or ""), str(data.get("port") or ""),
+                                           purpose="audit.syslog"), "syslog host")
         destination.tls = str(data.get("tls") or "").lower() in {"on", "true", "1", "yes"}
-        destination.tls_ca_file = str(data.get("tls_ca_file") or "")
+        if data.get("tls_ca_file"):
+            raise DestinationInvalid("A CA is given as PEM text (tls_ca_pem), never as a file path on the server.")
+        ca_pem = _checked(lambda: outbound.validate_ca_pem(str(data.get("tls_ca_pem") or "")), "CA certificate")
+        if ca_pem and not destination.tls:
+            raise DestinationInvalid("A CA certificate is only used with TLS: tick TLS or leave the CA empty.")
+        destination.tls_ca_encrypted = secrets.encrypt(ca_pem) if ca_pem else ""
     else:
         raise DestinationInvalid("Choose a destination kind: webhook or syslog.")
     state = AuditSealState.objects.filter(id=1).first()
@@ -87,3 +94,7 @@ def delete(destination: AuditDestination) -> None:
 
 def secret_of(destination: AuditDestination) -> str:
     return secrets.decrypt(destination.encrypted_secret) if destination.encrypted_secret else ""
+
+
+def ca_pem_of(destination: AuditDestination) -> str:
+    return secrets.decrypt(destination.tls_ca_encrypted) if destination.tls_ca_encrypted else ""

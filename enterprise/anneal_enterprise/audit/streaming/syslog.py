@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from anneal_enterprise.audit.streaming.webhook import DeliveryFailed
+from core import outbound
 
 FACILITY_LOG_AUDIT = 13
 SEVERITY = {"critical": 2, "warning": 4, "notice": 5, "info": 6}
@@ -48,17 +49,17 @@ def frame(message: bytes) -> bytes:
 
 
 class SyslogSender:
-    def __init__(self, host: str, port: int, tls: bool = False, ca_file: str = "", timeout: float = 10.0,
+    """Sends through ``core.outbound``: the host is resolved once, checked and pinned; with TLS the
+    certificate is verified for the host name against ``ca_pem`` (PEM text) or the system's CAs."""
+
+    def __init__(self, host: str, port: int, tls: bool = False, ca_pem: str = "", timeout: float = 10.0,
                  hostname: str | None = None) -> None:
-        self.host, self.port, self.tls, self.ca_file, self.timeout = host, port, tls, ca_file, timeout
+        self.host, self.port, self.tls, self.ca_pem, self.timeout = host, port, tls, ca_pem, timeout
         self.hostname = hostname or socket.gethostname()
 
     def _connect(self) -> socket.socket:
-        sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
-        if self.tls:
-            context = ssl.create_default_context(cafile=self.ca_file or None)
-            sock = context.wrap_socket(sock, server_hostname=self.host)
-        return sock
+        return outbound.connect(self.host, self.port, tls=self.tls, ca_pem=self.ca_pem or None,
+                                timeout=self.timeout, purpose="audit.syslog")
 
     def send(self, events: list[dict[str, Any]]) -> None:
         payload = b"".join(frame(format_message(event, self.hostname)) for event in events)
@@ -73,8 +74,10 @@ class SyslogSender:
                             pass
                     except TimeoutError:
                         pass  # the receiver keeps the connection open: it accepted what we sent
-        except (OSError, ssl.SSLError) as exc:
-            raise DeliveryFailed(f"Could not deliver to syslog {self.host}:{self.port}: {type(exc).__name__}: {exc}") from exc
+        except outbound.OutboundError as exc:
+            raise DeliveryFailed(f"Could not deliver to syslog {self.host}:{self.port}: {exc}.") from None
+        except (OSError, ssl.SSLError):
+            raise DeliveryFailed(f"Could not deliver to syslog {self.host}:{self.port}: the connection was lost.") from None
 
     def close(self) -> None:
         pass

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import http.client
 import json
-import ssl
 import time
 from typing import Any
 from urllib.parse import urlsplit
+
+from core import outbound
 
 
 class DeliveryFailed(Exception):
@@ -27,20 +27,11 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 
 
 class WebhookSender:
-    def __init__(self, url: str, secret: str, token: str, timeout: float = 10.0) -> None:
-        self.parts = urlsplit(url)
-        self.secret, self.token, self.timeout = secret, token, timeout
-        self.connection: http.client.HTTPConnection | None = None
+    """Posts through ``core.outbound``: checked and pinned at every batch, no redirects followed."""
 
-    def _connect(self) -> http.client.HTTPConnection:
-        if self.connection is None:
-            host, port = self.parts.hostname or "", self.parts.port
-            if self.parts.scheme == "https":
-                self.connection = http.client.HTTPSConnection(host, port, timeout=self.timeout,
-                                                              context=ssl.create_default_context())
-            else:
-                self.connection = http.client.HTTPConnection(host, port, timeout=self.timeout)
-        return self.connection
+    def __init__(self, url: str, secret: str, token: str, timeout: float = 10.0) -> None:
+        self.url, self.netloc = url, urlsplit(url).netloc
+        self.secret, self.token, self.timeout = secret, token, timeout
 
     def send(self, events: list[dict[str, Any]]) -> None:
         body = json.dumps({"events": events}, ensure_ascii=False, separators=(",", ":")).encode()
@@ -51,20 +42,13 @@ class WebhookSender:
             "X-Anneal-Verification-Token": self.token,
             "X-Anneal-Delivery": f"{events[0]['id']}-{events[-1]['id']}",
         }
-        path = (self.parts.path or "/") + (f"?{self.parts.query}" if self.parts.query else "")
         try:
-            connection = self._connect()
-            connection.request("POST", path, body=body, headers=headers)
-            response = connection.getresponse()
-            response.read()
-        except (OSError, http.client.HTTPException) as exc:
-            self.close()
-            raise DeliveryFailed(f"Could not reach {self.parts.netloc}: {type(exc).__name__}: {exc}") from exc
+            response = outbound.post(self.url, data=body, headers=headers, timeout=self.timeout,
+                                     purpose="audit.webhook", max_bytes=1024 * 1024)
+        except outbound.OutboundError as exc:
+            raise DeliveryFailed(f"Could not reach {self.netloc}: {exc}.") from None
         if not 200 <= response.status < 300:
-            self.close()
-            raise DeliveryFailed(f"{self.parts.netloc} answered HTTP {response.status}.")
+            raise DeliveryFailed(f"{self.netloc} answered HTTP {response.status}.")
 
     def close(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
+        pass

@@ -12,6 +12,7 @@ from typing import Any
 
 from core.plugins import (
     DiagnosticCollector,
+    EgressDestination,
     EventType,
     Feature,
     HealthCheck,
@@ -199,3 +200,9 @@ def anneal_health_checks() -> list[HealthCheck]:
 def anneal_diagnostics() -> list[DiagnosticCollector]:
     _record("anneal_diagnostics")
     return [DiagnosticCollector("dummy", "Counts from the dummy plugin.", lambda: {"things": 0})]
+
+
+@hookimpl
+def anneal_egress_destinations() -> list[EgressDestination]:
+    _record("anneal_egress_destinations")
+    return [EgressDestination("Dummy", "The dummy endpoint", "https://dummy.example/hook")]
