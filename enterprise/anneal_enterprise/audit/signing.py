@@ -112,3 +112,8 @@ def public_keys() -> dict[str, Ed25519PublicKey]:
 
 def public_keys_pem() -> str:
     return "".join(AuditSigningKey.objects.order_by("id").values_list("public_key", flat=True))
+
+
+def sign(private_key: Ed25519PrivateKey, message: bytes) -> str:
+    """The Ed25519 signature of ``message``, in base64."""
+    return base64.b64encode(private_key.sign(message)).decode()
