@@ -237,6 +237,12 @@ def verify_entries(
             return report
     if heads:
         missing = min(heads)
+        if at_boundary and report.records == 0:
+            purged = f" (after #{start}, where the signed purge ended)" if start != NO_LOWER_BOUND else ""
+            report.problem = Problem("purge", missing, f"Records up to #{missing} are missing from the start of the "
+                                     f"chain{purged} and no signed purge checkpoint covers them: they were deleted "
+                                     "outside the retention purge.")
+            return report
         report.problem = Problem("removed", missing,
                                  f"Record #{missing} was removed: a signed checkpoint ends at it but it is gone.")
     return report
