@@ -27,26 +27,39 @@ class NoSignedHead(Exception):
     pass
 
 
-def _json_values(text: str) -> Iterable[Any]:
-    try:
-        yield json.loads(text)
-        return
-    except json.JSONDecodeError:
-        pass
-    for line in text.splitlines():
-        start = line.find("{")  # a syslog line: header, then the event as JSON
-        if start < 0:
+WHOLE_FILE_LIMIT = 10 * 1024 * 1024  # a saved head may be pretty-printed JSON; exports are read line by line
+
+
+def _json_values(lines: Iterable[str]) -> Iterable[Any]:
+    kept: list[str] = []
+    size = 0
+    found = False
+    for line in lines:
+        if size <= WHOLE_FILE_LIMIT:
+            kept.append(line)
+            size += len(line)
+        if "signed_head" not in line:
             continue
+        start = line.find("{")  # a syslog line: header, then the event as JSON
         try:
-            yield json.loads(line[start:])
+            value = json.loads(line[start:])
         except json.JSONDecodeError:
             continue
+        found = True
+        yield value
+    if not found and size <= WHOLE_FILE_LIMIT:
+        try:
+            yield json.loads("".join(kept))
+        except json.JSONDecodeError:
+            return
 
 
-def signed_heads(text: str) -> list[dict[str, Any]]:
+def signed_heads(lines: Iterable[str]) -> list[dict[str, Any]]:
     """Every distinct signed head in the file's JSON values (and in their ``events``)."""
+    if isinstance(lines, str):
+        lines = lines.splitlines(keepends=True)
     found: dict[tuple[Any, Any], dict[str, Any]] = {}
-    for value in _json_values(text):
+    for value in _json_values(lines):
         candidates = [value]
         if isinstance(value, dict) and isinstance(value.get("events"), list):
             candidates += value["events"]
@@ -60,14 +73,15 @@ def signed_heads(text: str) -> list[dict[str, Any]]:
     return list(found.values())
 
 
-def _instance_problem(proved: dict[str, Any]) -> Problem | None:
-    sequence = proved["sequence"]
+def _instance_problem(proved: dict[int, str]) -> Problem | None:
+    """The database's instance chain holds every proved head (sequence -> hash) and runs on from the oldest."""
+    sequence = min(proved)
     stored = AuditInstanceHead.objects.filter(sequence=sequence).first()
     if stored is None:
         return Problem("truncated", None, f"Instance head {sequence}, which the export proved, is missing: the "
                        "log was cut back to before the export.")
     expected = instance_head_hash(head_dict(stored))
-    if expected != instance_head_hash(proved):
+    if expected != proved[sequence]:
         return Problem("instance", None, f"Instance head {sequence} differs from the one the export proved: the "
                        "instance chain was rewritten.")
     for head in AuditInstanceHead.objects.filter(sequence__gt=sequence).order_by("sequence").iterator(2000):
@@ -75,6 +89,13 @@ def _instance_problem(proved: dict[str, Any]) -> Problem | None:
             return Problem("instance", None, f"The instance chain does not continue from head {sequence} (which the "
                            f"export proved) to head {head.sequence}: heads were removed or replaced.")
         sequence, expected = head.sequence, instance_head_hash(head_dict(head))
+        if sequence in proved and proved[sequence] != expected:
+            return Problem("instance", None, f"Instance head {sequence} differs from the one the export proved: the "
+                           "instance chain was rewritten.")
+    missing = [number for number in proved if number > sequence]
+    if missing:
+        return Problem("truncated", None, f"Instance head {min(missing)}, which the export proved, is missing: the "
+                       "log was cut back to before the export.")
     return None
 
 
@@ -94,20 +115,25 @@ def verify_since(heads: list[dict[str, Any]], public_keys: dict[str, Ed25519Publ
     """One report per organization the heads concern."""
     keys = public_keys or signing.public_keys()
     problems: dict[int | None, Problem] = {}
-    proved: dict[int | None, list[str]] = {}
+    genuine = []
     for head in heads:
-        organization_id = head.get("organization_id")
         problem = signed_head_problem(head, keys)
-        if problem is None and head.get("instance_head"):
-            problem = _instance_problem(head["instance_head"])
-        if problem is None and head.get("checkpoint"):
-            problem = _checkpoint_problem(organization_id, head["checkpoint"])
+        if problem is not None:
+            problems.setdefault(head.get("organization_id"), problem)
+        else:
+            genuine.append(head)
+    instance_heads = {h["instance_head"]["sequence"]: h["instance_head_hash"] for h in genuine if h.get("instance_head")}
+    instance_problem = _instance_problem(instance_heads) if instance_heads else None
+    proved: dict[int | None, list[str]] = {}
+    for head in genuine:
+        organization_id = head.get("organization_id")
+        problem = instance_problem or (_checkpoint_problem(organization_id, head["checkpoint"])
+                                       if head.get("checkpoint") else None)
         if problem is not None:
             problems.setdefault(organization_id, problem)
-        else:
-            proved.setdefault(organization_id, []).append(
-                f"checkpoint {(head.get('checkpoint') or {}).get('sequence')} and instance head "
-                f"{(head.get('instance_head') or {}).get('sequence')}")
+        proved.setdefault(organization_id, []).append(
+            f"checkpoint {(head.get('checkpoint') or {}).get('sequence')} and instance head "
+            f"{(head.get('instance_head') or {}).get('sequence')}")
     anchored = instance.anchor()
     reports = []
     for organization_id in sorted({h.get("organization_id") for h in heads}, key=lambda o: (o is not None, o or 0)):

@@ -59,7 +59,8 @@ def verify_organization(request: HttpRequest) -> HttpResponse:
         report = verify.verify_organization(request.organization.pk)
     else:
         try:
-            heads = [head for head in since_export.signed_heads(upload.read().decode("utf-8"))
+            lines = (line.decode("utf-8") for line in upload)
+            heads = [head for head in since_export.signed_heads(lines)
                      if head.get("organization_id") == request.organization.pk]
         except (UnicodeDecodeError, since_export.NoSignedHead) as exc:
             messages.error(request, f"Cannot compare with that file: {exc}")

@@ -60,7 +60,8 @@ class Command(BaseCommand):
 
         try:
             keys = offline.load_public_keys(public_key.read_text()) if public_key else None
-            heads = since_export.signed_heads(path.read_text(encoding="utf-8"))
+            with path.open(encoding="utf-8") as lines:
+                heads = since_export.signed_heads(lines)
         except (OSError, UnicodeDecodeError, offline.ExportUnreadable, since_export.NoSignedHead) as exc:
             raise CommandError(f"Cannot compare with the export: {exc}") from None
         return since_export.verify_since(heads, keys)
