@@ -19,6 +19,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
@@ -85,7 +86,8 @@ def _walk(latest: AuditInstanceHead) -> tuple[Entries, Problem | None]:
     return entries, problem
 
 
-def _state_problem(latest: AuditInstanceHead | None, newest: dict[int | None, dict[str, Any]]) -> Problem | None:
+def _state_problem(latest: AuditInstanceHead | None, newest: dict[int | None, dict[str, Any]],
+                   public_keys: dict[str, Ed25519PublicKey] | None) -> Problem | None:
     """Compare the newest head with what the database says was sealed (the sealer's state, the seals)."""
     state = AuditSealState.objects.filter(id=1).first()
     sealed_through = state.sealed_through if state else 0
@@ -108,22 +110,25 @@ def _state_problem(latest: AuditInstanceHead | None, newest: dict[int | None, di
     if highest_seal > sealed_through:
         return Problem("instance", highest_seal, f"Record #{highest_seal} is sealed, beyond what the sealer's state "
                        f"says was sealed (#{sealed_through}): the state was moved back.")
-    error = signature_error(signing.public_keys(), latest.key_id, latest.signature, instance_head_message(head_dict(latest)))
+    error = signature_error(public_keys or signing.trusted_public_keys(), latest.key_id, latest.signature,
+                            instance_head_message(head_dict(latest)))
     if error:
         return Problem("instance", None, f"Instance head {latest.sequence} {error}")
     return None
 
 
-def anchor(*, walk: bool = False, check: bool = True) -> Anchor:
+def anchor(*, walk: bool = False, check: bool = True,
+           public_keys: dict[str, Ed25519PublicKey] | None = None) -> Anchor:
     """The instance chain's view of every organization's newest checkpoint.
 
     ``walk``: recompute every head's link even when the newest head matches the database.
-    ``check``: also compare the newest head with the sealer's state and check its signature.
+    ``check``: also compare the newest head with the sealer's state and check its signature
+    (with ``public_keys``, by default every key in the database).
     """
     latest = AuditInstanceHead.objects.order_by("-sequence").first()
     newest = newest_checkpoints()
     current = _entries_of(newest)
-    result = Anchor(latest, current, newest, _state_problem(latest, newest) if check else None)
+    result = Anchor(latest, current, newest, _state_problem(latest, newest, public_keys) if check else None)
     if latest is None:
         return result
     span = AuditInstanceHead.objects.aggregate(count=Count("id"), first=Min("sequence"))

@@ -113,7 +113,7 @@ def _checkpoint_problem(organization_id: int | None, proved: dict[str, Any]) -> 
 
 def verify_since(heads: list[dict[str, Any]], public_keys: dict[str, Ed25519PublicKey] | None = None) -> list[Report]:
     """One report per organization the heads concern."""
-    keys = public_keys or signing.public_keys()
+    keys = public_keys or signing.trusted_public_keys()
     problems: dict[int | None, Problem] = {}
     genuine = []
     for head in heads:
@@ -134,13 +134,13 @@ def verify_since(heads: list[dict[str, Any]], public_keys: dict[str, Ed25519Publ
         proved.setdefault(organization_id, []).append(
             f"checkpoint {(head.get('checkpoint') or {}).get('sequence')} and instance head "
             f"{(head.get('instance_head') or {}).get('sequence')}")
-    anchored = instance.anchor()
+    anchored = instance.anchor(public_keys=keys)
     reports = []
     for organization_id in sorted({h.get("organization_id") for h in heads}, key=lambda o: (o is not None, o or 0)):
         if organization_id in problems:
             report = Report(organization_id, problem=problems[organization_id])
         else:
-            report = verify.verify_organization(organization_id, anchored)
+            report = verify.verify_organization(organization_id, anchored, keys)
             if report.intact:
                 report.notes.append("Still holds everything the export proved: " + "; ".join(proved[organization_id])
                                     + ".")

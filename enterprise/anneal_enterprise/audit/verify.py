@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.db import transaction
 
 from anneal_enterprise.audit import instance, reading, signing
@@ -20,13 +21,18 @@ def organizations(anchored: instance.Anchor | None = None) -> list[int | None]:
     return sorted(ids, key=organization_order)
 
 
-def verify_organization(organization_id: int | None, anchored: instance.Anchor | None = None) -> Report:
+def verify_organization(organization_id: int | None, anchored: instance.Anchor | None = None,
+                        public_keys: dict[str, Ed25519PublicKey] | None = None) -> Report:
     """The organization's checkpoints (signatures, sequence, links, purges), then whether the
-    instance chain and the sealer's state agree with its newest checkpoint, then every record."""
-    anchored = anchored or instance.anchor()
+    instance chain and the sealer's state agree with its newest checkpoint, then every record.
+
+    ``public_keys``: the keys to trust; by default every key in the database, which whoever can
+    write to the database can add to (pin them with ``anneal audit verify --public-key``).
+    """
+    anchored = anchored or instance.anchor(public_keys=public_keys)
     checkpoints = [checkpoint_dict(c) for c in
                    AuditCheckpoint.objects.filter(organization_id=organization_id).order_by("sequence", "id")]
-    keys = signing.public_keys()
+    keys = public_keys or signing.trusted_public_keys()
     report = Report(organization_id, checkpoints=len(checkpoints))
     report.problem = (verify_checkpoints(checkpoints, keys) or anchored.problem
                       or instance.compare(organization_id, anchored))
@@ -47,8 +53,9 @@ def verify_organization(organization_id: int | None, anchored: instance.Anchor |
         )
 
 
-def verify_all(organization_id: int | None = None, *, only: bool = False) -> list[Report]:
+def verify_all(organization_id: int | None = None, *, only: bool = False,
+               public_keys: dict[str, Ed25519PublicKey] | None = None) -> list[Report]:
     """Reports for one organization (``only=True``) or for all of them (walking every instance head)."""
-    anchored = instance.anchor(walk=not only)
+    anchored = instance.anchor(walk=not only, public_keys=public_keys)
     targets = [organization_id] if only else organizations(anchored)
-    return [verify_organization(target, anchored) for target in targets]
+    return [verify_organization(target, anchored, public_keys) for target in targets]

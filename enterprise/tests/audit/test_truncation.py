@@ -299,3 +299,60 @@ def test_the_verify_api_and_page_name_a_cut_tail(two_organizations, tamper, api_
     client.force_login(owner)
     page = client.post(f"/plugins/enterprise/audit/organizations/{organization.slug}/verify/", follow=True)
     assert "the instance chain expected it" in page.content.decode()
+
+
+def forge_newest_instance_head(tamper) -> None:
+    """Replace the newest instance head by one over the database as it is now, signed with a key
+    of the attacker's that is added to the database's key table."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from anneal_enterprise.audit import instance, signing
+    from anneal_enterprise.audit.canonical import instance_head_hash, instance_head_message
+    from anneal_enterprise.audit.documents import head_dict
+    from anneal_enterprise.audit.models import AuditSigningKey
+
+    attacker = Ed25519PrivateKey.generate()
+    key_id = signing.key_id_of(attacker.public_key())
+    AuditSigningKey.objects.create(key_id=key_id, public_key=signing.public_pem(attacker.public_key()), active=False)
+    newest = AuditInstanceHead.objects.order_by("-sequence").first()
+    previous = AuditInstanceHead.objects.get(sequence=newest.sequence - 1)
+    tamper("DELETE FROM anneal_audit_auditinstancehead WHERE id = %s", [newest.id])
+    entries = instance._entries_of(instance.newest_checkpoints())
+    forged = AuditInstanceHead(sequence=newest.sequence, previous_hash=instance_head_hash(head_dict(previous)),
+                               changed="[]", state_hash=instance._state(entries), sealed_through=newest.sealed_through,
+                               key_id=key_id, created_at=newest.created_at)
+    forged.signature = signing.sign(attacker, instance_head_message(head_dict(forged)))
+    forged.save()
+
+
+def test_a_head_forged_with_a_key_added_to_the_database_is_refused_once_the_keys_are_pinned(
+        two_organizations, tamper, tmp_path):
+    from anneal_enterprise.audit import signing
+
+    organization, _ = two_organizations
+    pinned = tmp_path / "audit-public-key.pem"
+    pinned.write_text(signing.public_keys_pem())  # kept outside the database, before the attack
+    cut_the_tail(tamper, organization.pk)
+    forge_newest_instance_head(tamper)
+
+    assert verify.verify_organization(organization.pk).intact  # trusting the database's own key table
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("audit", "verify", "--organization", organization.slug, "--public-key", str(pinned), stdout=out)
+    assert "Instance head 3 is signed with key" in out.getvalue()
+    assert "not among the public keys given" in out.getvalue()
+
+
+def test_pinned_public_keys_in_the_environment_make_the_api_refuse_a_head_forged_with_a_database_key(
+        two_organizations, tamper, settings, api_client_for):
+    from anneal_enterprise.audit import signing
+
+    organization, _ = two_organizations
+    settings.ANNEAL_AUDIT_PUBLIC_KEYS = signing.public_keys_pem()
+    cut_the_tail(tamper, organization.pk)
+    forge_newest_instance_head(tamper)
+
+    answer = api_client_for(organization.memberships.get().user).post(
+        f"/api/v1/plugins/enterprise/audit/organizations/{organization.slug}/verify").json()
+    assert answer["intact"] is False
+    assert "not among the public keys given" in answer["problem"]["message"]

@@ -17,7 +17,9 @@ class Command(BaseCommand):
         verify = sub.add_parser("verify", help="Check the records against their seals and signed checkpoints.")
         verify.add_argument("--organization", help="Organization slug or id; 'instance' for instance-wide events.")
         verify.add_argument("--export", type=Path, help="Verify a JSON Lines export offline instead of the database.")
-        verify.add_argument("--public-key", type=Path, help="PEM public key for --export (and --since-export).")
+        verify.add_argument("--public-key", type=Path,
+                            help="PEM public key(s) to trust, from `anneal audit public-key` kept outside the "
+                                 "database; needed for --export. Without it the database's own keys are trusted.")
         verify.add_argument("--since-export", type=Path, metavar="FILE",
                             help="Check the database still holds everything an earlier export (or a SIEM copy of "
                                  "streamed batches) proved.")
@@ -46,10 +48,14 @@ class Command(BaseCommand):
             except (OSError, offline.ExportUnreadable) as exc:
                 raise CommandError(f"Cannot verify the export: {exc}") from None
         else:
-            from anneal_enterprise.audit import verify
+            from anneal_enterprise.audit import offline, verify
 
-            reports = (verify.verify_all() if organization is None
-                       else verify.verify_all(self._organization_id(organization), only=True))
+            try:
+                keys = offline.load_public_keys(public_key.read_text()) if public_key else None
+            except (OSError, offline.ExportUnreadable) as exc:
+                raise CommandError(f"Cannot read the public keys: {exc}") from None
+            reports = (verify.verify_all(public_keys=keys) if organization is None
+                       else verify.verify_all(self._organization_id(organization), only=True, public_keys=keys))
         self._print(reports, json)
         if any(not report.intact for report in reports):
             raise CommandError("The audit log failed verification (see above).", returncode=1)
