@@ -41,6 +41,7 @@ class Anchor:
     entries: Entries
     newest: dict[int | None, dict[str, Any]] = field(default_factory=dict)  # the database's newest checkpoints
     problem: Problem | None = None  # about the instance as a whole
+    matches: bool = True  # the database's newest checkpoints are exactly what the newest head signs
 
     def organizations(self) -> set[int | None]:
         return set(self.entries) | set(self.newest)
@@ -133,7 +134,8 @@ def anchor(*, walk: bool = False, check: bool = True,
         return result
     span = AuditInstanceHead.objects.aggregate(count=Count("id"), first=Min("sequence"))
     contiguous = span["count"] == latest.sequence and span["first"] == 1
-    if walk or not contiguous or _state(current) != latest.state_hash:
+    result.matches = contiguous and _state(current) == latest.state_hash
+    if walk or not result.matches:
         result.entries, problem = _walk(latest)
         result.problem = result.problem or problem
     return result

@@ -139,6 +139,10 @@ def seal() -> SealResult:
                 instance.append_head(instance.anchor(check=False), [], state.sealed_through)  # from before heads
             return result
         anchor = instance.anchor(check=False)
+        if not anchor.matches:
+            logger.error("Audit log: the newest checkpoints or instance heads in the database do not match the "
+                         "newest signed instance head. Sealing continues without hiding the gap; run "
+                         "`anneal audit verify` to see what was removed.")
         organizations = (AuditRecord.objects.filter(id__gt=state.sealed_through, id__lte=horizon)
                          .values_list("organization_id", flat=True).distinct().order_by())
         written = []

@@ -356,3 +356,32 @@ def test_pinned_public_keys_in_the_environment_make_the_api_refuse_a_head_forged
         f"/api/v1/plugins/enterprise/audit/organizations/{organization.slug}/verify").json()
     assert answer["intact"] is False
     assert "not among the public keys given" in answer["problem"]["message"]
+
+
+def test_the_integrity_page_lists_a_wiped_organization_as_tampered(two_organizations, tamper, client, make_user):
+    organization, other = two_organizations
+    for table in ["auditrecord", "auditseal", "auditcheckpoint"]:
+        tamper(f"DELETE FROM anneal_audit_{table} WHERE organization_id = %s", [other.pk])
+    client.force_login(make_user(is_staff=True))
+
+    page = client.post("/plugins/enterprise/audit/integrity/").content.decode()
+    assert f"Checkpoint 3 of organization {other.pk} is missing; the instance chain expected it" in page
+
+
+def test_the_sealer_logs_an_error_when_the_end_of_the_chain_was_cut(two_organizations, tamper, caplog):
+    organization, _ = two_organizations
+    cut_the_tail(tamper, organization.pk)
+    projects.create_project(organization, "After the cut")
+
+    with caplog.at_level("ERROR", logger="anneal.audit"):
+        sealing.seal()
+    assert "do not match the newest signed instance head" in caplog.text
+
+
+def test_the_sealer_logs_nothing_when_the_chain_is_whole(two_organizations, caplog):
+    organization, _ = two_organizations
+    projects.create_project(organization, "One more")
+
+    with caplog.at_level("ERROR", logger="anneal.audit"):
+        sealing.seal()
+    assert "instance head" not in caplog.text
