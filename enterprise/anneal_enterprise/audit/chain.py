@@ -12,9 +12,8 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Literal, Sequence
-
 from datetime import datetime, timedelta
+from typing import Any, Callable, Iterable, Literal, Sequence
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey

@@ -75,7 +75,9 @@ def test_removing_the_newest_records_with_their_checkpoint_is_named_by_the_insta
     assert (problem.kind, problem.checkpoint) == ("truncated", 3)
     assert (f"Checkpoint 3 of organization {organization.pk} is missing; the instance chain expected it"
             in problem.message)
-    assert f"#{removed.first_record_id - 1}" not in problem.message or problem.record_id < removed.first_record_id
+    left = newest_checkpoint(organization.pk)
+    assert problem.record_id == left.last_record_id < removed.first_record_id  # where the trail now ends
+    assert f"The newest left is checkpoint 2 (records up to #{left.last_record_id})" in problem.message
     assert verify.verify_organization(other.pk).intact
 
 
