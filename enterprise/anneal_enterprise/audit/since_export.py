@@ -40,9 +40,10 @@ def _json_values(lines: Iterable[str]) -> Iterable[Any]:
             size += len(line)
         if "signed_head" not in line:
             continue
-        start = line.find("{")  # a syslog line: header, then the event as JSON
+        # A syslog message: header and structured data, then a byte order mark and the event as JSON.
+        body = line.split("\ufeff", 1)[1] if "\ufeff" in line else line[line.find("{"):]
         try:
-            value = json.loads(line[start:])
+            value = json.loads(body)
         except json.JSONDecodeError:
             continue
         found = True

@@ -17,7 +17,7 @@ from anneal_enterprise.audit.query import Filters
 from anneal_enterprise.audit.streaming import delivery, destinations
 from core.services import projects
 
-from .receivers import WebhookReceiver
+from .receivers import SyslogListener, WebhookReceiver
 from .test_truncation import cut_the_tail, roll_back_to_instance_head
 
 pytestmark = pytest.mark.django_db
@@ -172,3 +172,24 @@ def test_the_verify_api_and_page_compare_with_an_export(exported, tamper, api_cl
         page = client.post(f"/plugins/enterprise/audit/organizations/{organization.slug}/verify/",
                            {"since_export": upload}, follow=True)
     assert "which the export proved, is missing" in page.content.decode()
+
+
+def test_a_syslog_copy_of_the_stream_proves_a_rollback_too(organization, tamper, tmp_path):
+    listener = SyslogListener().start()
+    try:
+        sealing.seal()
+        destination, _ = destinations.create(organization, {"name": "Syslog", "kind": "syslog", "host": "127.0.0.1",
+                                                            "port": str(listener.port)})
+        for run in range(2):
+            projects.create_project(organization, f"Run {run} {{braces}} [brackets]")
+            sealing.seal()
+        delivery.deliver(destination.pk)
+    finally:
+        listener.stop()
+    copy = tmp_path / "syslog.log"
+    copy.write_text("\n".join(message.decode("utf-8") for message in listener.messages), encoding="utf-8")
+    assert since_export.verify_since(since_export.signed_heads(copy.read_text(encoding="utf-8")))[0].intact
+
+    roll_back_to_instance_head(tamper, 1)
+    (report,) = since_export.verify_since(since_export.signed_heads(copy.read_text(encoding="utf-8")))
+    assert report.problem.kind == "truncated"
