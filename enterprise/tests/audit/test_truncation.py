@@ -387,3 +387,22 @@ def test_the_sealer_logs_nothing_when_the_chain_is_whole(two_organizations, capl
     with caplog.at_level("ERROR", logger="anneal.audit"):
         sealing.seal()
     assert "instance head" not in caplog.text
+
+
+def test_removing_every_instance_head_is_detected(two_organizations, tamper):
+    organization, _ = two_organizations
+    tamper("DELETE FROM anneal_audit_auditinstancehead")
+    tamper("UPDATE anneal_audit_auditsealstate SET head_sequence = 0")
+
+    problem = problem_of(organization.pk)
+    assert problem.kind == "instance"
+    assert "No instance head exists" in problem.message
+
+
+def test_an_altered_instance_head_in_the_middle_is_found_when_every_organization_is_verified(
+        two_organizations, tamper):
+    tamper("UPDATE anneal_audit_auditinstancehead SET sealed_through = sealed_through - 1 WHERE sequence = 2")
+
+    reports = verify.verify_all()
+    assert reports and all(not report.intact for report in reports)
+    assert "Instance head 2 was altered: the head after it names another hash." in reports[0].problem.message
