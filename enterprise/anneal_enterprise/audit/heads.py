@@ -22,16 +22,24 @@ def find_signed_head(item: Any) -> dict[str, Any] | None:
     """The signed head inside a JSON value: an export line, a streamed event or batch, or the head itself."""
     if not isinstance(item, dict):
         return None
-    if item.get("format") == HEAD_FORMAT:
-        return item
-    for key in ("signed_head", "anneal_signed_head"):
-        if isinstance(item.get(key), dict) and item[key].get("format") == HEAD_FORMAT:
-            return item[key]
+    candidates = [item] + [item[key] for key in ("signed_head", "anneal_signed_head") if isinstance(item.get(key), dict)]
+    for candidate in candidates:
+        organization_id = candidate.get("organization_id")
+        if candidate.get("format") == HEAD_FORMAT and (organization_id is None or type(organization_id) is int):
+            return candidate
     return None
 
 
 def signed_head_problem(head: dict[str, Any], public_keys: dict[str, Ed25519PublicKey]) -> Problem | None:
     """Whether the signed head is genuine: both signatures and both hashes."""
+    try:
+        return _signed_head_problem(head, public_keys)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        return Problem("checkpoint", None, f"The signed head is damaged ({type(exc).__name__}): it is not as "
+                       "Anneal wrote it.")
+
+
+def _signed_head_problem(head: dict[str, Any], public_keys: dict[str, Ed25519PublicKey]) -> Problem | None:
     checkpoint, instance_head = head.get("checkpoint"), head.get("instance_head")
     scope = scope_name(head.get("organization_id"))
     if checkpoint is not None:

@@ -193,3 +193,29 @@ def test_a_syslog_copy_of_the_stream_proves_a_rollback_too(organization, tamper,
     roll_back_to_instance_head(tamper, 1)
     (report,) = since_export.verify_since(since_export.signed_heads(copy.read_text(encoding="utf-8")))
     assert report.problem.kind == "truncated"
+
+
+@pytest.mark.parametrize("damage", [
+    {"checkpoint": "not a checkpoint"},
+    {"checkpoint": None, "instance_head": {"sequence": "x"}},
+    {"instance_head": [1, 2], "checkpoint": None},
+])
+def test_a_damaged_signed_head_is_reported_not_a_server_error(exported, api_client_for, damage):
+    organization, path = exported
+    head = next(json.loads(line) for line in path.read_text().splitlines() if '"signed_head"' in line)["signed_head"]
+    head.update(damage)
+
+    answer = api_client_for(organization.memberships.get().user).post(
+        f"/api/v1/plugins/enterprise/audit/organizations/{organization.slug}/verify", {"signed_head": head},
+        format="json")
+    assert answer.status_code == 200
+    assert answer.json()["intact"] is False
+    assert "signed head" in answer.json()["problem"]["message"]
+
+
+def test_a_signed_head_that_is_not_one_is_refused_by_the_api(exported, api_client_for):
+    organization, _ = exported
+    answer = api_client_for(organization.memberships.get().user).post(
+        f"/api/v1/plugins/enterprise/audit/organizations/{organization.slug}/verify",
+        {"signed_head": {"format": "anneal-audit-head", "organization_id": [1]}}, format="json")
+    assert answer.status_code == 400
