@@ -61,6 +61,14 @@ def main() -> None:
     print(f"verify  : organization 1, {report.records:,} records (read from PostgreSQL, recomputed, compared) in "
           f"{verify_seconds:.2f} s = {report.records / verify_seconds:,.0f} records/s")
 
+    from anneal_enterprise.audit import instance
+
+    started = time.perf_counter()
+    anchored = instance.anchor(walk=True)
+    assert anchored.problem is None, anchored.problem
+    print(f"instance: newest checkpoints against the instance chain, every head walked: "
+          f"{(time.perf_counter() - started) * 1000:.1f} ms")
+
     newest = AuditRecord.objects.order_by("-id").values_list("id", flat=True).first()
     middle = newest // 2
     for title, queryset in [

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from anneal_enterprise.audit import verify
-from anneal_enterprise.audit.models import AuditCheckpoint, AuditRecord
+from anneal_enterprise.audit.models import AuditCheckpoint, AuditInstanceHead, AuditRecord
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -42,5 +42,10 @@ class AuditRecordAdmin(ReadOnly):
 
 @admin.register(AuditCheckpoint)
 class AuditCheckpointAdmin(ReadOnly):
-    list_display = ("id", "organization_id", "kind", "first_record_id", "last_record_id", "record_count", "key_id",
-                    "created_at")
+    list_display = ("id", "organization_id", "sequence", "kind", "first_record_id", "last_record_id", "record_count",
+                    "key_id", "created_at")
+
+
+@admin.register(AuditInstanceHead)
+class AuditInstanceHeadAdmin(ReadOnly):
+    list_display = ("sequence", "sealed_through", "key_id", "created_at")

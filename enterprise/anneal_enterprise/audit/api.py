@@ -15,7 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from django.urls import path
 
-from anneal_enterprise.audit import access, export, signing, verify
+from anneal_enterprise.audit import access, export, signing, since_export, verify
+from anneal_enterprise.audit.heads import find_signed_head
 from anneal_enterprise.audit.models import AuditExport
 from anneal_enterprise.audit.presentation import record_json
 from anneal_enterprise.audit.query import MAX_PAGE, BadQuery, filtered, page, parse_filters
@@ -96,14 +97,27 @@ class InstanceRecordList(APIView):
 
 
 class Verify(APIView):
-    """Verify an organization's chain and signed checkpoints now."""
+    """Verify an organization's chain, signed checkpoints and the instance chain now.
 
-    @extend_schema(request=None, responses=inline_serializer("AuditVerifyReport", {
+    With ``signed_head`` (the ``signed_head`` line of an earlier JSON Lines export, or the
+    ``anneal_signed_head`` of a streamed event), also check that the log still holds
+    everything that head proved.
+    """
+
+    @extend_schema(request=inline_serializer("AuditVerifyRequest", {
+        "signed_head": serializers.DictField(required=False)}), responses=inline_serializer("AuditVerifyReport", {
         "intact": serializers.BooleanField(), "records": serializers.IntegerField(),
-        "checkpoints": serializers.IntegerField(), "problem": serializers.DictField(allow_null=True)}))
+        "checkpoints": serializers.IntegerField(), "problem": serializers.DictField(allow_null=True),
+        "notes": serializers.ListField(child=serializers.CharField()), "summary": serializers.CharField()}))
     def post(self, request: Request, slug: str) -> Response:
         organization = readable_organization(request, slug)
-        report = verify.verify_organization(organization.pk)
+        head = find_signed_head(request.data.get("signed_head")) if hasattr(request.data, "get") else None
+        if head is None and hasattr(request.data, "get") and request.data.get("signed_head") is not None:
+            raise ValidationError({"signed_head": "Not a signed head: give the signed_head of an export."})
+        if head is not None and head.get("organization_id") != organization.pk:
+            raise ValidationError({"signed_head": "This signed head belongs to another organization."})
+        report = (since_export.verify_since([head])[0] if head is not None
+                  else verify.verify_organization(organization.pk))
         return Response({**report.as_dict(), "summary": report.summary()})
 
 

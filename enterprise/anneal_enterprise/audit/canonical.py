@@ -77,14 +77,59 @@ def chain_hash(previous: str, record_id: int, leaf: str) -> str:
     return _sha256(f"{previous}:{record_id}:{leaf}".encode()).hexdigest()
 
 
+def _canonical_json(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
+
+
 def checkpoint_message(checkpoint: dict[str, Any]) -> bytes:
-    """The exact bytes an Ed25519 checkpoint signature covers."""
-    signed = {name: checkpoint[name] for name in CHECKPOINT_SIGNED_FIELDS}
-    return b"anneal-audit-checkpoint/v1\n" + json.dumps(
-        signed, sort_keys=True, separators=(",", ":")).encode()
+    """The exact bytes an Ed25519 checkpoint signature covers.
+
+    Version 1 (checkpoints written before sequence numbers existed) signs
+    :data:`CHECKPOINT_SIGNED_FIELDS`; version 2 adds the organization's sequence number, the
+    hash of the checkpoint before it and, for a purge, the policy it was made under.
+    """
+    if checkpoint.get("version", 1) == 1:
+        signed = {name: checkpoint[name] for name in CHECKPOINT_SIGNED_FIELDS}
+        return b"anneal-audit-checkpoint/v1\n" + _canonical_json(signed)
+    signed = {name: checkpoint[name] for name in CHECKPOINT_SIGNED_FIELDS + CHECKPOINT_V2_FIELDS}
+    return b"anneal-audit-checkpoint/v2\n" + _canonical_json(signed)
+
+
+def checkpoint_hash(checkpoint: dict[str, Any]) -> str:
+    """SHA-256 (hex) of a checkpoint's signed message: what the next checkpoint and the instance heads name."""
+    return _sha256(checkpoint_message(checkpoint)).hexdigest()
 
 
 CHECKPOINT_SIGNED_FIELDS = (
     "organization_id", "kind", "first_record_id", "last_record_id", "record_count", "head",
     "previous_signature", "key_id", "created_at",
 )
+CHECKPOINT_V2_FIELDS = ("version", "sequence", "previous_hash", "retention_days", "cutoff", "newest_purged_at")
+
+HeadEntry = tuple["int | None", int, str]  # (organization id, checkpoint sequence, checkpoint hash)
+
+
+def organization_order(organization_id: int | None) -> tuple[bool, int]:
+    """Instance-wide events (``None``) first, then organizations by id."""
+    return (organization_id is not None, organization_id or 0)
+
+
+def state_hash(entries: Sequence[HeadEntry]) -> str:
+    """SHA-256 (hex) of every organization's newest checkpoint, as an instance head commits to it."""
+    ordered = sorted(entries, key=lambda entry: organization_order(entry[0]))
+    return _sha256(_canonical_json([list(entry) for entry in ordered])).hexdigest()
+
+
+INSTANCE_HEAD_SIGNED_FIELDS = (
+    "sequence", "previous_hash", "changed", "state_hash", "sealed_through", "key_id", "created_at",
+)
+
+
+def instance_head_message(head: dict[str, Any]) -> bytes:
+    """The exact bytes an instance head's Ed25519 signature covers."""
+    signed = {name: head[name] for name in INSTANCE_HEAD_SIGNED_FIELDS}
+    return b"anneal-audit-instance-head/v1\n" + _canonical_json(signed)
+
+
+def instance_head_hash(head: dict[str, Any]) -> str:
+    return _sha256(instance_head_message(head)).hexdigest()

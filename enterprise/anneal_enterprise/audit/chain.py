@@ -12,16 +12,17 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable, Literal, Sequence
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from anneal_enterprise.audit.canonical import GENESIS, chain_hash, checkpoint_message, leaf_hash
+from anneal_enterprise.audit.canonical import GENESIS, chain_hash, checkpoint_hash, checkpoint_message, leaf_hash
 
 OMITTED = object()
 NO_LOWER_BOUND = -(2**63)
-ProblemKind = Literal["changed", "removed", "inserted", "reordered", "checkpoint"]
+ProblemKind = Literal["changed", "removed", "inserted", "reordered", "checkpoint", "truncated", "purge", "instance"]
 Entry = tuple[int, Any, "str | None", "str | None"]
 
 
@@ -30,6 +31,11 @@ class Problem:
     kind: ProblemKind
     record_id: int | None
     message: str
+    checkpoint: int | None = None  # the sequence number of the checkpoint concerned
+
+
+def scope_name(organization_id: int | None) -> str:
+    return "the instance-wide events" if organization_id is None else f"organization {organization_id}"
 
 
 @dataclass
@@ -56,31 +62,85 @@ class Report:
             "organization_id": self.organization_id, "intact": self.intact, "records": self.records,
             "checkpoints": self.checkpoints, "notes": self.notes,
             "problem": None if self.problem is None else {
-                "kind": self.problem.kind, "record_id": self.problem.record_id, "message": self.problem.message,
+                "kind": self.problem.kind, "record_id": self.problem.record_id,
+                "checkpoint": self.problem.checkpoint, "message": self.problem.message,
             },
         }
 
 
+def signature_error(public_keys: dict[str, Ed25519PublicKey], key_id: str, signature: str,
+                    message: bytes) -> str | None:
+    """Why ``signature`` over ``message`` does not verify, or ``None`` when it does."""
+    key = public_keys.get(key_id)
+    if key is None:
+        return (f"is signed with key {key_id!r}, which is not among the public keys given. Provide that public "
+                "key (`anneal audit public-key`).")
+    try:
+        key.verify(base64.b64decode(signature, validate=True), message)
+    except (InvalidSignature, binascii.Error, ValueError):
+        return "has a signature that is not valid: it was altered or forged."
+    return None
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def purge_problem(checkpoint: dict[str, Any]) -> str | None:
+    """Why a signed purge was outside the retention policy it records, or ``None``."""
+    days, cutoff = checkpoint.get("retention_days"), _moment(checkpoint.get("cutoff"))
+    newest, made = _moment(checkpoint.get("newest_purged_at")), _moment(checkpoint["created_at"])
+    if days is None or cutoff is None:
+        return "was made without a retention policy in force: nothing may be purged then."
+    assert made is not None
+    allowed = made - timedelta(days=days)
+    if cutoff > allowed:
+        return (f"purged before {cutoff.isoformat()}, but its retention policy ({days} days) allowed only records "
+                f"older than {allowed.isoformat()}.")
+    if newest is not None and newest >= cutoff:
+        return f"removed a record from {newest.isoformat()}, newer than its own cutoff {cutoff.isoformat()}."
+    return None
+
+
 def verify_checkpoints(checkpoints: Sequence[dict[str, Any]],
-                       public_keys: dict[str, Ed25519PublicKey], previous: str = "") -> Problem | None:
-    """Every signature checks out and each checkpoint names the one before it."""
+                       public_keys: dict[str, Ed25519PublicKey], previous: str = "",
+                       *, sequence: int | None = 1, previous_hash: str | None = "") -> Problem | None:
+    """Every signature checks out, sequence numbers run on without a gap, each checkpoint names
+    the one before it, and each purge keeps to the retention policy it records.
+
+    ``sequence``/``previous_hash``: what the first checkpoint must carry (``None``: whatever it
+    says, for an export that starts in the middle).
+    """
     for checkpoint in checkpoints:
-        key = public_keys.get(checkpoint["key_id"])
-        where = f"checkpoint over records up to #{checkpoint['last_record_id']}"
-        if key is None:
-            return Problem("checkpoint", checkpoint["last_record_id"],
-                           f"The {where} is signed with key {checkpoint['key_id']!r}, which is not among the "
-                           "public keys given. Provide that public key (`anneal audit public-key`).")
-        try:
-            key.verify(base64.b64decode(checkpoint["signature"], validate=True), checkpoint_message(checkpoint))
-        except (InvalidSignature, binascii.Error, ValueError):
-            return Problem("checkpoint", checkpoint["last_record_id"],
-                           f"The signature of the {where} is not valid: the checkpoint was altered or forged.")
-        if checkpoint["previous_signature"] != previous:
-            return Problem("checkpoint", checkpoint["last_record_id"],
-                           f"The {where} does not follow the checkpoint before it: a checkpoint was removed, "
-                           "inserted or reordered.")
-        previous = checkpoint["signature"]
+        number = checkpoint.get("sequence")
+        scope = scope_name(checkpoint["organization_id"])
+        where = (f"checkpoint {number} of {scope} (records up to #{checkpoint['last_record_id']})" if number
+                 else f"checkpoint over records up to #{checkpoint['last_record_id']}")
+        last = checkpoint["last_record_id"]
+        if number is not None and sequence is not None and number != sequence:
+            if number > sequence:
+                follows = (f"checkpoint {number} follows checkpoint {sequence - 1}" if sequence > 1
+                           else f"the checkpoints begin at {number}")
+                return Problem("truncated", last, f"Checkpoint {sequence} of {scope} is missing ({follows}): "
+                               "checkpoints were removed.", sequence)
+            return Problem("checkpoint", last, f"Checkpoint {number} of {scope} appears twice or out of order.",
+                           number)
+        error = signature_error(public_keys, checkpoint["key_id"], checkpoint["signature"],
+                                checkpoint_message(checkpoint))
+        if error:
+            return Problem("checkpoint", last, f"The {where} {error}", number)
+        linked = checkpoint["previous_signature"] == previous
+        if checkpoint.get("version", 1) >= 2 and previous_hash is not None:
+            linked = linked and checkpoint["previous_hash"] == previous_hash
+        if not linked:
+            return Problem("checkpoint", last, f"The {where} does not follow the checkpoint before it: a checkpoint "
+                           "was removed, inserted or reordered.", number)
+        if checkpoint["kind"] == "purge" and checkpoint.get("version", 1) >= 2:
+            error = purge_problem(checkpoint)
+            if error:
+                return Problem("purge", last, f"The purge {where} {error}", number)
+        previous, previous_hash = checkpoint["signature"], checkpoint_hash(checkpoint)
+        sequence = None if number is None else number + 1
     return None
 
 
@@ -95,26 +155,33 @@ def verify_entries(
     start_after: int = NO_LOWER_BOUND,
     start_chain: str = GENESIS,
     previous_signature: str = "",
+    first_sequence: int | None = 1,
+    previous_hash: str | None = "",
+    checkpoints_verified: bool = False,
 ) -> Report:
     """Walk ``entries`` (id order) and compare them with the stored seals and checkpoints.
 
     ``checked_through``: records up to this id must all be sealed (defaults to the last
     checkpoint). ``start_after``/``start_chain``/``previous_signature``: where a partial chain
-    (an export) begins. ``sealed_leaf_owner(leaf)`` returns the id of the record sealed with ``leaf``,
+    (an export) begins; ``first_sequence``/``previous_hash``: what its first checkpoint must
+    carry (``None``: anything). ``sealed_leaf_owner(leaf)`` returns the id of the record sealed with ``leaf``,
     to tell a reordered record from a changed one.
     """
     report = Report(organization_id, checkpoints=len(checkpoints))
-    problem = verify_checkpoints(checkpoints, public_keys, previous_signature)
+    problem = None if checkpoints_verified else verify_checkpoints(
+        checkpoints, public_keys, previous_signature, sequence=first_sequence, previous_hash=previous_hash)
     if problem:
         report.problem = problem
         return report
     start, previous = start_after, start_chain
+    at_boundary = start_after == NO_LOWER_BOUND or start_chain == GENESIS  # genesis or a purge, not an export cut
     heads: dict[int, str] = {}
     last_sealed = 0
     for checkpoint in checkpoints:
         if checkpoint["kind"] == "purge":
             if checkpoint["last_record_id"] >= start:  # an export may already start after it
                 start, previous = checkpoint["last_record_id"], checkpoint["head"]
+                at_boundary = True
             heads = {k: v for k, v in heads.items() if k > start}
             report.notes.append(f"Records up to #{start} were removed by the retention purge (signed checkpoint).")
         else:
@@ -148,6 +215,13 @@ def verify_entries(
                 return report
         expected = chain_hash(previous, record_id, leaf)
         if chain != expected:
+            if at_boundary and report.records == 0:
+                purged = f" (after #{previous_id}, where the signed purge ended)" if previous_id else ""
+                report.problem = Problem("purge", record_id,
+                                         f"Records before #{record_id} are missing from the start of the chain{purged} "
+                                         "and no signed purge checkpoint covers them: they were deleted outside "
+                                         "the retention purge (or the first seal was altered).")
+                return report
             after = f"#{previous_id}" if previous_id else "the start of the chain"
             report.problem = Problem("removed", record_id,
                                      f"The chain breaks before record #{record_id}: a record between {after} "
@@ -162,6 +236,12 @@ def verify_entries(
             return report
     if heads:
         missing = min(heads)
+        if at_boundary and report.records == 0:
+            purged = f" (after #{start}, where the signed purge ended)" if start != NO_LOWER_BOUND else ""
+            report.problem = Problem("purge", missing, f"Records up to #{missing} are missing from the start of the "
+                                     f"chain{purged} and no signed purge checkpoint covers them: they were deleted "
+                                     "outside the retention purge.")
+            return report
         report.problem = Problem("removed", missing,
                                  f"Record #{missing} was removed: a signed checkpoint ends at it but it is gone.")
     return report

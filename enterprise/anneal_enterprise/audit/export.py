@@ -3,8 +3,10 @@
 A JSON Lines export can be verified offline (:mod:`anneal_enterprise.audit.offline`): it
 holds each matching record's hashed columns with its seal, a stub (id, leaf, chain) for each
 record of the same organization that the filters left out, and the signed checkpoints that
-cover the range, so the chain can be recomputed without the database. CSV is for people
-and spreadsheets and carries no proof.
+cover the range, so the chain can be recomputed without the database, and the *signed head*
+(the organization's newest checkpoint and the newest instance head) so whoever keeps the
+file can later prove the log was not cut back (``anneal audit verify --since-export``). CSV
+is for people and spreadsheets and carries no proof.
 """
 
 from __future__ import annotations
@@ -20,11 +22,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from anneal_enterprise.audit import reading, signing
-from anneal_enterprise.audit.canonical import FIELDS, GENESIS, timestamp_text
+from anneal_enterprise.audit.canonical import FIELDS, GENESIS, checkpoint_hash, timestamp_text
 from anneal_enterprise.audit.models import AuditCheckpoint, AuditExport, AuditSeal
 from anneal_enterprise.audit.presentation import record_json
 from anneal_enterprise.audit.query import Filters, filtered, parse_filters
-from anneal_enterprise.audit.sealing import checkpoint_dict
+from anneal_enterprise.audit.documents import checkpoint_dict, signed_head
 from core.events import emit
 from core.events.types import Target
 
@@ -96,7 +98,8 @@ def write_jsonl(organization_id: int, filters: Filters, out: IO[str], progress: 
     checkpoints = list(AuditCheckpoint.objects.filter(organization_id=organization_id).order_by("id"))
     written = 0
     covering: list[AuditCheckpoint] = []
-    header: dict[str, Any] = {"start_after": 0, "start_chain": GENESIS, "previous_signature": ""}
+    header: dict[str, Any] = {"start_after": 0, "start_chain": GENESIS, "previous_signature": "",
+                              "previous_hash": "", "first_sequence": 1}
     if first is not None:
         sealed = [c for c in checkpoints if c.kind == "seal" and c.last_record_id >= first]
         # Extend to the end of the checkpoint that covers the last record, so it is signed.
@@ -106,6 +109,8 @@ def write_jsonl(organization_id: int, filters: Filters, out: IO[str], progress: 
             covering = [c for c in checkpoints if needed[0].id <= c.id <= needed[-1].id]
             earlier = [c for c in checkpoints if c.id < needed[0].id]
             header["previous_signature"] = earlier[-1].signature if earlier else ""
+            header["previous_hash"] = checkpoint_hash(checkpoint_dict(earlier[-1])) if earlier else ""
+            header["first_sequence"] = covering[0].sequence
         before = (AuditSeal.objects.filter(organization_id=organization_id, record_id__lt=first)
                   .order_by("-record_id").values_list("record_id", "chain").first())
         purge = next((c for c in reversed(checkpoints) if c.kind == "purge" and c.last_record_id < first), None)
@@ -132,6 +137,7 @@ def write_jsonl(organization_id: int, filters: Filters, out: IO[str], progress: 
                     out.write(json.dumps({"id": record_id, "omitted": True, "leaf": leaf, "chain": chain}) + "\n")
     for checkpoint in covering:
         out.write(json.dumps({"checkpoint": checkpoint_dict(checkpoint)}) + "\n")
+    out.write(json.dumps({"signed_head": signed_head(organization_id)}) + "\n")
     out.write(json.dumps({"public_keys": signing.public_keys_pem(),
                           "note": "Verify with a public key you obtained separately, not only this one."}) + "\n")
     return written

@@ -102,6 +102,7 @@ def audit_counts() -> dict[str, Any]:
         "records": AuditRecord.objects.count(),
         "checkpoints": AuditCheckpoint.objects.count(),
         "sealed_through": state.sealed_through if state else 0,
+        "instance_head": state.head_sequence if state else 0,
         "destinations": AuditDestination.objects.count(),
         "destinations_failing": AuditDestination.objects.exclude(failing_since=None).count(),
     }

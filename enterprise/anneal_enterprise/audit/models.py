@@ -82,6 +82,9 @@ class AuditCheckpoint(models.Model):
     KINDS = [("seal", "Seal"), ("purge", "Purge")]
 
     organization_id = models.BigIntegerField(null=True, blank=True)
+    version = models.PositiveSmallIntegerField(default=2, help_text="Which fields the signature covers.")
+    sequence = models.BigIntegerField(default=0, help_text="1, 2, 3, … per organization.")
+    previous_hash = models.CharField(max_length=64, blank=True, default="")
     kind = models.CharField(max_length=10, choices=KINDS, default="seal")
     first_record_id = models.BigIntegerField()
     last_record_id = models.BigIntegerField()
@@ -91,9 +94,33 @@ class AuditCheckpoint(models.Model):
     key_id = models.CharField(max_length=32)
     created_at = models.DateTimeField(default=timezone.now)
     signature = models.CharField(max_length=200)
+    # A purge only: the retention period in force, the cutoff it purged before, the newest record it removed.
+    retention_days = models.PositiveIntegerField(null=True, blank=True)
+    cutoff = models.DateTimeField(null=True, blank=True)
+    newest_purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["organization_id", "id"], name="audit_checkpoint_org")]
+        indexes = [models.Index(fields=["organization_id", "id"], name="audit_checkpoint_org"),
+                   models.Index(fields=["organization_id", "sequence"], name="audit_checkpoint_org_seq")]
+
+
+class AuditInstanceHead(models.Model):
+    """A signed statement over every organization's newest checkpoint, chained instance-wide.
+
+    Each sealing run and each purge appends one: ``changed`` lists ``[organization id,
+    checkpoint sequence, checkpoint hash]`` of the checkpoints it added, ``state_hash`` commits
+    to the newest checkpoint of *every* organization, ``sealed_through`` to the sealer's state.
+    Removing an organization's newest checkpoints, or its whole trail, no longer matches it.
+    """
+
+    sequence = models.BigIntegerField(unique=True)
+    previous_hash = models.CharField(max_length=64, blank=True, default="")
+    changed = models.TextField(default="[]", help_text="Canonical JSON.")
+    state_hash = models.CharField(max_length=64)
+    sealed_through = models.BigIntegerField()
+    key_id = models.CharField(max_length=32)
+    created_at = models.DateTimeField(default=timezone.now)
+    signature = models.CharField(max_length=200)
 
 
 class AuditSigningKey(models.Model):
@@ -111,6 +138,7 @@ class AuditSealState(models.Model):
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     sealed_through = models.BigIntegerField(default=0)
+    head_sequence = models.BigIntegerField(default=0, help_text="Sequence number of the newest instance head.")
     last_run_at = models.DateTimeField(null=True, blank=True)
 
 

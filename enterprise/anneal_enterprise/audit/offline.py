@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from anneal_enterprise.audit.canonical import FIELDS
 from anneal_enterprise.audit.chain import OMITTED, Problem, Report, verify_entries
+from anneal_enterprise.audit.heads import find_signed_head, signed_head_problem
 
 
 class ExportUnreadable(Exception):
@@ -56,6 +57,7 @@ def verify_export(lines: IO[str], public_keys: dict[str, Ed25519PublicKey]) -> R
         raise ExportUnreadable("This export uses a different record layout than this verifier understands.")
     entries: list[tuple[int, Any, Any, Any]] = []
     checkpoints: list[dict[str, Any]] = []
+    head: dict[str, Any] | None = None
     for number, line in enumerate(lines, start=2):
         if not line.strip():
             continue
@@ -63,6 +65,8 @@ def verify_export(lines: IO[str], public_keys: dict[str, Ed25519PublicKey]) -> R
             item = json.loads(line)
             if "checkpoint" in item:
                 checkpoints.append(item["checkpoint"])
+            elif "signed_head" in item:
+                head = find_signed_head(item)
             elif "record" in item:
                 record = item["record"]
                 entries.append((int(item["id"]), tuple(record[name] for name in FIELDS), item["leaf"], item["chain"]))
@@ -82,7 +86,13 @@ def verify_export(lines: IO[str], public_keys: dict[str, Ed25519PublicKey]) -> R
         header.get("organization_id"), entries, checkpoints, public_keys, sealed_leaf_owner=owner,
         start_after=int(header.get("start_after") or 0), start_chain=header["start_chain"],
         previous_signature=header.get("previous_signature") or "",
+        first_sequence=header.get("first_sequence"), previous_hash=header.get("previous_hash"),
     )
+    if report.intact and head is not None:
+        report.problem = signed_head_problem(head, public_keys)
+        if report.intact and head.get("instance_head"):
+            report.notes.append(f"The export carries signed instance head {head['instance_head']['sequence']}: keep "
+                                "it to prove later that the log was not cut back (anneal audit verify --since-export).")
     last_sealed = max((c["last_record_id"] for c in checkpoints), default=0)
     unsealed = sum(1 for entry in entries if entry[0] > last_sealed)
     if unsealed:

@@ -4,7 +4,10 @@ Only whole checkpoint ranges go, oldest first, and only when every record in the
 past the period. The purge is the one path the append-only triggers allow: it runs
 ``SET LOCAL anneal.audit_purge = 'on'`` in its own transaction, deletes the records and their
 seals, and writes a signed *purge* checkpoint carrying the chain head at the purge boundary,
-so ``anneal audit verify`` continues the chain from there. Nothing is purged while the
+the retention period in force and the cutoff, plus an instance head naming it, so
+``anneal audit verify`` continues the chain from there and checks the purge kept to the
+policy. A delete done by hand (even through the same ``SET LOCAL``) leaves no such
+checkpoint and is reported. Nothing is purged while the
 license is lapsed (read-only): expiry never deletes anything.
 """
 
@@ -18,8 +21,8 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from anneal_enterprise.audit import access, reading
-from anneal_enterprise.audit.models import AuditCheckpoint, AuditPolicy, AuditRecord
+from anneal_enterprise.audit import access, instance, reading
+from anneal_enterprise.audit.models import AuditCheckpoint, AuditPolicy, AuditRecord, AuditSealState
 from anneal_enterprise.audit.sealing import write_checkpoint
 from core.events import emit
 from core.events.types import Target
@@ -73,13 +76,24 @@ def purgeable_through(organization_id: int, cutoff: datetime) -> tuple[int, int,
     return (first or chosen.first_record_id), chosen.last_record_id, chosen.head
 
 
-def purge_organization(organization_id: int, cutoff: datetime) -> PurgeResult:
+def purge_organization(organization_id: int, cutoff: datetime, now: datetime | None = None) -> PurgeResult:
+    """Purge the sealed ranges entirely older than ``cutoff``, leaving a signed purge checkpoint.
+
+    The checkpoint records the retention period in force, the cutoff and the time of the purge
+    (``now``), so verify can tell a purge the policy allowed from one it did not
+    (:func:`chain.purge_problem`).
+    """
     result = PurgeResult(organization_id)
     span = purgeable_through(organization_id, cutoff)
     if span is None:
         return result
     first, last, head = span
     with transaction.atomic():
+        AuditSealState.objects.select_for_update().get_or_create(id=1)  # one writer of instance heads at a time
+        anchored = instance.anchor(check=False)
+        policy = AuditPolicy.objects.filter(organization_id=organization_id).first()
+        newest = AuditRecord.objects.filter(organization_id=organization_id, id__lte=last).aggregate(
+            m=Max("occurred_at"))["m"]
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("SET LOCAL anneal.audit_purge = 'on'")
@@ -90,11 +104,20 @@ def purge_organization(organization_id: int, cutoff: datetime) -> PurgeResult:
                            [organization_id, last])
             if connection.vendor == "postgresql":
                 cursor.execute("SET LOCAL anneal.audit_purge = 'off'")
-        write_checkpoint(organization_id, "purge", first, last, result.records, head)
+        checkpoint = write_checkpoint(organization_id, "purge", first, last, result.records, head, anchored,
+                                      retention_days=policy.retention_days if policy else None, cutoff=cutoff,
+                                      newest_purged_at=newest, created_at=now)
+        instance.append_head(anchored, [checkpoint], sealed_through())
         result.through = last
         emit("audit.purged", organization=organization_id, target=Target("organization", str(organization_id)),
-             data={"records": result.records, "through_record_id": last, "cutoff": cutoff.isoformat()})
+             data={"records": result.records, "through_record_id": last, "cutoff": cutoff.isoformat(),
+                   "checkpoint": checkpoint.sequence})
     return result
+
+
+def sealed_through() -> int:
+    state = AuditSealState.objects.filter(id=1).first()
+    return state.sealed_through if state else 0
 
 
 def purge_expired(now: datetime | None = None) -> list[PurgeResult]:
@@ -105,7 +128,7 @@ def purge_expired(now: datetime | None = None) -> list[PurgeResult]:
     for policy in AuditPolicy.objects.exclude(retention_days=None):
         if not access.can_configure(Organization(pk=policy.organization_id)):
             continue
-        result = purge_organization(policy.organization_id, now - timedelta(days=policy.retention_days))
+        result = purge_organization(policy.organization_id, now - timedelta(days=policy.retention_days), now)
         if result.records:
             results.append(result)
     return results

@@ -13,19 +13,21 @@ so the horizon is simply the largest id.
 
 from __future__ import annotations
 
-import base64
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
-from anneal_enterprise.audit import reading, signing
-from anneal_enterprise.audit.canonical import GENESIS, chain_hash, checkpoint_message, leaf_hash, timestamp_text
+from anneal_enterprise.audit import instance, reading, signing
+from anneal_enterprise.audit.canonical import (GENESIS, chain_hash, checkpoint_hash, checkpoint_message, leaf_hash,
+                                               organization_order)
 from anneal_enterprise.audit.capture import CAPTURE_LOCK
-from anneal_enterprise.audit.models import AuditCheckpoint, AuditRecord, AuditSealState
+from anneal_enterprise.audit.documents import checkpoint_dict
+from anneal_enterprise.audit.models import AuditCheckpoint, AuditInstanceHead, AuditRecord, AuditSealState
 
 logger = logging.getLogger("anneal.audit")
 
@@ -57,27 +59,26 @@ def safe_horizon() -> int:
         raise SealerBusy(f"A transaction held the audit capture lock for over {timeout} ms.") from exc
 
 
-def checkpoint_dict(checkpoint: AuditCheckpoint) -> dict[str, Any]:
-    return {
-        "organization_id": checkpoint.organization_id, "kind": checkpoint.kind,
-        "first_record_id": checkpoint.first_record_id, "last_record_id": checkpoint.last_record_id,
-        "record_count": checkpoint.record_count, "head": checkpoint.head,
-        "previous_signature": checkpoint.previous_signature, "key_id": checkpoint.key_id,
-        "created_at": timestamp_text(checkpoint.created_at), "signature": checkpoint.signature,
-    }
-
-
 def write_checkpoint(organization_id: int | None, kind: str, first: int, last: int, count: int,
-                     head: str) -> AuditCheckpoint:
-    """Sign and store a checkpoint that follows the organization's latest one."""
+                     head: str, anchor: instance.Anchor, created_at: datetime | None = None,
+                     **purge: Any) -> AuditCheckpoint:
+    """Sign and store a checkpoint that follows the organization's latest one.
+
+    Its sequence number also follows what the instance chain (``anchor``) last recorded for
+    the organization, so checkpoints removed from the end stay visible as a gap.
+    """
     previous = AuditCheckpoint.objects.filter(organization_id=organization_id).order_by("-id").first()
+    anchored = anchor.entries.get(organization_id)
+    sequence = max(previous.sequence if previous else 0, anchored[0] if anchored else 0) + 1
     key_id, private_key = signing.current_key()
     checkpoint = AuditCheckpoint(
-        organization_id=organization_id, kind=kind, first_record_id=first, last_record_id=last,
+        organization_id=organization_id, sequence=sequence,
+        previous_hash=checkpoint_hash(checkpoint_dict(previous)) if previous else "",
+        kind=kind, first_record_id=first, last_record_id=last,
         record_count=count, head=head, previous_signature=previous.signature if previous else "",
-        key_id=key_id, created_at=timezone.now(),
+        key_id=key_id, created_at=created_at or timezone.now(), **purge,
     )
-    checkpoint.signature = base64.b64encode(private_key.sign(checkpoint_message(checkpoint_dict(checkpoint)))).decode()
+    checkpoint.signature = signing.sign(private_key, checkpoint_message(checkpoint_dict(checkpoint)))
     checkpoint.save()
     return checkpoint
 
@@ -98,7 +99,8 @@ def _insert_seals(rows: list[tuple[int, int | None, str, str]]) -> None:
             f"INSERT INTO {reading.SEALS} (record_id, organization_id, leaf, chain) VALUES (%s, %s, %s, %s)", rows)
 
 
-def _seal_organization(organization_id: int | None, after: int, through: int) -> AuditCheckpoint | None:
+def _seal_organization(organization_id: int | None, after: int, through: int,
+                       anchor: instance.Anchor) -> AuditCheckpoint | None:
     previous = chain_head(organization_id)
     first = last = 0
     count = 0
@@ -117,7 +119,7 @@ def _seal_organization(organization_id: int | None, after: int, through: int) ->
         _insert_seals(batch)
     if not count:
         return None
-    return write_checkpoint(organization_id, "seal", first, last, count, previous)
+    return write_checkpoint(organization_id, "seal", first, last, count, previous, anchor)
 
 
 def seal() -> SealResult:
@@ -133,15 +135,25 @@ def seal() -> SealResult:
         state, _ = AuditSealState.objects.select_for_update().get_or_create(id=1)
         result.sealed_through = state.sealed_through
         if horizon <= state.sealed_through:
+            if not AuditInstanceHead.objects.exists() and AuditCheckpoint.objects.exists():
+                instance.append_head(instance.anchor(check=False), [], state.sealed_through)  # from before heads
             return result
+        anchor = instance.anchor(check=False)
+        if not anchor.matches:
+            logger.error("Audit log: the newest checkpoints or instance heads in the database do not match the "
+                         "newest signed instance head. Sealing continues without hiding the gap; run "
+                         "`anneal audit verify` to see what was removed.")
         organizations = (AuditRecord.objects.filter(id__gt=state.sealed_through, id__lte=horizon)
                          .values_list("organization_id", flat=True).distinct().order_by())
-        for organization_id in sorted(set(organizations), key=lambda o: (o is not None, o or 0)):
-            checkpoint = _seal_organization(organization_id, state.sealed_through, horizon)
+        written = []
+        for organization_id in sorted(set(organizations), key=organization_order):
+            checkpoint = _seal_organization(organization_id, state.sealed_through, horizon, anchor)
             if checkpoint is not None:
+                written.append(checkpoint)
                 result.checkpoints.append(checkpoint.pk)
                 result.records += checkpoint.record_count
         state.sealed_through = result.sealed_through = horizon
         state.last_run_at = timezone.now()
         state.save()
+        instance.append_head(anchor, written, horizon)
     return result

@@ -110,5 +110,27 @@ def public_keys() -> dict[str, Ed25519PublicKey]:
     return keys
 
 
+def trusted_public_keys() -> dict[str, Ed25519PublicKey]:
+    """The keys verification trusts, by key id.
+
+    ``ANNEAL_AUDIT_PUBLIC_KEYS`` (setting or environment variable: PEM public keys, as
+    ``anneal audit public-key`` prints them) pins them outside the database; without it every
+    key in the database is trusted, and whoever can write to the database can add one.
+    """
+    text = getattr(settings, "ANNEAL_AUDIT_PUBLIC_KEYS", None) or os.environ.get("ANNEAL_AUDIT_PUBLIC_KEYS")
+    if not text:
+        return public_keys()
+    keys = parse_public_keys(text)
+    if not keys:
+        raise SigningKeyInvalid("ANNEAL_AUDIT_PUBLIC_KEYS holds no Ed25519 public key (PEM): copy the output of "
+                                "`anneal audit public-key`.")
+    return keys
+
+
 def public_keys_pem() -> str:
     return "".join(AuditSigningKey.objects.order_by("id").values_list("public_key", flat=True))
+
+
+def sign(private_key: Ed25519PrivateKey, message: bytes) -> str:
+    """The Ed25519 signature of ``message``, in base64."""
+    return base64.b64encode(private_key.sign(message)).decode()

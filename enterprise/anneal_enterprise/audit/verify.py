@@ -1,25 +1,43 @@
-"""``anneal audit verify``: check the stored records against their seals and checkpoints."""
+"""``anneal audit verify``: check the stored records against their seals, checkpoints and the instance chain."""
 
 from __future__ import annotations
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.db import transaction
 
-from anneal_enterprise.audit import reading, signing
-from anneal_enterprise.audit.chain import NO_LOWER_BOUND, Report, verify_entries
+from anneal_enterprise.audit import instance, reading, signing
+from anneal_enterprise.audit.canonical import organization_order
+from anneal_enterprise.audit.chain import NO_LOWER_BOUND, Report, verify_checkpoints, verify_entries
+from anneal_enterprise.audit.documents import checkpoint_dict
 from anneal_enterprise.audit.models import AuditCheckpoint, AuditRecord, AuditSeal, AuditSealState
-from anneal_enterprise.audit.sealing import checkpoint_dict
 
 
-def organizations() -> list[int | None]:
-    """Every organization with records or checkpoints (``None``: instance-wide events)."""
+def organizations(anchored: instance.Anchor | None = None) -> list[int | None]:
+    """Every organization with records or checkpoints, or that the instance chain names (``None``: instance-wide)."""
     ids: set[int | None] = set(AuditCheckpoint.objects.values_list("organization_id", flat=True).distinct())
     ids |= set(AuditRecord.objects.values_list("organization_id", flat=True).distinct().order_by())
-    return sorted(ids, key=lambda o: (o is not None, o or 0))
+    if anchored is not None:
+        ids |= anchored.organizations()
+    return sorted(ids, key=organization_order)
 
 
-def verify_organization(organization_id: int | None) -> Report:
+def verify_organization(organization_id: int | None, anchored: instance.Anchor | None = None,
+                        public_keys: dict[str, Ed25519PublicKey] | None = None) -> Report:
+    """The organization's checkpoints (signatures, sequence, links, purges), then whether the
+    instance chain and the sealer's state agree with its newest checkpoint, then every record.
+
+    ``public_keys``: the keys to trust; by default every key in the database, which whoever can
+    write to the database can add to (pin them with ``anneal audit verify --public-key``).
+    """
+    anchored = anchored or instance.anchor(public_keys=public_keys)
     checkpoints = [checkpoint_dict(c) for c in
-                   AuditCheckpoint.objects.filter(organization_id=organization_id).order_by("id")]
+                   AuditCheckpoint.objects.filter(organization_id=organization_id).order_by("sequence", "id")]
+    keys = public_keys or signing.trusted_public_keys()
+    report = Report(organization_id, checkpoints=len(checkpoints))
+    report.problem = (verify_checkpoints(checkpoints, keys) or anchored.problem
+                      or instance.compare(organization_id, anchored))
+    if report.problem:
+        return report
     state = AuditSealState.objects.filter(id=1).first()
     purged = max((c["last_record_id"] for c in checkpoints if c["kind"] == "purge"), default=NO_LOWER_BOUND)
 
@@ -30,12 +48,14 @@ def verify_organization(organization_id: int | None) -> Report:
     with transaction.atomic():
         return verify_entries(
             organization_id, reading.records_with_seals(organization_id, purged, leaves=True), checkpoints,
-            signing.public_keys(), checked_through=state.sealed_through if state else 0, sealed_leaf_owner=owner,
-            start_after=purged,
+            keys, checked_through=state.sealed_through if state else 0, sealed_leaf_owner=owner,
+            start_after=purged, checkpoints_verified=True,
         )
 
 
-def verify_all(organization_id: int | None = None, *, only: bool = False) -> list[Report]:
-    """Reports for one organization (``only=True``) or for all of them."""
-    targets = [organization_id] if only else organizations()
-    return [verify_organization(target) for target in targets]
+def verify_all(organization_id: int | None = None, *, only: bool = False,
+               public_keys: dict[str, Ed25519PublicKey] | None = None) -> list[Report]:
+    """Reports for one organization (``only=True``) or for all of them (walking every instance head)."""
+    anchored = instance.anchor(walk=not only, public_keys=public_keys)
+    targets = [organization_id] if only else organizations(anchored)
+    return [verify_organization(target, anchored, public_keys) for target in targets]

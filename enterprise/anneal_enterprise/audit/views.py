@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from anneal_enterprise.audit import access, export, retention, verify
+from anneal_enterprise.audit import access, export, retention, since_export, verify
 from anneal_enterprise.audit.models import AuditDestination, AuditExport, AuditPolicy
 from anneal_enterprise.audit.presentation import record_json
 from anneal_enterprise.audit.query import BadQuery, Filters, filtered, page, parse_filters
@@ -54,8 +54,22 @@ def records(request: HttpRequest) -> HttpResponse:
 def verify_organization(request: HttpRequest) -> HttpResponse:
     if not access.can_read(request.organization):
         return _unavailable(request)
-    report = verify.verify_organization(request.organization.pk)
-    (messages.success if report.intact else messages.error)(request, report.summary())
+    upload = request.FILES.get("since_export")
+    if upload is None:
+        report = verify.verify_organization(request.organization.pk)
+    else:
+        try:
+            lines = (line.decode("utf-8") for line in upload)
+            heads = [head for head in since_export.signed_heads(lines)
+                     if head.get("organization_id") == request.organization.pk]
+        except (UnicodeDecodeError, since_export.NoSignedHead) as exc:
+            messages.error(request, f"Cannot compare with that file: {exc}")
+            return redirect("enterprise:audit-records", request.organization.slug)
+        if not heads:
+            messages.error(request, "That file holds no signed head of this organization.")
+            return redirect("enterprise:audit-records", request.organization.slug)
+        report = since_export.verify_since(heads)[0]
+    (messages.success if report.intact else messages.error)(request, " ".join([report.summary(), *report.notes]))
     return redirect("enterprise:audit-records", request.organization.slug)
 
 

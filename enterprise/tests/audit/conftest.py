@@ -45,7 +45,8 @@ def organization(audit_license: AuditLicensed, make_user: Callable[..., Any]) ->
     return create_organization(make_user(email="owner@example.com"), "Acme")
 
 
-TABLES = ["anneal_audit_auditrecord", "anneal_audit_auditseal", "anneal_audit_auditcheckpoint"]
+TABLES = ["anneal_audit_auditrecord", "anneal_audit_auditseal", "anneal_audit_auditcheckpoint",
+          "anneal_audit_auditinstancehead"]
 
 
 @pytest.fixture

@@ -61,6 +61,9 @@ def test_a_failing_audit_write_rolls_the_change_back(organization, tamper):
     "TRUNCATE anneal_audit_auditrecord",
     "UPDATE anneal_audit_auditseal SET leaf = 'x'",
     "DELETE FROM anneal_audit_auditcheckpoint",
+    "DELETE FROM anneal_audit_auditinstancehead",
+    "UPDATE anneal_audit_auditinstancehead SET sealed_through = 0",
+    "TRUNCATE anneal_audit_auditinstancehead",
 ])
 def test_the_database_refuses_to_change_or_remove_audit_rows(organization, statement):
     sealing.seal()
@@ -98,3 +101,15 @@ def test_the_sealer_waits_for_a_transaction_still_writing_records(organization, 
     assert not result.skipped
     assert verify.verify_organization(organization.pk).intact
     assert AuditRecord.objects.filter(type="project.created").count() == 2
+
+
+@pytest.mark.parametrize("table", ["anneal_audit_auditcheckpoint", "anneal_audit_auditinstancehead"])
+def test_the_purge_setting_does_not_open_checkpoints_or_instance_heads(organization, table):
+    """``SET LOCAL anneal.audit_purge = 'on'`` lets the application's role delete records and seals,
+    never what proves them."""
+    sealing.seal()
+    with pytest.raises(Exception, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL anneal.audit_test_database = 'off'")
+        cursor.execute("SET LOCAL anneal.audit_purge = 'on'")
+        cursor.execute(f"DELETE FROM {table}")
+    assert verify.verify_organization(organization.pk).intact

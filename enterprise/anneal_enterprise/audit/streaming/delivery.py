@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from anneal_enterprise.audit import access
+from anneal_enterprise.audit.documents import signed_head
 from anneal_enterprise.audit.models import AuditDestination, AuditRecord, AuditSealState
 from anneal_enterprise.audit.presentation import record_json
 from anneal_enterprise.audit.streaming.destinations import ca_pem_of, secret_of
@@ -78,6 +79,13 @@ def _batch(destination: AuditDestination, horizon: int, size: int) -> tuple[list
     return records, records[-1].id
 
 
+def _events(destination: AuditDestination, records: list[AuditRecord]) -> list[dict[str, Any]]:
+    """The batch; its last event carries the signed head, so a SIEM copy can later prove truncation."""
+    events = [record_json(record) for record in records]
+    events[-1]["anneal_signed_head"] = signed_head(destination.organization_id)
+    return events
+
+
 def deliver(destination_id: int, time_budget: float | None = None) -> dict[str, Any]:
     """Send batches until the destination is caught up, fails, or the time budget is spent."""
     budget = _setting("ANNEAL_AUDIT_STREAM_TIME_BUDGET", 20.0) if time_budget is None else time_budget
@@ -98,7 +106,7 @@ def deliver(destination_id: int, time_budget: float | None = None) -> dict[str, 
                 if records:
                     sender = sender or sender_for(destination)
                     try:
-                        sender.send([record_json(record) for record in records])
+                        sender.send(_events(destination, records))
                     except DeliveryFailed as exc:
                         now = timezone.now()
                         destination.failing_since = destination.failing_since or now

@@ -17,7 +17,12 @@ class Command(BaseCommand):
         verify = sub.add_parser("verify", help="Check the records against their seals and signed checkpoints.")
         verify.add_argument("--organization", help="Organization slug or id; 'instance' for instance-wide events.")
         verify.add_argument("--export", type=Path, help="Verify a JSON Lines export offline instead of the database.")
-        verify.add_argument("--public-key", type=Path, help="PEM public key for --export.")
+        verify.add_argument("--public-key", type=Path,
+                            help="PEM public key(s) to trust, from `anneal audit public-key` kept outside the "
+                                 "database; needed for --export. Without it the database's own keys are trusted.")
+        verify.add_argument("--since-export", type=Path, metavar="FILE",
+                            help="Check the database still holds everything an earlier export (or a SIEM copy of "
+                                 "streamed batches) proved.")
         verify.add_argument("--json", action="store_true", help="Print the reports as JSON.")
         sub.add_parser("seal", help="Seal records now (the periodic task does this every few seconds).")
         sub.add_parser("public-key", help="Print the public key(s) that sign checkpoints, as PEM.")
@@ -28,8 +33,10 @@ class Command(BaseCommand):
         getattr(self, f"_{action.replace('-', '_')}")(**options)
 
     def _verify(self, organization: str | None, export: Path | None, public_key: Path | None, json: bool,
-                **_: Any) -> None:
-        if export is not None:
+                since_export: Path | None = None, **_: Any) -> None:
+        if since_export is not None:
+            reports = self._since_export(since_export, public_key)
+        elif export is not None:
             from anneal_enterprise.audit import offline
 
             if public_key is None:
@@ -41,13 +48,29 @@ class Command(BaseCommand):
             except (OSError, offline.ExportUnreadable) as exc:
                 raise CommandError(f"Cannot verify the export: {exc}") from None
         else:
-            from anneal_enterprise.audit import verify
+            from anneal_enterprise.audit import offline, verify
 
-            reports = (verify.verify_all() if organization is None
-                       else verify.verify_all(self._organization_id(organization), only=True))
+            try:
+                keys = offline.load_public_keys(public_key.read_text()) if public_key else None
+            except (OSError, offline.ExportUnreadable) as exc:
+                raise CommandError(f"Cannot read the public keys: {exc}") from None
+            reports = (verify.verify_all(public_keys=keys) if organization is None
+                       else verify.verify_all(self._organization_id(organization), only=True, public_keys=keys))
         self._print(reports, json)
         if any(not report.intact for report in reports):
             raise CommandError("The audit log failed verification (see above).", returncode=1)
+
+    @staticmethod
+    def _since_export(path: Path, public_key: Path | None) -> list[Any]:
+        from anneal_enterprise.audit import offline, since_export
+
+        try:
+            keys = offline.load_public_keys(public_key.read_text()) if public_key else None
+            with path.open(encoding="utf-8") as lines:
+                heads = since_export.signed_heads(lines)
+        except (OSError, UnicodeDecodeError, offline.ExportUnreadable, since_export.NoSignedHead) as exc:
+            raise CommandError(f"Cannot compare with the export: {exc}") from None
+        return since_export.verify_since(heads, keys)
 
     def _print(self, reports: list[Any], as_json: bool) -> None:
         if as_json:
