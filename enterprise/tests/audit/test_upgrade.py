@@ -16,7 +16,7 @@ from core.services import projects
 
 pytestmark = pytest.mark.django_db
 
-migration = importlib.import_module("anneal_enterprise.audit.migrations.0003_instance_chain")
+migration = importlib.import_module("anneal_enterprise.audit.migrations.0004_instance_chain")
 
 
 class StatementRunner:

@@ -67,7 +67,7 @@ def not_append_only(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('anneal_audit', '0002_append_only'),
+        ('anneal_audit', '0003_destination_tls_ca_pem'),
     ]
 
     operations = [
