@@ -23,6 +23,12 @@ from .test_truncation import cut_the_tail, roll_back_to_instance_head
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def receivers_on_loopback_are_allowlisted(outbound_allow):
+    """The SIEM receivers run on 127.0.0.1, which the outbound policy refuses unless allowlisted."""
+    outbound_allow("127.0.0.1")
+
+
 @pytest.fixture
 def exported(organization, tmp_path):
     """Two sealed runs, then a JSON Lines export saved to a file, then a third run."""
