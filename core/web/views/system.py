@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from core import __version__
 from core.health import run_checks
+from core.plugins import budget
 from core.plugins.hookspecs import HOOK_API_VERSION
 from core.plugins.manager import records
 from core.web.views.common import forbidden
@@ -23,4 +24,5 @@ def system(request: HttpRequest) -> HttpResponse:
         "version": __version__, "hook_api": HOOK_API_VERSION, "plugins": plugins, "checks": checks,
         "failed_plugins": sum(1 for p in plugins if not p.ok),
         "failed": [c for c in checks if not c.ok],
+        "slow_hooks": budget.overview(), "hook_budget_ms": budget.budget_ms(),
     })
