@@ -210,6 +210,12 @@ SESSION_COOKIE_AGE = int(env("ANNEAL_SESSION_AGE", str(14 * 24 * 3600)))
 
 ANNEAL_INVITATION_DAYS = int(env("ANNEAL_INVITATION_DAYS", "7"))
 
+# Password sign-in throttling (core.services.sign_in_throttle).
+ANNEAL_SIGN_IN_MAX_FAILURES = int(env("ANNEAL_SIGN_IN_MAX_FAILURES", "5"))
+ANNEAL_SIGN_IN_MAX_FAILURES_PER_ADDRESS = int(env("ANNEAL_SIGN_IN_MAX_FAILURES_PER_ADDRESS", "30"))
+ANNEAL_SIGN_IN_FAILURE_WINDOW = int(env("ANNEAL_SIGN_IN_FAILURE_WINDOW", "900"))
+ANNEAL_SIGN_IN_LOCKOUT = int(env("ANNEAL_SIGN_IN_LOCKOUT", "900"))
+
 # --- Logging ----------------------------------------------------------------------------
 LOG_FORMAT = env("ANNEAL_LOG_FORMAT", "text")
 LOGGING = {

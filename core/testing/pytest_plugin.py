@@ -16,6 +16,7 @@ Fixtures that create data request pytest-django's ``db`` themselves.
 * ``api_client_for(user)``: a DRF client authenticated with a real API token.
 * ``web_client_for(user)``: a Django test client signed in as ``user``.
 * ``feature_flags``: switch entitlements on or off for one test.
+* ``fresh_sign_in_throttle`` (automatic): no failed sign-ins are counted from earlier tests.
 """
 
 from __future__ import annotations
@@ -229,3 +230,13 @@ def feature_flags(anneal_plugin: Callable[..., Any]) -> FeatureFlags:
 
     anneal_plugin(Flags(), name="feature-flags")
     return flags
+
+
+@pytest.fixture(autouse=True)
+def fresh_sign_in_throttle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with no failed sign-ins counted: the cache (and Redis) outlive a test."""
+    import uuid
+
+    from core.services import sign_in_throttle
+
+    monkeypatch.setattr(sign_in_throttle, "KEY_PREFIX", f"anneal:test-{uuid.uuid4().hex}:sign-in")

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 
 from core.models import User
 from core.plugins import hooks
-from core.services import users
+from core.services import sign_in_throttle, users
 from core.services.authentication import sign_in_with_password
-from core.services.errors import ServiceError
+from core.services.errors import ServiceError, SignInThrottled
 
 
 def safe_next(request: HttpRequest) -> str:
@@ -38,6 +38,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         email = request.POST.get("email", "").strip()
         try:
             sign_in_with_password(request, email, request.POST.get("password", ""))
+        except SignInThrottled as exc:
+            messages.error(request, exc.message)
+            status = 429
         except ServiceError as exc:
             messages.error(request, exc.message)
             status = 400
@@ -105,6 +108,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form: ResetPasswordForm) -> HttpResponse:
         response = super().form_valid(form)
+        sign_in_throttle.lift_account_lock(form.user.email)  # the reset proved who they are
         messages.success(self.request, "Your password is set. Sign in with it now.")
         return response
 
