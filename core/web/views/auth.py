@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, views as auth_views
-from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -90,6 +91,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Sends the reset link built from ``ANNEAL_BASE_URL``, never from the request's Host header."""
+
     template_name = "anneal/form_page.html"
     email_template_name = "anneal/password_reset_email.txt"
     subject_template_name = "anneal/password_reset_subject.txt"
@@ -98,6 +101,10 @@ class PasswordResetView(auth_views.PasswordResetView):
         "title": "Reset your password", "submit": "Send reset link",
         "intro": "Enter the email address of your account and we will send you a link to choose a new password.",
     }
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        self.extra_email_context = {"base_url": settings.BASE_URL}
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
