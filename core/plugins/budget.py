@@ -33,6 +33,8 @@ def _budget_from_environment() -> float:
 
 
 _budget_ms = _budget_from_environment()
+#: The budget in seconds, read by ``core.plugins.calling`` on every call.
+limit_seconds = _budget_ms / 1000
 
 
 def budget_ms() -> float:
@@ -40,8 +42,9 @@ def budget_ms() -> float:
 
 
 def set_budget_ms(value: float) -> None:
-    global _budget_ms
+    global _budget_ms, limit_seconds
     _budget_ms = value
+    limit_seconds = value / 1000
 
 
 @dataclass(frozen=True)

@@ -79,20 +79,22 @@ def call_propagating(name: str, /, **kwargs: Any) -> Any:
     (``core.plugins.budget``), with its plugin's name, and its result still counts.
     """
     caller = getattr(plugin_manager.hook, name)
-    impls = _impls(name)
-    if any(impl.hookwrapper or impl.wrapper for impl in impls):
+    impls = caller.get_hookimpls()
+    # pluggy keeps wrappers last, so they come first in call order (the reversed list).
+    if impls and (impls[-1].wrapper or impls[-1].hookwrapper):
         return _call_wrapped(name, caller, kwargs)
-    firstresult = bool(caller.spec and caller.spec.opts.get("firstresult"))
-    limit = budget.budget_ms() / 1000
+    firstresult = caller.spec.opts["firstresult"] if caller.spec else False
+    limit = budget.limit_seconds
     clock = time.perf_counter
     results = []
-    for impl in impls:
-        arguments = {arg: kwargs[arg] for arg in impl.argnames}
-        if impl.kwargnames:
-            arguments.update((arg, kwargs[arg]) for arg in impl.kwargnames if arg in kwargs)
+    for impl in reversed(impls):
+        args = [kwargs[arg] for arg in impl.argnames]
         started = clock()
         try:
-            result = impl.function(**arguments)
+            if impl.kwargnames:
+                result = impl.function(*args, **{arg: kwargs[arg] for arg in impl.kwargnames if arg in kwargs})
+            else:
+                result = impl.function(*args)
         finally:
             elapsed = clock() - started
             if elapsed > limit or _TRACE:

@@ -135,3 +135,43 @@ def test_a_slow_call_in_another_process_is_seen_here_through_the_shared_cache(sm
 
         cache.delete_many([f"anneal:slow-hook:sleepy-elsewhere:anneal_feature_enabled:{f}"
                            for f in ("count", "slowest", "last")])
+
+
+def test_timed_calls_keep_pluggys_contract_first_answer_wins_and_optional_arguments_arrive(
+        anneal_plugin, make_user, make_organization):
+    calls = []
+
+    class First:
+        @hookimpl
+        def anneal_organization_role(self, user, organization=None):
+            calls.append(("first", organization is not None))
+            return "viewer"
+
+    class Second:
+        @hookimpl
+        def anneal_organization_role(self):
+            calls.append(("second", True))
+            return "owner"
+
+    anneal_plugin(First(), name="first")
+    anneal_plugin(Second(), name="second")  # registered last, so pluggy calls it first
+    assert hooks.organization_role(make_user(), make_organization()) == "owner"
+    assert calls == [("second", True)]
+    calls.clear()
+    from core.plugins.manager import unregister_plugin
+
+    unregister_plugin("second")
+    assert hooks.organization_role(make_user(), make_organization()) == "viewer"
+    assert calls == [("first", True)]
+
+
+def test_anneal_plugins_json_lists_slow_hooks(anneal_plugin, small_budget, make_user, rf):
+    import json
+
+    anneal_plugin(SleepyPolicy(), name="sleepy")
+    hooks.authentication_policy(make_user(), "token", rf.get("/"))
+    out = StringIO()
+    call_command("plugins", json=True, stdout=out)
+    row = next(r for r in json.loads(out.getvalue()) if r["name"] == "sleepy")
+    assert [(s["hook"], s["count"]) for s in row["slow_hooks"]] == [("anneal_authentication_policy", 1)]
+    assert row["slow_hooks"][0]["slowest_ms"] >= SLEEP_SECONDS * 1000
