@@ -152,3 +152,29 @@ def test_anneal_doctor_warns_when_production_would_write_reset_links_to_the_log(
     assert "-> Set ANNEAL_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend" in out
     quiet = run(["-m", "core.cli", "doctor"], tmp_path, **PRODUCTION_ENV).stdout
     assert next(line for line in quiet.splitlines() if " email " in line).startswith("ok")
+
+
+@pytest.mark.django_db
+def test_the_system_page_warns_when_production_emails_do_not_leave_the_server(settings, web_client_for, make_user):
+    settings.PRODUCTION = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    page = web_client_for(make_user(is_staff=True)).get("/system/").content.decode()
+    row = page.split('<tr data-check="email">', 1)[1].split("</tr>", 1)[0]
+    assert "failed" in row and "password reset and invitation links would go to the log" in row
+    assert "ANNEAL_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend" in row
+
+
+@pytest.mark.parametrize("backend", [
+    "django.core.mail.backends.console.EmailBackend", "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend", "django.core.mail.backends.dummy.EmailBackend",
+])
+def test_every_backend_that_sends_nothing_fails_the_email_check_in_production_only(settings, backend):
+    from core.builtin.health import check_email
+
+    settings.EMAIL_BACKEND = backend
+    settings.PRODUCTION = False
+    assert check_email().ok
+    settings.PRODUCTION = True
+    assert not check_email().ok
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    assert check_email().ok
