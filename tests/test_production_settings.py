@@ -29,8 +29,8 @@ PRODUCTION_ENV = {
 
 
 def run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items()
-                   if k not in {"DATABASE_URL", "REDIS_URL"} and not k.startswith("ANNEAL_")}
+    environment = {k: v for k, v in os.environ.items()  # DJANGO_ALLOW_ASYNC_UNSAFE: set by Playwright's fixtures
+                   if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"} and not k.startswith("ANNEAL_")}
     environment.update(DJANGO_SETTINGS_MODULE="core.settings", ANNEAL_DATA_DIR=str(tmp_path))
     environment.update(env)
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=environment, capture_output=True, text=True,
