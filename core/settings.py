@@ -64,6 +64,8 @@ ALLOWED_HOSTS = env_list(
 if PRODUCTION:
     production.refuse_test_hosts(ALLOWED_HOSTS)
 CSRF_TRUSTED_ORIGINS = env_list("ANNEAL_CSRF_TRUSTED_ORIGINS", BASE_URL)
+# Behind a reverse proxy: the header it appends the client's address to (core.middleware.client_ip).
+ANNEAL_CLIENT_IP_HEADER = env("ANNEAL_CLIENT_IP_HEADER")
 
 # --- Plugins, stage one: entry points are imported and may contribute to settings ---------
 ANNEAL_PLUGIN_RECORDS = load_entry_point_plugins()

@@ -202,3 +202,24 @@ def test_failures_counted_by_another_process_lock_the_account_here(limits, make_
     assert result.stdout.strip() == "account", result.stderr
     client, response = sign_in("ann@example.com", PASSWORD, address=ELSEWHERE)
     assert response.status_code == 429 and not signed_in(client)
+
+
+def test_behind_a_proxy_the_address_it_appended_is_counted_not_one_a_client_made_up(limits, make_user):
+    limits.ANNEAL_CLIENT_IP_HEADER = "X-Forwarded-For"
+    make_user("bob@example.com", PASSWORD)
+    for number in range(5):  # the attacker varies the part of the header it controls
+        Client(REMOTE_ADDR="10.0.0.2").post("/sign-in/", {"email": f"victim{number}@example.com", "password": "x"},
+                                            HTTP_X_FORWARDED_FOR=f"192.0.2.{number}, {ATTACKER}")
+    attacker = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"192.0.2.99, {ATTACKER}")
+    assert attacker.post("/sign-in/", {"email": "bob@example.com", "password": PASSWORD}).status_code == 429
+    colleague = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=ELSEWHERE)  # same proxy, other client
+    assert colleague.post("/sign-in/", {"email": "bob@example.com", "password": PASSWORD}).status_code == 302
+
+
+def test_without_the_proxy_setting_a_forwarded_address_is_ignored(limits, make_user):
+    make_user("bob@example.com", PASSWORD)
+    for number in range(5):
+        Client(REMOTE_ADDR=ATTACKER).post("/sign-in/", {"email": f"victim{number}@example.com", "password": "x"},
+                                          HTTP_X_FORWARDED_FOR=f"192.0.2.{number}")
+    client = Client(REMOTE_ADDR=ATTACKER, HTTP_X_FORWARDED_FOR=ELSEWHERE)
+    assert client.post("/sign-in/", {"email": "bob@example.com", "password": PASSWORD}).status_code == 429
