@@ -62,22 +62,32 @@ _lock = threading.Lock()
 _local: dict[tuple[str, str], SlowHook] = {}
 
 
+#: A slow plugin would log a line per request; after the first, one line a minute per plugin and hook.
+LOG_INTERVAL_SECONDS = 60.0
+_logged_at: dict[tuple[str, str], float] = {}
+
+
 def record_over_budget(plugin: str, hook: str, duration_ms: float) -> None:
     """Log, and count in this process and in the shared cache, one call over the budget."""
-    logger.warning(
-        "Plugin %s took %.0f ms in hook %s, over the %.0f ms budget (ANNEAL_HOOK_BUDGET_MS); "
-        "it holds every request that calls this hook.",
-        plugin, duration_ms, hook, _budget_ms,
-    )
     now = time.time()
     with _lock:
         previous = _local.get((plugin, hook))
         if previous is None:
-            _local[(plugin, hook)] = SlowHook(plugin, hook, 1, duration_ms, now)
+            current = SlowHook(plugin, hook, 1, duration_ms, now)
         else:
-            _local[(plugin, hook)] = replace(
+            current = replace(
                 previous, count=previous.count + 1, slowest_ms=max(previous.slowest_ms, duration_ms), last_at=now
             )
+        _local[(plugin, hook)] = current
+        log = now - _logged_at.get((plugin, hook), float("-inf")) >= LOG_INTERVAL_SECONDS
+        if log:
+            _logged_at[(plugin, hook)] = now
+    if log:
+        logger.warning(
+            "Plugin %s took %.0f ms in hook %s, over the %.0f ms budget (ANNEAL_HOOK_BUDGET_MS); "
+            "it holds every request that calls this hook (%d slow calls in this process so far).",
+            plugin, duration_ms, hook, _budget_ms, current.count,
+        )
     _record_shared(plugin, hook, duration_ms, now)
 
 
@@ -138,6 +148,7 @@ def forget(plugin: str | None = None) -> None:
         pairs = [pair for pair in _local if plugin is None or pair[0] == plugin]
         for pair in pairs:
             del _local[pair]
+            _logged_at.pop(pair, None)
     try:
         from django.core.cache import cache
 
