@@ -1,5 +1,10 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
 from core.models import ApiToken, Invitation, Membership, Organization, Project, User
 
@@ -48,3 +53,17 @@ class InvitationAdmin(admin.ModelAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "prefix", "user", "created_at", "expires_at", "last_used_at", "revoked_at"]
     exclude = ["token_hash"]
+
+
+def _sign_in_through_anneal(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    """The admin has no password form of its own: password sign-ins all go through the
+    sign-in page, which throttles guessing (core.services.sign_in_throttle)."""
+    if request.user.is_authenticated:
+        from core.web.views.common import forbidden
+
+        return forbidden(request, "The Django admin is for staff accounts only; ask an administrator.")
+    next_url = request.GET.get("next") or reverse("admin:index")
+    return redirect_to_login(next_url, reverse("web:sign_in"))
+
+
+admin.site.login = _sign_in_through_anneal  # type: ignore[method-assign]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import uuid
 from typing import Callable
@@ -21,6 +22,18 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 def client_ip(request: HttpRequest) -> str | None:
+    """The client's address: the connection's, or the last entry of ``ANNEAL_CLIENT_IP_HEADER``.
+
+    Behind a reverse proxy every connection comes from the proxy; the proxy appends the
+    address it saw to ``X-Forwarded-For``, and only that last entry cannot be forged by a client.
+    """
+    header = settings.ANNEAL_CLIENT_IP_HEADER
+    if header:
+        last = request.headers.get(header, "").rsplit(",", 1)[-1].strip()
+        try:
+            return str(ipaddress.ip_address(last))
+        except ValueError:
+            pass
     return request.META.get("REMOTE_ADDR")
 
 

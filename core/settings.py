@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from core import production
 from core.outbound.policy import Allowlist, AllowlistInvalid
 from core.plugins import hooks as plugin_hooks
 from core.plugins.manager import load_entry_point_plugins
@@ -47,9 +48,25 @@ if PRODUCTION and SECRET_KEY == DEFAULT_SECRET_KEY:
         "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
     )
 
-ALLOWED_HOSTS = env_list("ANNEAL_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "ANNEAL_PRODUCTION and ANNEAL_DEBUG are both set. Debug pages show settings and source code "
+        "to anyone who causes an error: unset ANNEAL_DEBUG in production."
+    )
+
+# Every absolute URL Anneal sends (emails, links in API answers, SSO metadata) is built from
+# BASE_URL by core.links, never from the request's Host header.
 BASE_URL = env("ANNEAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+if PRODUCTION:
+    production.require_base_url(env("ANNEAL_BASE_URL"))
+ALLOWED_HOSTS = env_list(
+    "ANNEAL_ALLOWED_HOSTS", production.host_of(BASE_URL) if PRODUCTION else "localhost,127.0.0.1,[::1],testserver"
+)
+if PRODUCTION:
+    production.refuse_test_hosts(ALLOWED_HOSTS)
 CSRF_TRUSTED_ORIGINS = env_list("ANNEAL_CSRF_TRUSTED_ORIGINS", BASE_URL)
+# Behind a reverse proxy: the header it appends the client's address to (core.middleware.client_ip).
+ANNEAL_CLIENT_IP_HEADER = env("ANNEAL_CLIENT_IP_HEADER")
 
 # --- Plugins, stage one: entry points are imported and may contribute to settings ---------
 ANNEAL_PLUGIN_RECORDS = load_entry_point_plugins()
@@ -212,11 +229,28 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
+# --- HTTPS (docs/deploy/README.md#https-and-production-mode) ---------------------------------
+SESSION_COOKIE_SECURE = PRODUCTION or BASE_URL.startswith("https://")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("ANNEAL_SSL_REDIRECT", PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes and the container health check speak plain HTTP
+SECURE_HSTS_SECONDS = int(env("ANNEAL_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ANNEAL_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("ANNEAL_HSTS_PRELOAD", False)
+if env("ANNEAL_SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = production.proxy_ssl_header(env("ANNEAL_SECURE_PROXY_SSL_HEADER"))
+# Asking browsers to preload HSTS binds the whole registrable domain and is slow to undo: a
+# decision for the domain's owner (ANNEAL_HSTS_PRELOAD=1), so its deploy check is silenced until then.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SESSION_COOKIE_AGE = int(env("ANNEAL_SESSION_AGE", str(14 * 24 * 3600)))
 
 ANNEAL_INVITATION_DAYS = int(env("ANNEAL_INVITATION_DAYS", "7"))
+
+# Password sign-in throttling (core.services.sign_in_throttle).
+ANNEAL_SIGN_IN_MAX_FAILURES = int(env("ANNEAL_SIGN_IN_MAX_FAILURES", "5"))
+ANNEAL_SIGN_IN_MAX_FAILURES_PER_ADDRESS = int(env("ANNEAL_SIGN_IN_MAX_FAILURES_PER_ADDRESS", "30"))
+ANNEAL_SIGN_IN_FAILURE_WINDOW = int(env("ANNEAL_SIGN_IN_FAILURE_WINDOW", "900"))
+ANNEAL_SIGN_IN_LOCKOUT = int(env("ANNEAL_SIGN_IN_LOCKOUT", "900"))
 
 # --- Logging ----------------------------------------------------------------------------
 LOG_FORMAT = env("ANNEAL_LOG_FORMAT", "text")

@@ -149,6 +149,7 @@ def test_every_core_state_change_emits_its_event(make_user, captured_events):
 
     not_emitted = {t.name for t in CORE_EVENT_TYPES} - emitted - {
         "user.signed_in", "user.sign_in_failed", "user.signed_out",  # covered by the sign-in tests
+        "user.sign_in_throttled",  # covered by tests/test_sign_in_throttle.py
     }
     assert not_emitted == set()
 

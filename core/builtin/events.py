@@ -5,6 +5,9 @@ from core.plugins import EventType, hookimpl
 CORE_EVENT_TYPES = [
     EventType("user.signed_in", "A user signed in.", "authentication"),
     EventType("user.sign_in_failed", "A sign-in attempt failed.", "authentication", "warning"),
+    EventType("user.sign_in_throttled",
+              "Too many sign-ins failed for an account or from an address; password sign-ins are refused for a while.",
+              "authentication", "warning"),
     EventType("user.signed_out", "A user signed out.", "authentication"),
     EventType("user.created", "A user account was created.", "user"),
     EventType("user.updated", "A user's profile was changed.", "user"),

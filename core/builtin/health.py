@@ -1,4 +1,4 @@
-"""The core's health checks: database, migrations, cache, Redis, broker, workers and queues.
+"""The core's health checks: database, migrations, cache, Redis, broker, workers, queues and email.
 
 Each check says what it found and, when it fails, what to do about it (``hint``).
 """
@@ -124,6 +124,29 @@ def check_queues() -> HealthCheckResult:
     return HealthCheckResult(True, text)
 
 
+UNSENT_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend": "written to the log",
+    "django.core.mail.backends.filebased.EmailBackend": "written to files",
+    "django.core.mail.backends.locmem.EmailBackend": "kept in memory",
+    "django.core.mail.backends.dummy.EmailBackend": "thrown away",
+}
+
+
+def check_email() -> HealthCheckResult:
+    backend = settings.EMAIL_BACKEND
+    fate = UNSENT_EMAIL_BACKENDS.get(backend)
+    if fate is None:
+        return HealthCheckResult(True, f"Emails are sent with {backend}.")
+    text = f"Emails are {fate}, not sent ({backend})."
+    if not settings.PRODUCTION:
+        return HealthCheckResult(True, text)
+    return HealthCheckResult(
+        False, f"{text} In production, password reset and invitation links would go to the log, not to people.",
+        "Set ANNEAL_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and ANNEAL_EMAIL_HOST "
+        "(see docs/configuration.md#email).",
+    )
+
+
 @hookimpl
 def anneal_health_checks() -> list[HealthCheck]:
     return [
@@ -135,4 +158,5 @@ def anneal_health_checks() -> list[HealthCheck]:
         HealthCheck("workers", "At least one background worker is running.", check_workers, critical=False),
         HealthCheck("queues", f"Fewer than {QUEUE_WARNING_LENGTH} tasks wait in each queue.", check_queues,
                     critical=False),
+        HealthCheck("email", "Emails reach people (in production, not only the log).", check_email, critical=False),
     ]

@@ -1,6 +1,8 @@
 """How the core calls hooks: isolated per plugin, or propagating, always traceable.
 
 ``ANNEAL_TRACE_HOOKS=1`` logs every hook call with its duration to the ``anneal.hooks`` logger.
+Each implementation of a propagating hook is timed; one over ``ANNEAL_HOOK_BUDGET_MS`` is
+logged and counted by ``core.plugins.budget``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from core.plugins import budget
 from core.plugins.manager import plugin_manager, plugin_name_of
 
 logger = logging.getLogger("anneal.plugins")
@@ -70,17 +73,60 @@ def call_each(name: str, /, **kwargs: Any) -> list[Contribution]:
 
 
 def call_propagating(name: str, /, **kwargs: Any) -> Any:
-    """Call ``name`` through pluggy; exceptions reach the caller so it fails closed."""
+    """Call every implementation of ``name`` as pluggy would; exceptions reach the caller so it fails closed.
+
+    Each implementation is timed: one that takes longer than the budget is recorded
+    (``core.plugins.budget``), with its plugin's name, and its result still counts.
+    """
     caller = getattr(plugin_manager.hook, name)
-    if not _TRACE:
-        return caller(**kwargs)
+    impls = caller.get_hookimpls()
+    # pluggy keeps wrappers last, so they come first in call order (the reversed list).
+    if impls and (impls[-1].wrapper or impls[-1].hookwrapper):
+        return _call_wrapped(name, caller, kwargs)
+    firstresult = caller.spec.opts["firstresult"] if caller.spec else False
+    limit = budget.limit_seconds
+    clock = time.perf_counter
+    results = []
+    for impl in reversed(impls):
+        args = [kwargs[arg] for arg in impl.argnames]
+        started = clock()
+        try:
+            if impl.kwargnames:
+                result = impl.function(*args, **{arg: kwargs[arg] for arg in impl.kwargnames if arg in kwargs})
+            else:
+                result = impl.function(*args)
+        finally:
+            elapsed = clock() - started
+            if elapsed > limit or _TRACE:
+                _report(name, impl, elapsed * 1000, elapsed > limit)
+        if result is not None:
+            results.append(result)
+            if firstresult:
+                break
+    if firstresult:
+        return results[0] if results else None
+    return results
+
+
+def _report(name: str, impl: Any, elapsed_ms: float, over_budget: bool) -> None:
+    plugin = plugin_name_of(impl.plugin_name)
+    if over_budget:
+        budget.record_over_budget(plugin, name, elapsed_ms)
+    if _TRACE:
+        trace_logger.info("hook %s plugin=%s duration_ms=%.3f", name, plugin, elapsed_ms)
+
+
+def _call_wrapped(name: str, caller: Any, kwargs: dict[str, Any]) -> Any:
+    """A hook with a wrapper implementation: pluggy calls it, timed as a whole."""
     started = time.perf_counter()
     try:
         return caller(**kwargs)
     finally:
-        trace_logger.info(
-            "hook %s duration_ms=%.3f", name, (time.perf_counter() - started) * 1000
-        )
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        if elapsed_ms > budget.budget_ms():
+            budget.record_over_budget("(wrapped call)", name, elapsed_ms)
+        if _TRACE:
+            trace_logger.info("hook %s duration_ms=%.3f", name, elapsed_ms)
 
 
 def collect(name: str, /, **kwargs: Any) -> list[tuple[str, Any]]:

@@ -12,6 +12,11 @@ docs generator and the facade can read:
   exception is logged and attributed to that plugin while the others still run;
   ``"propagates"`` means the hook decides correctness or security, so an exception is never
   swallowed: the request or transaction fails closed;
+  a propagating hook runs inside the request it decides, so it must be fast: each
+  implementation is timed, and one that takes longer than ``ANNEAL_HOOK_BUDGET_MS`` (default
+  250 ms) is logged with the plugin's name, counted, and shown on the System page and in
+  ``anneal plugins``. It is not interrupted (a policy cut short could not fail closed), so the
+  request waits: cache what you need, and do no remote calls;
 * ``firstresult``: the first implementation that returns something other than ``None``
   decides, and the rest are not called.
 
@@ -261,6 +266,9 @@ def anneal_authentication_policy(
     (``"session"``); never called when no plugin implements it. Return a
     :class:`~core.plugins.types.Refusal` to refuse, with a reason the person will read, or
     ``None`` to have no objection. Any refusal wins. An exception refuses the request.
+    Called on every request: an implementation that sleeps or calls a remote service holds
+    every request for as long, so answer from memory or a cache; calls over the hook time
+    budget are reported with your plugin's name.
     """
 
 

@@ -22,6 +22,11 @@ FAILURE_TEXT = {
     "isolated": "isolated: an exception is logged for this plugin and the others still run",
     "propagates": "propagates: an exception reaches the caller, which fails closed",
 }
+BUDGET_TEXT = (
+    "must be fast: each implementation is timed, and a call longer than `ANNEAL_HOOK_BUDGET_MS` "
+    "(default 250 ms) is logged as a warning naming the plugin, counted, and shown on the System "
+    "page and in `anneal plugins`. The call is not interrupted: the request waits and its answer counts"
+)
 STAGE_TEXT = {
     "settings": "while settings load (entry-point module, no models)",
     "runtime": "once Django apps are ready",
@@ -114,6 +119,8 @@ def _hook_section(doc: HookDoc) -> list[str]:
         ("Result", "first non-`None` answer wins (`firstresult`)" if info.firstresult
          else "every implementation is called"),
     ]
+    if info.failure == "propagates" and info.stage == "runtime":
+        rows.append(("Time budget", BUDGET_TEXT))
     if info.deprecated:
         rows.append(("Deprecated", _markdown(info.deprecated.message("This hook"))))
     for argument, deprecation in info.deprecated_arguments.items():

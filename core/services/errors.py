@@ -13,3 +13,10 @@ class PolicyRefused(ServiceError):
 
     def __init__(self, message: str, code: str = "refused") -> None:
         super().__init__(message, code)
+
+
+class SignInThrottled(ServiceError):
+    """Too many sign-ins failed for this account or from this address; try again later."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "sign_in_throttled")

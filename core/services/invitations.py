@@ -5,10 +5,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from core.events import Target, emit
+from core.links import absolute_reverse
 from core.models import Invitation, Membership, Organization, User
 from core.models.tokens import hash_token
 from core.roles import Role
@@ -36,7 +36,7 @@ def invite(organization: Organization, email: str, role: Role | str, invited_by:
         )
         emit("invitation.created", organization=organization, target=invitation_target(invitation),
              after={"email": email, "role": role.value})
-        link = settings.BASE_URL + reverse("web:accept_invitation", args=[token])
+        link = absolute_reverse("web:accept_invitation", token)
         subject = f"You are invited to {organization.name} on Anneal"
         body = (
             f"{invited_by.display_name if invited_by else 'Someone'} invited you to join {organization.name} "

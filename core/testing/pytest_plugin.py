@@ -21,6 +21,7 @@ Fixtures that create data request pytest-django's ``db`` themselves.
   processes started afterwards. Without it, :mod:`core.outbound` refuses loopback.
 * ``outbound_resolver(answers)``: answer DNS lookups of :mod:`core.outbound` from a mapping
   ``{host: [address, ...]}`` or a callable ``(host, port) -> [address, ...]``.
+* ``fresh_sign_in_throttle`` (automatic): no failed sign-ins are counted from earlier tests.
 """
 
 from __future__ import annotations
@@ -268,3 +269,13 @@ def outbound_resolver() -> Iterator[Callable[[Any], None]]:
             stack.enter_context(use_resolver(resolver))
 
         yield install
+
+
+@pytest.fixture(autouse=True)
+def fresh_sign_in_throttle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with no failed sign-ins counted: the cache (and Redis) outlive a test."""
+    import uuid
+
+    from core.services import sign_in_throttle
+
+    monkeypatch.setattr(sign_in_throttle, "KEY_PREFIX", f"anneal:test-{uuid.uuid4().hex}:sign-in")

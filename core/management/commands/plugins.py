@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from core.plugins import reference
+from core.plugins import budget, reference
 from core.plugins.manager import summary
 from core.plugins.scaffold import ScaffoldError, create_plugin
 
@@ -39,7 +39,14 @@ class Command(BaseCommand):
 
     def list(self, as_json: bool) -> None:
         rows = summary()
+        slow: dict[str, list[budget.SlowHook]] = {}
+        for entry in budget.overview():
+            slow.setdefault(entry.plugin, []).append(entry)
         if as_json:
+            for row in rows:
+                row["slow_hooks"] = [
+                    {"hook": s.hook, "count": s.count, "slowest_ms": round(s.slowest_ms, 1)} for s in slow.get(row["name"], [])
+                ]
             self.stdout.write(json.dumps(rows, indent=2))
             return
         for row in rows:
@@ -50,6 +57,11 @@ class Command(BaseCommand):
             if row["error"]:
                 self.stdout.write(self.style.ERROR(f"    error: {row['error']}"))
             self.stdout.write(f"    hooks: {', '.join(row['hooks']) or '-'}")
+            for entry in slow.get(row["name"], []):
+                self.stdout.write(self.style.WARNING(
+                    f"    slow: {entry.hook} over the {budget.budget_ms():.0f} ms budget {entry.count} time(s), "
+                    f"slowest {entry.slowest_ms:.0f} ms"
+                ))
 
     def new(self, name: str, directory: Path) -> None:
         try:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, views as auth_views
-from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -15,9 +16,9 @@ from django.views.decorators.http import require_POST
 
 from core.models import User
 from core.plugins import hooks
-from core.services import users
+from core.services import sign_in_throttle, users
 from core.services.authentication import sign_in_with_password
-from core.services.errors import ServiceError
+from core.services.errors import ServiceError, SignInThrottled
 
 
 def safe_next(request: HttpRequest) -> str:
@@ -38,6 +39,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         email = request.POST.get("email", "").strip()
         try:
             sign_in_with_password(request, email, request.POST.get("password", ""))
+        except SignInThrottled as exc:
+            messages.error(request, exc.message)
+            status = 429
         except ServiceError as exc:
             messages.error(request, exc.message)
             status = 400
@@ -87,6 +91,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Sends the reset link built from ``ANNEAL_BASE_URL``, never from the request's Host header."""
+
     template_name = "anneal/form_page.html"
     email_template_name = "anneal/password_reset_email.txt"
     subject_template_name = "anneal/password_reset_subject.txt"
@@ -95,6 +101,10 @@ class PasswordResetView(auth_views.PasswordResetView):
         "title": "Reset your password", "submit": "Send reset link",
         "intro": "Enter the email address of your account and we will send you a link to choose a new password.",
     }
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        self.extra_email_context = {"base_url": settings.BASE_URL}
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -105,6 +115,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form: ResetPasswordForm) -> HttpResponse:
         response = super().form_valid(form)
+        sign_in_throttle.lift_account_lock(form.user.email)  # the reset proved who they are
         messages.success(self.request, "Your password is set. Sign in with it now.")
         return response
 

@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from core import __version__, outbound
 from core.health import run_checks
+from core.plugins import budget
 from core.plugins.hookspecs import HOOK_API_VERSION
 from core.plugins.manager import records
 from core.web.views.common import forbidden
@@ -24,4 +25,5 @@ def system(request: HttpRequest) -> HttpResponse:
         "failed_plugins": sum(1 for p in plugins if not p.ok),
         "failed": [c for c in checks if not c.ok],
         "outbound_allow": outbound.current_allowlist().describe(),
+        "slow_hooks": budget.overview(), "hook_budget_ms": budget.budget_ms(),
     })

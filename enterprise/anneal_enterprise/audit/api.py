@@ -21,6 +21,7 @@ from anneal_enterprise.audit.models import AuditExport
 from anneal_enterprise.audit.presentation import record_json
 from anneal_enterprise.audit.query import MAX_PAGE, BadQuery, filtered, page, parse_filters
 from core import access as core_access
+from core.links import absolute_url
 from core.roles import Permission
 
 FILTER_PARAMETERS = [
@@ -124,7 +125,7 @@ class Verify(APIView):
 def export_json(job: AuditExport, request: Request, slug: str) -> dict[str, Any]:
     download = None
     if job.status == "done":
-        download = request.build_absolute_uri(f"/api/v1/plugins/enterprise/audit/organizations/{slug}/exports/{job.pk}/file")
+        download = absolute_url(f"/api/v1/plugins/enterprise/audit/organizations/{slug}/exports/{job.pk}/file")
     return {"id": job.pk, "format": job.format, "status": job.status, "progress": job.progress, "done": job.done,
             "total": job.total, "error": job.error or None, "filters": job.filters, "download": download}
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.urls import reverse
-
 from anneal_enterprise.sso.models import IdentityProvider
+from core.links import absolute_reverse
 
 
 def url(name: str, *args: object) -> str:
-    return settings.BASE_URL + reverse(name, args=args)
+    return absolute_reverse(name, *args)
 
 
 def for_provider(provider: IdentityProvider) -> dict[str, str]:
@@ -22,4 +20,4 @@ def for_provider(provider: IdentityProvider) -> dict[str, str]:
 
 
 def scim_base_url() -> str:
-    return settings.BASE_URL + reverse("api-enterprise:scim_root").rstrip("/")
+    return absolute_reverse("api-enterprise:scim_root").rstrip("/")

@@ -23,6 +23,7 @@ from anneal_enterprise import entitlements
 from anneal_enterprise.support import access, bundles, collectors
 from anneal_enterprise.support.models import SupportBundle, SupportGrant
 from core import access as core_access
+from core.links import absolute_reverse
 from core.roles import Permission
 
 
@@ -170,7 +171,7 @@ class GrantList(APIView):
         data = serializer.validated_data
         grant, token = access.create_grant(organization, request.user, data["reason"], data["scope"],
                                            data.get("hours"), data["ticket"])
-        link = request.build_absolute_uri(f"/plugins/enterprise/support/access/{token}/")
+        link = absolute_reverse("enterprise:support-redeem", token)
         return Response({**GrantSerializer(grant).data, "link": link}, status=status.HTTP_201_CREATED)
 
 

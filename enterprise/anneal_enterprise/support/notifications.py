@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.core.mail import send_mail
 
 from anneal_enterprise.support.models import SupportGrant
+from core.links import absolute_reverse
 from core.models import Membership
 
 logger = logging.getLogger("anneal.support")
@@ -41,8 +41,8 @@ def notify_owners(grant: SupportGrant, what: str, by: str = "") -> None:
         f"Valid until: {grant.expires_at:%Y-%m-%d %H:%M} UTC",
         "",
         "Every action support takes is recorded as an event attributed to them. An owner can revoke",
-        f"the grant at any time in the organization's settings: {settings.BASE_URL}/plugins/enterprise/support/"
-        f"o/{grant.organization.slug}/access/",
+        "the grant at any time in the organization's settings: "
+        + absolute_reverse("enterprise:support-access", grant.organization.slug),
     ]
     recipients = owner_emails(grant)
     if not recipients:

@@ -46,7 +46,8 @@ def test_staff_build_preview_and_download_a_bundle(page, make_user, support_lice
 
 
 def test_an_owner_grants_access_and_the_engineer_works_under_a_banner_until_revoked(
-        page, browser, live_server, make_user, make_organization, support_licensed):
+        page, browser, live_server, make_user, make_organization, support_licensed, settings):
+    settings.BASE_URL = live_server.url  # the link shown is built from the base URL
     owner = make_user(email="owner@customer.example")
     organization = make_organization(name="Customer", owner=owner)
     sign_in(page, "owner@customer.example")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 
 from anneal_enterprise import entitlements
 from anneal_enterprise.support import access, conf, session
 from anneal_enterprise.support.models import SupportGrant
+from core.links import absolute_reverse
 from core.roles import Permission, Role
 from core.services.errors import ServiceError
 from core.web.views.common import organization_view
@@ -33,8 +33,7 @@ def grants(request: HttpRequest) -> HttpResponse:
                     organization, request.user, request.POST.get("reason", ""), request.POST.get("scope", "read_only"),
                     request.POST.get("hours"), request.POST.get("ticket", ""))
                 # Shown once, on the next page only (post/redirect/get, so a reload never grants twice).
-                request.session[NEW_LINK_KEY] = request.build_absolute_uri(
-                    reverse("enterprise:support-redeem", args=[token]))
+                request.session[NEW_LINK_KEY] = absolute_reverse("enterprise:support-redeem", token)
                 messages.success(request, "Support access granted. Send the link below to the support engineer.")
                 return redirect("enterprise:support-access", organization.slug)
             else:
