@@ -187,6 +187,7 @@ class ScimUser(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     external_id = models.CharField(max_length=255, blank=True)
     active = models.BooleanField(default=True)
+    created_account = models.BooleanField(default=False, help_text="SCIM created the account (rather than linking it).")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization", "user"], name="unique_scim_user")]

@@ -116,13 +116,11 @@ def _boolean(value: Any) -> bool:
 
 
 def _scim_user(organization: Organization, user_id: str) -> tuple[User, ScimUser]:
-    user = User.objects.filter(pk=int(user_id) if user_id.isdigit() else -1).first()
-    scim = ScimUser.objects.filter(organization=organization, user=user).first() if user else None
-    if user is None or (scim is None and not Membership.objects.filter(organization=organization, user=user).exists()):
+    scim = ScimUser.objects.select_related("user").filter(
+        organization=organization, user_id=int(user_id) if user_id.isdigit() else -1).first()
+    if scim is None:  # members SCIM did not provision or link are not SCIM resources
         raise ScimError(404, f"User {user_id} not found.")
-    if scim is None:
-        scim = ScimUser.objects.create(organization=organization, user=user, active=True)
-    return user, scim
+    return scim.user, scim
 
 
 def _user_body(organization: Organization, user: User) -> dict[str, Any]:
@@ -142,9 +140,8 @@ def users(request: HttpRequest, organization: Organization, body: Any) -> tuple[
         return _user_body(organization, user), 201
     if request.method != "GET":
         raise ScimError(405, "Use GET or POST on /Users.")
-    candidates = User.objects.filter(memberships__organization=organization)
     scim_ids = ScimUser.objects.filter(organization=organization).values_list("user_id", flat=True)
-    candidates = (candidates | User.objects.filter(pk__in=scim_ids)).distinct().order_by("pk")
+    candidates = User.objects.filter(pk__in=scim_ids).order_by("pk")
     condition = parse_filter(request.GET.get("filter", ""), {"userName", "externalId"})
     if condition:
         attribute, value = condition

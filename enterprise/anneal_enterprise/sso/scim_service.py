@@ -6,8 +6,8 @@ from typing import Any
 
 from django.db import transaction
 
-from anneal_enterprise.sso import events
-from anneal_enterprise.sso.models import IdentityProvider, ScimGroup, ScimUser, VerifiedDomain
+from anneal_enterprise.sso import events, scim_ownership
+from anneal_enterprise.sso.models import IdentityProvider, ScimGroup, ScimUser
 from anneal_enterprise.sso.roles import mapped_role
 from anneal_enterprise.sso.scim_resources import ScimError
 from core.events import Target, emit
@@ -37,14 +37,19 @@ def create_user(organization: Organization, user_name: str, name: str, external_
         raise ScimError(400, "userName must be the person's email address.", "invalidValue")
     with transaction.atomic():
         user = User.objects.filter(email=email).first()
+        created = user is None
         if user is None:
             user = user_services.create_user(email, None, name=name)
-        elif not VerifiedDomain.objects.verified().filter(organization=organization, domain=email.rpartition("@")[2]).exists():
-            raise ScimError(409, f"An account for {email} exists and its domain is not verified by this organization.",
-                            "uniqueness")
-        if ScimUser.objects.filter(organization=organization, user=user).exists():
+        elif ScimUser.objects.filter(organization=organization, user=user).exists():
             raise ScimError(409, f"{email} is already provisioned.", "uniqueness")
-        scim = ScimUser.objects.create(organization=organization, user=user, external_id=external_id, active=True)
+        elif (not Membership.objects.filter(organization=organization, user=user).exists()
+              and not scim_ownership.manages(organization, user, None)):
+            # Linking an outside account would let this organization claim it.
+            raise ScimError(409, f"An account for {email} exists outside this organization, and it is not one this "
+                                 "organization's SCIM may manage (its domain is not verified by the organization, "
+                                 "or it belongs to another organization or to the instance staff).", "uniqueness")
+        scim = ScimUser.objects.create(organization=organization, user=user, external_id=external_id, active=True,
+                                       created_account=created)
         if not Membership.objects.filter(organization=organization, user=user).exists():
             organization_services.add_member(organization, user, _mapping(organization)[1])
         emit(events.SCIM_USER_CREATED, organization=organization, target=_target(user),
@@ -63,6 +68,9 @@ def update_user(organization: Organization, user: User, scim: ScimUser, changes:
         if "name" in changes and changes["name"] != user.name:
             profile["name"] = changes["name"]
         if profile:
+            scim_ownership.require_managed(organization, user, scim, " and ".join(sorted(profile)))
+            if "email" in profile:
+                scim_ownership.require_verified_email(organization, profile["email"])
             try:
                 user_services.update_user(user, **profile)
             except Exception as exc:  # a duplicate email is the only expected failure
@@ -77,24 +85,26 @@ def update_user(organization: Organization, user: User, scim: ScimUser, changes:
 
 
 def set_active(organization: Organization, user: User, scim: ScimUser, active: bool) -> None:
-    """Deactivation removes access here: the account is deactivated when this organization is its only
-    one, otherwise only the membership in this organization is removed."""
+    """Deactivation removes access here: the account is deactivated when SCIM manages it, otherwise only
+    the membership in this organization is removed. The last active owner is never deactivated."""
     with transaction.atomic():
+        managed = scim_ownership.manages(organization, user, scim)
+        if not active:
+            scim_ownership.require_not_last_owner(organization, user, "deactivate")
         scim.active = active
         scim.save(update_fields=["active"])
         membership = Membership.objects.filter(organization=organization, user=user).first()
         if not active:
-            elsewhere = Membership.objects.filter(user=user).exclude(organization=organization).exists()
-            if not elsewhere and user.is_active:
+            if managed and user.is_active:
                 user_services.update_user(user, is_active=False)
-            elif elsewhere and membership is not None:
+            elif not managed and membership is not None:
                 try:
                     organization_services.remove_member(membership)
                 except ServiceError as exc:
                     raise ScimError(409, exc.message) from None
             emit(events.SCIM_USER_DEACTIVATED, organization=organization, target=_target(user))
         else:
-            if not user.is_active:
+            if not user.is_active and managed:
                 user_services.update_user(user, is_active=True)
             if membership is None:
                 organization_services.add_member(organization, user, _mapping(organization)[1])
@@ -109,6 +119,8 @@ def apply_group_roles(organization: Organization, users: list[User]) -> None:
         role = mapped_role(mapping, default, groups)
         membership = Membership.objects.filter(organization=organization, user=user).first()
         if role is None or membership is None or membership.role == role.value:
+            continue
+        if scim_ownership.is_last_active_owner(organization, user):
             continue
         try:
             organization_services.change_role(membership, role)

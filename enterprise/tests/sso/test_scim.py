@@ -3,53 +3,18 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from anneal_enterprise.sso import config
-from anneal_enterprise.sso.models import IdentityProvider
 from core.models import Membership, User
 
 from .conftest import add_verified_domain
+from .scim_client import BASE, PATCH, new_user
 
 pytestmark = pytest.mark.django_db
-BASE = "/api/v1/plugins/enterprise/sso/scim/v2"
-PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-
-
-class Scim:
-    def __init__(self, token: str) -> None:
-        self.client = Client()
-        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-
-    def call(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
-        kwargs = dict(self.headers)
-        if body is not None:
-            kwargs.update(data=json.dumps(body), content_type="application/scim+json")
-        elif params:
-            kwargs["data"] = params
-        return getattr(self.client, method)(BASE + path, **kwargs)
-
-
-@pytest.fixture
-def scim(sso_licensed, make_organization) -> Scim:
-    organization = make_organization()
-    IdentityProvider.objects.create(organization=organization, kind="oidc", name="IdP", issuer="https://i.test",
-                                    client_id="x", role_mapping={"Admins": "admin"}, default_role="member")
-    _, value = config.create_scim_token(organization)
-    client = Scim(value)
-    client.organization = organization
-    return client
-
-
-def new_user(scim: Scim, email: str = "gina@acme.test", **extra: Any) -> Any:
-    return scim.call("post", "/Users", {
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": email,
-        "name": {"givenName": "Gina", "familyName": "Grey"}, "emails": [{"value": email, "primary": True}],
-        "active": True, "externalId": "okta-123", **extra})
 
 
 def test_standard_sequence_create_filter_patch_deactivate(scim, captured_events, make_organization):
