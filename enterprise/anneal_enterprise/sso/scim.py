@@ -58,7 +58,8 @@ def scim_view(handler: Callable[..., Any]) -> Callable[..., HttpResponse]:
                     raise ScimError(400, "The request body is not valid JSON.", "invalidSyntax") from None
                 if not isinstance(body, dict):
                     raise ScimError(400, "The request body must be a JSON object.", "invalidSyntax")
-            actor = Actor(kind="scim", id=f"scim-token:{token.pk}", display=f"SCIM ({token.prefix}…)")
+            actor = Actor(kind="scim", id=f"scim:{token.prefix}", display=f"scim:{token.prefix}… (SCIM token)",
+                          token_id=token.pk)
             with actor_context(actor):
                 result, status = handler(request, organization, body, *args, **kwargs)
         except ScimError as exc:
