@@ -11,7 +11,7 @@ proves them.
 from __future__ import annotations
 
 from anneal_enterprise.sso.models import ScimUser, VerifiedDomain
-from anneal_enterprise.sso.scim_resources import ScimError
+from anneal_enterprise.sso.scim.errors import ScimError
 from core.models import Membership, Organization, User
 from core.roles import Role
 
