@@ -131,10 +131,10 @@ def test_a_created_account_is_managed_but_keeps_to_verified_domains(scim):
     add_verified_domain(scim.organization, "acme.test")
     user_id = new_user(scim, "gina@acme.test").json()["id"]
     assert replace(scim, user_id, "name.givenName", "Georgina").status_code == 200
-    refused = replace(scim, user_id, "userName", "gina@elsewhere.test")
+    refused = replace(scim, user_id, "emails[primary eq true].value", "gina@elsewhere.test")
     assert refused.status_code == 403 and "not verified" in refused.json()["detail"]
     assert User.objects.get(pk=user_id).email == "gina@acme.test"
-    assert replace(scim, user_id, "userName", "georgina@acme.test").status_code == 200
+    assert replace(scim, user_id, "emails[primary eq true].value", "georgina@acme.test").status_code == 200
     assert User.objects.get(pk=user_id).email == "georgina@acme.test"
     assert replace(scim, user_id, "active", False).status_code == 200
     assert not User.objects.get(pk=user_id).is_active

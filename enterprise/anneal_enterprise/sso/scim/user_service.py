@@ -104,7 +104,7 @@ def replace_user(organization: Organization, scim: ScimUser, after: UserResource
         user = User.objects.select_for_update().get(pk=scim.user_id)
         scim.user = user
         managed = ownership.manages(organization, user, scim)
-        described = attributes != scim.attributes or user_name != scim.user_name
+        described = _described(attributes) != _described(scim.attributes) or user_name != scim.user_name
         if described and not managed:
             ownership.require_managed(organization, user, scim, "the user's attributes")
         profile = _identity_changes(organization, scim, before, after)
@@ -129,6 +129,11 @@ def replace_user(organization: Organization, scim: ScimUser, after: UserResource
         if after.active is not None and bool(after.active) != scim.active:
             set_active(organization, scim, bool(after.active))
     return scim
+
+
+def _described(attributes: dict[str, Any]) -> dict[str, Any]:
+    """What describes the person: all but ``active`` and ``externalId``, which SCIM may set on any member."""
+    return {k: v for k, v in (attributes or {}).items() if k not in {"active", "externalId"}}
 
 
 def _touch(scim: ScimUser) -> None:
