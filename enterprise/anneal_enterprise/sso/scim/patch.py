@@ -66,6 +66,9 @@ def _operation(operation: Any, resource_id: str) -> Any:
             value[key] = _manager(value[key])
         operation["value"] = value
     elif isinstance(path, str):
+        if isinstance(value, list):  # Entra ID sends members as {"$ref": null, "value": id}
+            operation["value"] = [{k: v for k, v in item.items() if v is not None} if isinstance(item, dict) else item
+                                  for item in value]
         if path.lower() == "active":
             operation["value"] = _boolean(value)
         elif path.lower().endswith(":manager") or path.lower() == "manager":
