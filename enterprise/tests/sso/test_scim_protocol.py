@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from anneal_enterprise.sso.models import ScimUser
 from core.models import Membership, User
 
 from .conftest import add_verified_domain
@@ -54,7 +55,9 @@ def people(scim: Scim) -> dict[str, dict[str, Any]]:
                                   f"/Schemas/{USER}"])
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
 def test_discovery_endpoints_are_get_only(scim, path, method):
-    assert_scim_error(scim.call(method, path, {} if method != "delete" else None), 405)
+    response = scim.call(method, path, {} if method != "delete" else None)
+    assert_scim_error(response, 405)
+    assert response["Allow"] == "GET"
 
 
 def test_service_provider_config_says_what_is_supported(scim):
@@ -128,6 +131,16 @@ def test_a_user_without_an_email_gets_an_unreachable_address(scim):
     created = create(scim, "no-mail")
     assert "emails" not in created
     assert User.objects.get(pk=created["id"]).email.endswith("@no-email.invalid")
+
+
+def test_password_is_never_stored_or_returned_and_unknown_attributes_are_ignored(scim):
+    created = create(scim, "pw", "pw@acme.test", password="hunter2hunter2", favouriteColour="blue",
+                     **{ENTERPRISE: {"manager": {"value": "1"}}})
+    assert "password" not in created and "favouriteColour" not in created
+    assert created[ENTERPRISE]["manager"]["$ref"].endswith("/Users/1")
+    stored = ScimUser.objects.get(user_id=created["id"])
+    assert "password" not in stored.attributes and "hunter2" not in str(stored.attributes)
+    assert not User.objects.get(pk=created["id"]).has_usable_password()
 
 
 # CRUD
@@ -289,6 +302,7 @@ def test_count_is_capped_at_max_results(scim, people):
 
 def test_sort_by_and_sort_order(scim, people):
     assert user_names(scim, sortBy="name.givenName", sortOrder="descending") == ["cat.kim", "bob.ray", "ann.lee"]
+    assert user_names(scim, sortBy="userName", sortOrder="Descending") == ["cat.kim", "bob.ray", "ann.lee"]
     assert user_names(scim, sortBy="title") == ["ann.lee", "bob.ray", "cat.kim"]
 
 
@@ -365,6 +379,13 @@ def test_group_crud_and_membership_patches(scim, people):
 def test_group_display_names_are_unique_case_insensitively(scim):
     group(scim, "Admins")
     assert_scim_error(scim.call("post", "/Groups", {"schemas": [GROUP], "displayName": "admins"}), 409, "uniqueness")
+
+
+def test_nested_groups_are_refused(scim):
+    inner = group(scim, "Inner")
+    response = scim.call("post", "/Groups", {"schemas": [GROUP], "displayName": "Outer",
+                                             "members": [{"value": inner["id"], "type": "Group"}]})
+    assert_scim_error(response, 400, "invalidValue")
 
 
 def test_unknown_group_members_are_refused(scim, make_member):
