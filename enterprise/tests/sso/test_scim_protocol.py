@@ -427,3 +427,40 @@ def test_a_refused_change_is_recorded(scim, make_member, captured_events):
     scim.patch_ops(f"/Users/{member.pk}", {"op": "replace", "path": "name.givenName", "value": "X"})
     refused = [e for e in captured_events if e.type == "scim.change_refused"]
     assert len(refused) == 1 and refused[0].data["status"] == 403 and refused[0].actor.kind == "scim"
+
+
+# Hostile input: never a 500, always a SCIM error
+
+@pytest.mark.parametrize("params", [
+    {"filter": "(" * 3000 + 'userName eq "x"' + ")" * 3000},
+    {"filter": "not (" * 1500 + 'userName eq "x"' + ")" * 1500},
+    {"filter": 'userName eq "' + "x" * 100_000 + '"'},
+    {"filter": 'meta.created gt "not a date"'},
+    {"filter": "userName eq 12"},
+    {"sortBy": "password"}, {"sortBy": "emails[type eq \"work\"]"}, {"sortOrder": "sideways"},
+    {"startIndex": "abc"}, {"count": "1e9"}, {"startIndex": "-5", "count": "-3"},
+    {"attributes": "nosuch,urn:x:y:z"}, {"attributes": "userName", "excludedAttributes": "emails"},
+])
+def test_hostile_queries_are_answered_without_a_server_error(scim, people, params):
+    response = scim.call("get", "/Users", **params)
+    assert response.status_code < 500, response.content[:300]
+    if response.status_code >= 400:
+        assert_scim_error(response, response.status_code)
+
+
+@pytest.mark.parametrize("operations", [
+    [{"op": "replace", "path": "(" * 2000, "value": "x"}],
+    [{"op": "replace", "path": "emails[" * 500, "value": "x"}],
+    [{"op": "add", "path": "members", "value": "not a list"}],
+    [{"op": "replace", "path": "active", "value": {"deep": [[[[]]]]}}],
+    [{"op": "replace", "value": "no path and not an object"}],
+    [{"op": "replace", "path": "id", "value": "42"}],
+    [{"op": "replace", "path": "meta.created", "value": "2020-01-01T00:00:00Z"}],
+    [{"op": "replace", "path": "groups", "value": []}],
+    ["not an object"],
+])
+def test_hostile_patches_are_answered_without_a_server_error(scim, people, operations):
+    response = scim.patch_ops(f"/Users/{people['ann']['id']}", *operations)
+    assert response.status_code < 500, response.content[:300]
+    if response.status_code >= 400:
+        assert_scim_error(response, response.status_code)
