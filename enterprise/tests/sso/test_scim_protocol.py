@@ -464,3 +464,10 @@ def test_hostile_patches_are_answered_without_a_server_error(scim, people, opera
     assert response.status_code < 500, response.content[:300]
     if response.status_code >= 400:
         assert_scim_error(response, response.status_code)
+
+
+def test_removing_active_leaves_access_as_it_was(scim, people):
+    bob = people["bob"]["id"]  # created inactive
+    body = patch(scim, bob, {"op": "remove", "path": "active"})
+    assert "active" not in body
+    assert not User.objects.get(pk=bob).is_active

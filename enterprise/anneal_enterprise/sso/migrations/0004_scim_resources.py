@@ -11,7 +11,8 @@ def backfill_user_names(apps, schema_editor):
     for scim in ScimUser.objects.select_related("user"):
         scim.user_name = scim.user.email
         scim.user_name_key = scim.user.email.lower()
-        scim.attributes = {"emails": [{"value": scim.user.email, "primary": True, "type": "work"}]}
+        scim.attributes = {"emails": [{"value": scim.user.email, "primary": True, "type": "work"}],
+                           "active": scim.active}
         if scim.user.name:
             given, _, family = scim.user.name.partition(" ")
             scim.attributes["name"] = {"givenName": given, "familyName": family} if family else {"givenName": given}

@@ -56,7 +56,7 @@ def _meta(resource_type: str, endpoint: str, resource_id: str, created: Any, mod
 def user_resource(scim: ScimUser, groups: list[ScimGroup] | None = None) -> UserResource:
     data = dict(scim.attributes or {})
     data.update({"id": str(scim.user_id), "userName": scim.user_name or scim.user.email})
-    if "active" in data or not scim.active:  # an IdP may leave active unassigned; access is scim.active
+    if "active" in data:  # an IdP may leave active unassigned (or remove it); access stays scim.active
         data["active"] = scim.active
     if groups is None:
         groups = list(ScimGroup.objects.filter(organization_id=scim.organization_id, members=scim.user_id))
