@@ -12,7 +12,6 @@ import pytest
 from core.models import User
 
 from .conftest import add_verified_domain
-from .scim_client import Scim
 
 pytestmark = pytest.mark.django_db
 REPLAYS = Path(__file__).parent / "scim_replays"

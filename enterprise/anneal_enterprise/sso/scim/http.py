@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from pydantic import ValidationError
@@ -18,6 +19,8 @@ from anneal_enterprise.sso.models import ScimToken, hash_scim_token
 from anneal_enterprise.sso.scim.errors import CONTENT_TYPE, ScimError, from_library
 from core.events import Actor, actor_context, emit
 from core.models import Organization
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -136,6 +139,12 @@ def endpoint(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[
                 error = from_library(exc)
             except ScimError as exc:
                 error = exc
+            except IntegrityError:  # a concurrent request created the same userName, group or account
+                error = ScimError(409, "A resource with the same unique value was created meanwhile; read it, then "
+                                       "retry.", "uniqueness")
+            except Exception:  # under the SCIM base URL even a bug answers with a SCIM error document
+                logger.exception("SCIM request failed: %s %s", request.method, request.path)
+                return ScimError(500, "The SCIM request failed on the server; the error is in the server's log.").response()
             if token is not None:
                 _record_refusal(token, request, error)
             return error.response()

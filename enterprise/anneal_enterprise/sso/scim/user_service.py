@@ -79,8 +79,7 @@ def create_user(organization: Organization, resource: UserResource) -> ScimUser:
     return scim
 
 
-def _identity_changes(organization: Organization, scim: ScimUser, before: UserResource,
-                      after: UserResource) -> dict[str, Any]:
+def _identity_changes(scim: ScimUser, before: UserResource, after: UserResource) -> dict[str, Any]:
     """The account fields the new resource changes; refused unless SCIM manages the account."""
     user = scim.user
     changes: dict[str, Any] = {}
@@ -107,7 +106,7 @@ def replace_user(organization: Organization, scim: ScimUser, after: UserResource
         described = _described(attributes) != _described(scim.attributes) or user_name != scim.user_name
         if described and not managed:
             ownership.require_managed(organization, user, scim, "the user's attributes")
-        profile = _identity_changes(organization, scim, before, after)
+        profile = _identity_changes(scim, before, after)
         if "email" in profile:
             ownership.require_verified_email(organization, profile["email"])
             if account_email_taken(profile["email"], user):
