@@ -148,3 +148,28 @@ def test_put_replaces_the_user(scim):
         "name": {"givenName": "Georgina", "familyName": "Grey"}, "active": True, "externalId": "okta-456"})
     assert response.status_code == 200
     assert response.json()["name"]["givenName"] == "Georgina" and response.json()["externalId"] == "okta-456"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_users_provisioned_before_the_resource_model_keep_their_email_as_user_name(sso_licensed):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from anneal_enterprise.sso.models import ScimUser
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("anneal_sso", "0003_scim_created_account")])
+    old = executor.loader.project_state([("anneal_sso", "0003_scim_created_account")]).apps
+    organization = old.get_model("core", "Organization").objects.create(name="Old", slug="old-scim")
+    for email, active in (("one@acme.test", True), ("two@acme.test", False)):
+        user = old.get_model("core", "User").objects.create(email=email, name="Old Timer")
+        old.get_model("anneal_sso", "ScimUser").objects.create(organization_id=organization.pk, user_id=user.pk,
+                                                               active=active)
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrated = {s.user_name: s for s in ScimUser.objects.all()}
+    assert set(migrated) == {"one@acme.test", "two@acme.test"}
+    assert migrated["two@acme.test"].attributes == {
+        "emails": [{"value": "two@acme.test", "primary": True, "type": "work"}], "active": False,
+        "name": {"givenName": "Old", "familyName": "Timer"}}
+    assert migrated["one@acme.test"].user_name_key == "one@acme.test"
