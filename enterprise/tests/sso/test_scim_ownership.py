@@ -147,3 +147,28 @@ def test_a_verified_domain_account_of_no_other_organization_is_managed(scim, mak
     assert replace(scim, member.pk, "name.givenName", "Victor").status_code == 200
     member.refresh_from_db()
     assert member.name.startswith("Victor")
+
+
+def test_takeover_through_put_or_emails_is_refused_too(scim):
+    owner = owner_of(scim)
+    new_user(scim, owner.email)
+    put = scim.call("put", f"/Users/{owner.pk}", {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "mallory@example.com",
+        "emails": [{"value": "mallory@example.com", "primary": True}]})
+    assert put.status_code == 403
+    patched = scim.patch_ops(f"/Users/{owner.pk}", {"op": "replace", "path": "emails",
+                                                    "value": [{"value": "mallory@example.com", "primary": True}]})
+    assert patched.status_code == 403
+    owner.refresh_from_db()
+    assert owner.email != "mallory@example.com" and not User.objects.filter(email="mallory@example.com").exists()
+
+
+def test_a_managed_owner_cannot_be_moved_to_an_unverified_domain(scim):
+    owner = owner_of(scim)
+    add_verified_domain(scim.organization, owner.email.rpartition("@")[2])
+    new_user(scim, owner.email)
+    refused = scim.patch_ops(f"/Users/{owner.pk}", {"op": "replace", "path": "emails[primary eq true].value",
+                                                    "value": "mallory@evil.test"})
+    assert refused.status_code == 403 and "not verified" in refused.json()["detail"]
+    owner.refresh_from_db()
+    assert owner.email != "mallory@evil.test"

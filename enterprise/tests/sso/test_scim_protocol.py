@@ -471,3 +471,20 @@ def test_removing_active_leaves_access_as_it_was(scim, people):
     body = patch(scim, bob, {"op": "remove", "path": "active"})
     assert "active" not in body
     assert not User.objects.get(pk=bob).is_active
+
+
+def test_group_filters_on_members_external_id_and_id(scim, people):
+    ann = people["ann"]["id"]
+    engineering = scim.call("post", "/Groups", {"schemas": [GROUP], "displayName": "Engineering", "externalId": "g-1",
+                                                "members": [{"value": ann}]}).json()
+    group(scim, "Sales")
+
+    def names(expression: str) -> list[str]:
+        response = scim.call("get", "/Groups", filter=expression)
+        assert response.status_code == 200, response.content
+        return [g["displayName"] for g in response.json()["Resources"]]
+
+    assert names(f'members[value eq "{ann}"]') == ["Engineering"]
+    assert names('externalId eq "g-1"') == ["Engineering"]
+    assert names(f'id eq "{engineering["id"]}"') == ["Engineering"]
+    assert names('displayName sw "s"') == ["Sales"]
