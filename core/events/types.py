@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-ActorKind = Literal["user", "token", "scim", "support", "system", "anonymous"]
+ActorKind = Literal["user", "token", "scim", "sso", "support", "system", "anonymous"]
 
 
 @dataclass(frozen=True)

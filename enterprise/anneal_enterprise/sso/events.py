@@ -20,6 +20,9 @@ SCIM_TOKEN_REVOKED = "scim.token_revoked"
 SCIM_USER_CREATED = "scim.user_created"
 SCIM_USER_UPDATED = "scim.user_updated"
 SCIM_USER_DEACTIVATED = "scim.user_deactivated"
+SCIM_USER_REACTIVATED = "scim.user_reactivated"
+SCIM_USER_DELETED = "scim.user_deleted"
+SCIM_CHANGE_REFUSED = "scim.change_refused"
 SCIM_GROUP_CREATED = "scim.group_created"
 SCIM_GROUP_UPDATED = "scim.group_updated"
 SCIM_GROUP_DELETED = "scim.group_deleted"
@@ -43,7 +46,13 @@ EVENT_TYPES = [
     EventType(SCIM_TOKEN_REVOKED, "A SCIM provisioning token was revoked.", "scim", "notice"),
     EventType(SCIM_USER_CREATED, "SCIM provisioned a member.", "scim"),
     EventType(SCIM_USER_UPDATED, "SCIM changed a member.", "scim"),
-    EventType(SCIM_USER_DEACTIVATED, "SCIM deprovisioned a member.", "scim", "notice"),
+    EventType(SCIM_USER_DEACTIVATED, "SCIM deactivated a member: the account when SCIM manages it, else only the "
+              "membership (data.scope says which).", "scim", "notice"),
+    EventType(SCIM_USER_REACTIVATED, "SCIM reactivated a member (data.scope: account or membership).", "scim", "notice"),
+    EventType(SCIM_USER_DELETED, "SCIM deleted a user: the membership is removed, the account deactivated when SCIM "
+              "manages it.", "scim", "notice"),
+    EventType(SCIM_CHANGE_REFUSED, "A SCIM change was refused (an account SCIM does not manage, an unverified email "
+              "domain, the last owner, a conflict); data.detail says why.", "scim", "warning"),
     EventType(SCIM_GROUP_CREATED, "SCIM created a group.", "scim"),
     EventType(SCIM_GROUP_UPDATED, "SCIM changed a group or its members.", "scim"),
     EventType(SCIM_GROUP_DELETED, "SCIM deleted a group.", "scim"),

@@ -184,15 +184,28 @@ class ScimToken(models.Model):
 
 
 class ScimUser(models.Model):
-    """A member provisioned by SCIM in one organization."""
+    """A member provisioned (or linked) by SCIM in one organization: the SCIM User resource.
+
+    ``attributes`` holds the resource as the IdP last wrote it (everything but ``id``, ``meta``,
+    ``userName``, ``active``, ``groups`` and ``password``); the account's email and name are taken from it
+    when SCIM manages the account (see ``scim.ownership``).
+    """
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user_name = models.CharField(max_length=255, blank=True)
+    user_name_key = models.CharField(max_length=255, blank=True, help_text="userName compared case-insensitively.")
     external_id = models.CharField(max_length=255, blank=True)
     active = models.BooleanField(default=True)
+    created_account = models.BooleanField(default=False, help_text="SCIM created the account (rather than linking it).")
+    attributes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["organization", "user"], name="unique_scim_user")]
+        constraints = [models.UniqueConstraint(fields=["organization", "user"], name="unique_scim_user"),
+                       models.UniqueConstraint(fields=["organization", "user_name_key"], name="unique_scim_user_name")]
 
 
 class ScimGroup(models.Model):
@@ -203,6 +216,10 @@ class ScimGroup(models.Model):
     display_name = models.CharField(max_length=255)
     external_id = models.CharField(max_length=255, blank=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    attributes = models.JSONField(default=dict, blank=True, help_text='{"displays": {user id: member display}}')
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization", "display_name"], name="unique_scim_group")]

@@ -14,7 +14,7 @@ from anneal_enterprise.sso import events
 from anneal_enterprise.sso.models import ExternalIdentity, IdentityProvider, VerifiedDomain
 from anneal_enterprise.sso.policy import SESSION_KEY
 from anneal_enterprise.sso.roles import groups_from, mapped_role
-from core.events import Actor, Target, emit
+from core.events import Actor, Target, actor_context, emit
 from core.models import Membership, User
 from core.roles import Role
 from core.services import organizations as organization_services
@@ -109,9 +109,18 @@ def fail(request: HttpRequest, provider: IdentityProvider | None, reason: str, e
              data={"reason": reason, "protocol": provider.kind if provider else None})
 
 
+def sso_actor(provider: IdentityProvider) -> Actor:
+    """The identity provider, as the actor of what a sign-in through it changes (``sso:<provider>``)."""
+    return Actor(kind="sso", id=f"sso:{provider.name}", display=f"sso:{provider.name} ({provider.get_kind_display()})")
+
+
 def complete_sign_in(request: HttpRequest, provider: IdentityProvider, identity: Identity) -> User:
-    """Provision or find the user, apply the role mapping, start a session marked as SSO."""
-    with transaction.atomic():
+    """Provision or find the user, apply the role mapping, start a session marked as SSO.
+
+    The account, membership and role changes are attributed to the identity provider; the sign-in itself
+    to the person.
+    """
+    with transaction.atomic(), actor_context(sso_actor(provider)):
         user = _user_for(provider, identity)
         if not user.is_active:
             raise SignInRefused("the account is deactivated",
@@ -122,6 +131,7 @@ def complete_sign_in(request: HttpRequest, provider: IdentityProvider, identity:
              actor=Actor(kind="user", id=str(user.pk), display=user.email, user_id=user.pk),
              data={"provider": str(provider.public_id), "protocol": provider.kind, "subject": identity.subject,
                    "groups": identity.groups})
+    user.backend = BACKEND  # recorded by the core's user.signed_in event
     login(request, user, backend=BACKEND)
     request.session[SESSION_KEY] = [provider.organization_id]
     return user

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
-from anneal_enterprise.sso import api, scim, settings_views, views
+from anneal_enterprise.sso import api, settings_views, views
+from anneal_enterprise.sso.scim import discovery, groups, users
 
 web_urlpatterns = [
     path("sso/", views.sso_sign_in, name="sso_sign_in"),
@@ -30,13 +31,21 @@ router.register("providers", api.IdentityProviderViewSet, basename="sso-provider
 router.register("policy", api.SsoPolicyViewSet, basename="sso-policy")
 router.register("domains", api.DomainViewSet, basename="sso-domain")
 
+SCIM = r"^sso/scim/v2"
 api_urlpatterns = [
-    path("sso/scim/v2/", scim.root, name="scim_root"),
-    path("sso/scim/v2/ServiceProviderConfig", scim.service_provider_config, name="scim_service_provider_config"),
-    path("sso/scim/v2/ResourceTypes", scim.resource_types, name="scim_resource_types"),
-    path("sso/scim/v2/Schemas", scim.schemas, name="scim_schemas"),
-    path("sso/scim/v2/Users", scim.users, name="scim_users"),
-    path("sso/scim/v2/Groups", scim.groups, name="scim_groups"),
-    re_path(r"^sso/scim/v2/(?P<kind>Users|Groups)/(?P<resource_id>[^/]+)$", scim.resource, name="scim_resource"),
+    re_path(rf"{SCIM}/?$", discovery.not_found, name="scim_root"),
+    re_path(rf"{SCIM}/ServiceProviderConfig/?$", discovery.service_provider_config, name="scim_service_provider_config"),
+    re_path(rf"{SCIM}/ResourceTypes/?$", discovery.resource_types, name="scim_resource_types"),
+    re_path(rf"{SCIM}/ResourceTypes/(?P<resource_id>[^/]+)/?$", discovery.resource_type, name="scim_resource_type"),
+    re_path(rf"{SCIM}/Schemas/?$", discovery.schemas, name="scim_schemas"),
+    re_path(rf"{SCIM}/Schemas/(?P<resource_id>[^/]+)/?$", discovery.schema_detail, name="scim_schema"),
+    re_path(rf"{SCIM}/\.search/?$", discovery.root_search, name="scim_search"),
+    re_path(rf"{SCIM}/Users/?$", users.users, name="scim_users"),
+    re_path(rf"{SCIM}/Users/\.search/?$", users.search, name="scim_users_search"),
+    re_path(rf"{SCIM}/Users/(?P<resource_id>[^/]+)/?$", users.user, name="scim_user"),
+    re_path(rf"{SCIM}/Groups/?$", groups.groups, name="scim_groups"),
+    re_path(rf"{SCIM}/Groups/\.search/?$", groups.search, name="scim_groups_search"),
+    re_path(rf"{SCIM}/Groups/(?P<resource_id>[^/]+)/?$", groups.group, name="scim_group"),
+    re_path(rf"{SCIM}/(?P<rest>.*)$", discovery.not_found, name="scim_unknown"),
     path("sso/organizations/<slug:organization_slug>/", include(router.urls)),
 ]

@@ -186,3 +186,18 @@ def saml_provider(sso_licensed: None, saml_idp: Any, make_organization: Callable
         return provider
 
     return make
+
+
+@pytest.fixture
+def scim(sso_licensed: None, make_organization: Callable[..., Any]) -> Any:
+    """A SCIM client holding a fresh organization's token; the organization maps the group "Admins" to admin."""
+    from anneal_enterprise.sso import config
+    from anneal_enterprise.sso.models import IdentityProvider
+
+    from .scim_client import Scim
+
+    organization = make_organization()
+    IdentityProvider.objects.create(organization=organization, kind="oidc", name="IdP", issuer="https://i.test",
+                                    client_id="x", role_mapping={"Admins": "admin"}, default_role="member")
+    _, value = config.create_scim_token(organization)
+    return Scim(value, organization)

@@ -115,13 +115,14 @@ def test_a_pending_domain_does_not_route_sign_in_and_a_verified_one_does(organiz
 
 
 def test_scim_does_not_take_over_an_account_at_a_pending_domain(organization, make_user):
-    from anneal_enterprise.sso.scim_service import create_user
-    from anneal_enterprise.sso.scim_resources import ScimError
+    from anneal_enterprise.sso.scim.errors import ScimError
+    from anneal_enterprise.sso.scim.schema import UserResource
+    from anneal_enterprise.sso.scim.user_service import create_user
 
     make_user(email="ivy@acme.test")
     config.add_domain(organization, "acme.test")
     with pytest.raises(ScimError, match="not verified"):
-        create_user(organization, "ivy@acme.test", "Ivy", "", True)
+        create_user(organization, UserResource(user_name="ivy@acme.test", emails=[{"value": "ivy@acme.test"}]))
 
 
 def test_the_api_adds_verifies_and_lists_domains(organization, dns_server, make_member, api_client_for,

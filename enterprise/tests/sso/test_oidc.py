@@ -47,6 +47,21 @@ def test_first_sign_in_creates_the_user_and_membership_and_emits_events(oidc_pro
     assert client.get(reverse("web:organization", args=[provider.organization.slug])).status_code == 200
 
 
+def test_sign_in_changes_are_attributed_to_the_identity_provider(oidc_provider, oidc_idp, captured_events):
+    provider = oidc_provider(name="Okta", role_mapping={"admins": "admin"})
+    oidc_idp.set_account("amy-1", email="amy@acme.test", name="Amy", groups=["staff"])
+    sign_in(Client(), oidc_idp, provider, "amy-1")
+    oidc_idp.set_account("amy-1", email="amy@acme.test", name="Amy", groups=["admins"])
+    sign_in(Client(), oidc_idp, provider, "amy-1")
+    caused = [e for e in captured_events if e.type in {"user.created", "membership.created", "membership.role_changed"}]
+    assert {e.type for e in caused} == {"user.created", "membership.created", "membership.role_changed"}
+    assert all(e.actor.kind == "sso" and e.actor.id == "sso:Okta" and "OpenID Connect" in e.actor.display
+               for e in caused), [(e.type, e.actor) for e in caused]
+    signed_in = [e for e in captured_events if e.type == "user.signed_in"]
+    assert signed_in and all(e.data["backend"] == "anneal_enterprise.sso.backends.SsoBackend" for e in signed_in)
+    assert all(e.data["protocol"] == "oidc" for e in captured_events if e.type == "sso.signed_in")
+
+
 def test_authorization_request_uses_pkce_state_and_nonce(oidc_provider, client):
     url = start(client, oidc_provider())
     params = query(url)

@@ -44,6 +44,17 @@ def test_sp_initiated_sign_in_provisions_and_maps_roles(saml_provider, saml_idp,
     assert "sso.signed_in" in [e.type for e in captured_events]
 
 
+def test_saml_sign_in_changes_are_attributed_to_the_identity_provider(saml_provider, saml_idp, captured_events):
+    provider = saml_provider(name="Entra", role_mapping={"admins": "admin"})
+    client = Client()
+    saml_response, _ = saml_idp.response(authn_request(client, provider), "persistent-sam", ATTRIBUTES)
+    post(client, provider, saml_response)
+    caused = [e for e in captured_events if e.type in {"user.created", "membership.created"}]
+    assert len(caused) == 2 and all(e.actor.id == "sso:Entra" and "SAML" in e.actor.display for e in caused)
+    assert [e.data["backend"] for e in captured_events if e.type == "user.signed_in"] == [
+        "anneal_enterprise.sso.backends.SsoBackend"]
+
+
 def test_sp_metadata_is_published_at_a_stable_url_from_the_base_url(saml_provider, settings, client):
     provider = saml_provider()
     url = reverse("enterprise:sso_saml_metadata", args=[provider.public_id])

@@ -3,53 +3,18 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from anneal_enterprise.sso import config
-from anneal_enterprise.sso.models import IdentityProvider
 from core.models import Membership, User
 
 from .conftest import add_verified_domain
+from .scim_client import BASE, PATCH, new_user
 
 pytestmark = pytest.mark.django_db
-BASE = "/api/v1/plugins/enterprise/sso/scim/v2"
-PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-
-
-class Scim:
-    def __init__(self, token: str) -> None:
-        self.client = Client()
-        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-
-    def call(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
-        kwargs = dict(self.headers)
-        if body is not None:
-            kwargs.update(data=json.dumps(body), content_type="application/scim+json")
-        elif params:
-            kwargs["data"] = params
-        return getattr(self.client, method)(BASE + path, **kwargs)
-
-
-@pytest.fixture
-def scim(sso_licensed, make_organization) -> Scim:
-    organization = make_organization()
-    IdentityProvider.objects.create(organization=organization, kind="oidc", name="IdP", issuer="https://i.test",
-                                    client_id="x", role_mapping={"Admins": "admin"}, default_role="member")
-    _, value = config.create_scim_token(organization)
-    client = Scim(value)
-    client.organization = organization
-    return client
-
-
-def new_user(scim: Scim, email: str = "gina@acme.test", **extra: Any) -> Any:
-    return scim.call("post", "/Users", {
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": email,
-        "name": {"givenName": "Gina", "familyName": "Grey"}, "emails": [{"value": email, "primary": True}],
-        "active": True, "externalId": "okta-123", **extra})
 
 
 def test_standard_sequence_create_filter_patch_deactivate(scim, captured_events, make_organization):
@@ -158,9 +123,10 @@ def test_malformed_patches_are_refused(scim, body, status):
     assert response.status_code == status
 
 
-def test_unsupported_filters_are_invalid_filter_errors(scim):
-    response = scim.call("get", "/Users", filter='userName co "x"')
-    assert response.status_code == 400 and response.json()["scimType"] == "invalidFilter"
+@pytest.mark.parametrize("expression", ['userName zz "x"', 'userName eq', '(userName eq "x"', 'nosuch eq "x"'])
+def test_malformed_filters_are_invalid_filter_errors(scim, expression):
+    response = scim.call("get", "/Users", filter=expression)
+    assert response.status_code == 400 and response.json()["scimType"] == "invalidFilter", response.content
 
 
 def test_existing_account_outside_verified_domains_is_not_taken_over(scim, make_user):
@@ -182,3 +148,28 @@ def test_put_replaces_the_user(scim):
         "name": {"givenName": "Georgina", "familyName": "Grey"}, "active": True, "externalId": "okta-456"})
     assert response.status_code == 200
     assert response.json()["name"]["givenName"] == "Georgina" and response.json()["externalId"] == "okta-456"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_users_provisioned_before_the_resource_model_keep_their_email_as_user_name(sso_licensed):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from anneal_enterprise.sso.models import ScimUser
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("anneal_sso", "0003_scim_created_account")])
+    old = executor.loader.project_state([("anneal_sso", "0003_scim_created_account")]).apps
+    organization = old.get_model("core", "Organization").objects.create(name="Old", slug="old-scim")
+    for email, active in (("one@acme.test", True), ("two@acme.test", False)):
+        user = old.get_model("core", "User").objects.create(email=email, name="Old Timer")
+        old.get_model("anneal_sso", "ScimUser").objects.create(organization_id=organization.pk, user_id=user.pk,
+                                                               active=active)
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrated = {s.user_name: s for s in ScimUser.objects.all()}
+    assert set(migrated) == {"one@acme.test", "two@acme.test"}
+    assert migrated["two@acme.test"].attributes == {
+        "emails": [{"value": "two@acme.test", "primary": True, "type": "work"}], "active": False,
+        "name": {"givenName": "Old", "familyName": "Timer"}}
+    assert migrated["one@acme.test"].user_name_key == "one@acme.test"
