@@ -158,8 +158,8 @@ def test_users_provisioned_before_the_resource_model_keep_their_email_as_user_na
     from anneal_enterprise.sso.models import ScimUser
 
     executor = MigrationExecutor(connection)
-    executor.migrate([("anneal_sso", "0003_scim_created_account")])
-    old = executor.loader.project_state([("anneal_sso", "0003_scim_created_account")]).apps
+    executor.migrate([("anneal_sso", "0004_scim_created_account")])
+    old = executor.loader.project_state([("anneal_sso", "0004_scim_created_account")]).apps
     organization = old.get_model("core", "Organization").objects.create(name="Old", slug="old-scim")
     for email, active in (("one@acme.test", True), ("two@acme.test", False)):
         user = old.get_model("core", "User").objects.create(email=email, name="Old Timer")

@@ -22,7 +22,7 @@ def backfill_user_names(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('anneal_sso', '0003_scim_created_account'),
+        ('anneal_sso', '0004_scim_created_account'),
         ('core', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

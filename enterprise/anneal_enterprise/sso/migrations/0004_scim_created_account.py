@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('anneal_sso', '0002_domain_verification'),
+        ('anneal_sso', '0003_oidc_discovery'),
     ]
 
     operations = [
