@@ -18,6 +18,7 @@ from core.events.diff import snapshot
 from core.models import Organization, User
 from core.roles import Role
 from core.services.errors import ServiceError
+from core.services.names import clean_name
 
 PROVIDER_FIELDS = [
     "name", "enabled", "issuer", "client_id", "client_secret", "scopes", "idp_metadata_url", "idp_metadata_xml",
@@ -48,7 +49,8 @@ def _audit(provider: IdentityProvider) -> dict[str, Any]:
 
 
 def _validate(provider: IdentityProvider) -> None:
-    if not provider.name.strip():
+    provider.name = clean_name(provider.name, what="identity provider's name", max_length=100)
+    if not provider.name:
         raise ServiceError("Give the identity provider a name, for example \"Okta\".", field="name")
     try:
         provider.role_mapping = validate_mapping(provider.role_mapping or {})

@@ -16,6 +16,7 @@ from core.roles import Role
 from core.services import organizations as organization_services
 from core.services import users as user_services
 from core.services.errors import ServiceError
+from core.services.names import sanitize_name
 
 
 def _mapping(organization: Organization) -> tuple[dict[str, str], str]:
@@ -38,7 +39,7 @@ def create_user(organization: Organization, user_name: str, name: str, external_
     with transaction.atomic():
         user = User.objects.filter(email=email).first()
         if user is None:
-            user = user_services.create_user(email, None, name=name)
+            user = user_services.create_user(email, None, name=sanitize_name(name, user_services.NAME_MAX))
         elif not VerifiedDomain.objects.verified().filter(organization=organization, domain=email.rpartition("@")[2]).exists():
             raise ScimError(409, f"An account for {email} exists and its domain is not verified by this organization.",
                             "uniqueness")
@@ -60,8 +61,8 @@ def update_user(organization: Organization, user: User, scim: ScimUser, changes:
         profile: dict[str, Any] = {}
         if "userName" in changes and changes["userName"].strip().lower() != user.email:
             profile["email"] = changes["userName"].strip().lower()
-        if "name" in changes and changes["name"] != user.name:
-            profile["name"] = changes["name"]
+        if "name" in changes and sanitize_name(changes["name"], user_services.NAME_MAX) != user.name:
+            profile["name"] = sanitize_name(changes["name"], user_services.NAME_MAX)
         if profile:
             try:
                 user_services.update_user(user, **profile)
