@@ -1,6 +1,9 @@
 """The API's JSON parser: DRF's, with the hostile-input checks of ``core.input_guard``.
 
-The guard middleware already refuses such bodies; the parser refuses them too, so a DRF view
+Every Anneal operation takes a JSON object, so any other document (a list, a string) is a
+400 here rather than an ``AttributeError`` in a view that calls ``request.data.get``.
+
+The guard middleware already refuses hostile bodies; the parser refuses them too, so a DRF view
 reached without the middleware (a test's ``APIRequestFactory``, a plugin's own URLconf) never
 parses NUL characters or a document nested deep enough to exhaust the stack.
 """
@@ -24,7 +27,10 @@ class JSONParser(parsers.JSONParser):
         except InputRefused as exc:
             raise ParseError(exc.message, code=exc.code) from None
         try:
-            return super().parse(BytesIO(raw), media_type, parser_context)
+            document = super().parse(BytesIO(raw), media_type, parser_context)
         except RecursionError:
             raise ParseError("The JSON body is nested too deeply.", code="json_too_deep") from None
+        if not isinstance(document, dict):
+            raise ParseError("The JSON body must be an object ({...}) with the operation's fields.", code="not_an_object")
+        return document
 

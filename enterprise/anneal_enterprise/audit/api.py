@@ -125,6 +125,8 @@ class ExportList(APIView):
                                                           "status": serializers.CharField()})})
     def post(self, request: Request, slug: str) -> Response:
         organization = readable_organization(request, slug)
+        if any(not isinstance(value, str) for value in request.data.values()):
+            raise ValidationError({"detail": "The format and each filter are strings."})
         try:
             job = export.request_export(organization, request.user, str(request.data.get("format", "jsonl")),
                                         parse_filters(request.data))
