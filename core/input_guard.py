@@ -68,11 +68,8 @@ def check_urlencoded(encoded: bytes, where: str) -> None:
 
 def json_depth(raw: bytes) -> int:
     """How deeply ``raw`` nests arrays and objects (brackets inside strings do not count)."""
-    brackets = _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKETS)
-    if len(brackets) <= MAX_JSON_DEPTH:
-        return len(brackets)
-    steps = brackets.translate(_DEPTH_STEP)
-    return max(accumulate(1 if step else -1 for step in steps))
+    steps = _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKETS).translate(_DEPTH_STEP)
+    return max(accumulate(1 if step else -1 for step in steps), default=0)
 
 
 def check_json(raw: bytes, where: str = "JSON body") -> None:

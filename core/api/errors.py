@@ -33,7 +33,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, ServiceError):
         fields = {exc.field: [exc.message]} if exc.field else {}
         return Response(error_body(exc.message, exc.code, **fields), status=status.HTTP_400_BAD_REQUEST)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, dict) and set(response.data) == {"detail"}:
+        detail = response.data["detail"]  # DRF's own errors (401, 404, a parse error) get a code too
+        response.data = error_body(str(detail), getattr(detail, "code", None) or "error")
+    return response
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
