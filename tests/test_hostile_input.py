@@ -29,12 +29,15 @@ TEXT = {  # strings a JSON body or a form field carries
     "control": "Acme\r\nBcc: victim@example.com\x1b[31m\x07\x85",
     "confusable": "\u0410cme\u202egnp.exe\u200b",  # Cyrillic А, right-to-left override, zero-width space
     "long": "a" * 20_000,
+    "unicode_digit": "\u00b2",  # "²": str.isdigit() is true, int() fails
 }
 RAW_QUERY = {  # percent-encoded as a client would send them
     "nul": "%00x",
     "invalid_utf8": "%ff%fe%c3",
     "control": "a%0d%0aSet-Cookie:%20x=1",
     "confusable": quote(TEXT["confusable"]),
+    "unicode_digit": "%C2%B2",  # "²": str.isdigit() is true, int() fails
+    "huge_number": "99999999999999999999999",
 }
 WRONG_TYPES = [None, True, -1, 2**70, 1e308, [], {}, ["x"], {"$gt": ""}, [[[["deep"]]]]]
 HUGE = 30 * 1024 * 1024

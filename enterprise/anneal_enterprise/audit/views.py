@@ -31,7 +31,7 @@ def records(request: HttpRequest) -> HttpResponse:
         filters = parse_filters(request.GET)
         size = request.GET.get("page_size", "50")
         shown, next_cursor = page(filtered(organization.pk, filters), request.GET.get("cursor"),
-                                  int(size) if size.isdigit() else 50)
+                                  int(size) if size.isascii() and size.isdigit() else 50)
     except BadQuery as exc:
         messages.error(request, str(exc))
         filters, shown, next_cursor = Filters(), [], None
@@ -134,7 +134,7 @@ def integrity(request: HttpRequest) -> HttpResponse:
     reports = verify.verify_all() if request.method == "POST" else None
     scope = request.GET.get("organization", "instance")
     shown, next_query, filters = [], "", Filters()
-    if scope == "instance" or scope.isdigit():
+    if scope == "instance" or (scope.isascii() and scope.isdigit() and len(scope) <= 18):
         try:
             filters = parse_filters(request.GET)
             records_page, cursor = page(filtered(None if scope == "instance" else int(scope), filters),
