@@ -71,9 +71,9 @@ INSTALLED_APPS += [app for app in plugin_hooks.django_apps() if app not in INSTA
 
 MIDDLEWARE = [
     "core.middleware.RequestContextMiddleware",
-    "core.web.hostile_input.HostileInputMiddleware",  # before anything reads the request's input
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.web.hostile_input.HostileInputMiddleware",  # before anything reads the request's input
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
