@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-from itertools import accumulate
-from typing import Iterable
 from urllib.parse import unquote_to_bytes
 
 MAX_JSON_DEPTH = 64
@@ -23,7 +21,10 @@ MAX_JSON_DEPTH = 64
 _ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")  # an odd number of backslashes, then u0000
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-_DEPTH_STEP = bytes.maketrans(b"[{]}", b"\x01\x01\x00\x00")
+_OBJECTS_AS_ARRAYS = bytes.maketrans(b"{}", b"[]")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_BRACKET_RUNS = re.compile(rb"\[+|\]+")
+_REPLACE_PASSES = 8
 
 
 class InputRefused(ValueError):
@@ -53,23 +54,39 @@ def check_bytes(raw: bytes, where: str) -> None:
         raise InputRefused(f"The {where} is not valid UTF-8; send text encoded as UTF-8.", "invalid_utf8") from None
 
 
-def _form_pieces(encoded: bytes) -> Iterable[bytes]:
-    for pair in encoded.split(b"&"):
-        for piece in pair.split(b"=", 1):
-            yield unquote_to_bytes(piece.replace(b"+", b" "))
-
-
 def check_urlencoded(encoded: bytes, where: str) -> None:
-    """A query string or an ``application/x-www-form-urlencoded`` body, before percent-decoding."""
+    """A query string or an ``application/x-www-form-urlencoded`` body, before percent-decoding.
+
+    Decoding it whole is enough: the separators ``&`` and ``=`` are ASCII, so no character
+    spans two fields, and a NUL can only come from a raw NUL or ``%00``.
+    """
     check_bytes(encoded, where)
-    for piece in _form_pieces(encoded):
-        check_bytes(piece, where)
+    check_bytes(unquote_to_bytes(encoded.replace(b"+", b" ")), where)
 
 
 def json_depth(raw: bytes) -> int:
-    """How deeply ``raw`` nests arrays and objects (brackets inside strings do not count)."""
-    steps = _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKETS).translate(_DEPTH_STEP)
-    return max(accumulate(1 if step else -1 for step in steps), default=0)
+    """How deeply ``raw`` nests arrays and objects (brackets inside strings do not count).
+
+    Linear and mostly C-speed even for a hostile 2.5 MB body: a few passes of
+    ``bytes.replace`` remove the innermost empty pairs (each pass lowers the depth by one), then
+    a walk over the runs of ``[`` and ``]`` left measures the rest; after eight passes there are
+    at most n/9 runs. Openers left unclosed count as nesting, as they would in a recursive parser.
+    """
+    brackets = _JSON_STRING.sub(b"", raw).translate(_OBJECTS_AS_ARRAYS, _NOT_BRACKETS)
+    passes = 0
+    while passes < _REPLACE_PASSES and brackets:
+        reduced = brackets.replace(b"[]", b"")
+        if reduced == brackets:
+            break
+        brackets, passes = reduced, passes + 1
+    depth = peak = 0
+    for run in _BRACKET_RUNS.finditer(brackets):
+        depth += len(run.group()) if run.group()[0] == 0x5B else -len(run.group())  # 0x5B is "["
+        if depth > peak:
+            peak = depth
+            if passes + peak > MAX_JSON_DEPTH:
+                break
+    return passes + peak
 
 
 def check_json(raw: bytes, where: str = "JSON body") -> None:
@@ -78,13 +95,13 @@ def check_json(raw: bytes, where: str = "JSON body") -> None:
     A document that does not parse is left to the parser that reads it, which says why.
     """
     check_bytes(raw, where)
-    if _ESCAPED_NUL.search(raw):
+    if b"\\u0000" in raw and _ESCAPED_NUL.search(raw):
         raise InputRefused(f"The {where} contains a NUL character (\\u0000), which Anneal does not accept.",
                            "nul_character")
     if json_depth(raw) > MAX_JSON_DEPTH:
         raise InputRefused(f"The {where} nests arrays and objects more than {MAX_JSON_DEPTH} levels deep.",
                            "json_too_deep")
-    if b"\\u" not in raw:
+    if not _SURROGATE_ESCAPE.search(raw):
         return
     try:
         document = json.loads(raw)
