@@ -361,6 +361,7 @@ def _encode(fields: dict[str, str]) -> bytes:
     return "&".join(f"{quote(k)}={quote(v)}" for k, v in fields.items()).encode()
 
 
+HIDDEN_FIELD_CLASSES = {"confusable", "unicode_digit"}  # not a number, and a number int() refuses
 FORM_FIELDS = ["name", "email", "password", "password1", "password2", "role", "description", "slug", "confirm",
                "action", "expires_at", "next", "url", "reason", "hours", "format", "retention_days", "id",
                "event_types", "body", "note", "version", "domain", "issuer", "client_id", "enforce"]
@@ -390,6 +391,10 @@ def test_no_web_page_or_form_answers_5xx_to_hostile_input(world, route):
                 hostile = {name: (original if name in hidden else value) for name, original in fields.items()}
                 response = send(client, "post", target, _encode(hostile), "application/x-www-form-urlencoded")
                 failures.check(response, f"{who} POST {target} [form {label}] from {url}")
+                for name in hidden - {"csrfmiddlewaretoken"} if signed_in and label in HIDDEN_FIELD_CLASSES else []:
+                    changed = {**fields, name: value}  # the form as sent, one hidden field (an id) changed
+                    response = send(client, "post", target, _encode(changed), "application/x-www-form-urlencoded")
+                    failures.check(response, f"{who} POST {target} [form {label} in {name}] from {url}")
             for label, (body, content_type) in BODIES.items():
                 if content_type.startswith(("application/x-www-form-urlencoded", "multipart/")):
                     failures.check(send(client, "post", target, body, content_type),

@@ -15,7 +15,7 @@ from anneal_enterprise.audit.query import BadQuery, Filters, filtered, page, par
 from anneal_enterprise.audit.streaming import destinations
 from core.events import registry
 from core.roles import Permission
-from core.web.views.common import organization_view
+from core.web.views.common import object_or_404, organization_view
 
 
 def _unavailable(request: HttpRequest) -> HttpResponse:
@@ -100,7 +100,7 @@ def change_destinations(request: HttpRequest) -> HttpResponse:
         return redirect("enterprise:audit-records", organization.slug)
     try:
         if request.POST.get("action") == "delete":
-            destinations.delete(get_object_or_404(AuditDestination, organization_id=organization.pk,
+            destinations.delete(object_or_404(AuditDestination, organization_id=organization.pk,
                                                   pk=request.POST.get("id")))
             messages.success(request, "Destination removed.")
         else:
