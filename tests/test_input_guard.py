@@ -306,3 +306,29 @@ def test_names_an_identity_provider_sends_are_cleaned_not_refused():
 
     assert sanitize_name("Eve\u202e\nAdmin\u200b", 150) == "Eve Admin"
     assert len(sanitize_name("a" * 500, 150)) == 150
+
+
+@pytest.mark.parametrize("wrong_id", ["abc", "\u00b2", "", None, "1.5"])
+def test_object_or_404_answers_404_for_an_id_of_the_wrong_shape(organization, wrong_id):
+    from django.http import Http404
+
+    from core.plugins.web import object_or_404
+
+    with pytest.raises(Http404):
+        object_or_404(Project, organization=organization, pk=wrong_id)
+
+
+def test_a_form_id_that_is_not_a_number_is_a_404_on_the_support_access_page(web_client_for, owner, organization,
+                                                                          feature_flags):
+    feature_flags.enable("support")
+    client = web_client_for(owner)
+    client.raise_request_exception = False
+    response = client.post(f"/plugins/enterprise/support/o/{organization.slug}/access/",
+                           {"action": "revoke", "grant": "abc"})
+    assert response.status_code == 404
+
+
+def test_a_content_length_that_is_not_a_number_is_not_a_500(client):
+    response = client.generic("POST", "/sign-in/", b"email=a", CONTENT_LENGTH="abc",
+                              content_type="application/x-www-form-urlencoded")
+    assert response.status_code < 500

@@ -50,8 +50,15 @@ def _check_multipart(request: HttpRequest) -> None:
         check_text(upload.name or "", "uploaded file's name")
 
 
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0  # as Django reads it: no body
+
+
 def _check_body(request: HttpRequest) -> None:
-    if not int(request.META.get("CONTENT_LENGTH") or 0):
+    if _content_length(request) <= 0:
         return
     content_type = (request.content_type or "").lower()
     if content_type == FORM:
