@@ -51,10 +51,10 @@ def _check_multipart(request: HttpRequest) -> None:
 
 
 def _content_length(request: HttpRequest) -> int:
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0  # as Django reads it: no body
+    text = str(request.META.get("CONTENT_LENGTH") or "0").strip()
+    if not (text.isascii() and text.isdigit()):  # Django's request.body would raise ValueError
+        raise InputRefused("The Content-Length header is not a number of bytes.", "malformed_body")
+    return int(text)
 
 
 def _check_body(request: HttpRequest) -> None:
