@@ -332,3 +332,39 @@ def test_a_content_length_that_is_not_a_number_is_a_400(client):
     response = client.generic("POST", "/sign-in/", b"email=a", CONTENT_LENGTH="abc",
                               content_type="application/x-www-form-urlencoded")
     assert response.status_code == 400
+
+
+BAD_NAME = "Evil\u202eCorp"
+
+
+def test_api_token_names_are_clean_names(api):
+    response = api.post("/api/v1/tokens/", {"name": BAD_NAME}, format="json")
+    assert response.status_code == 400
+    assert "name" in response.json()
+
+
+def test_identity_provider_names_are_clean_names(organization, feature_flags):
+    from anneal_enterprise.sso import config
+
+    from core.services.errors import ServiceError
+
+    feature_flags.enable("sso")
+    with pytest.raises(ServiceError) as refused:
+        config.create_provider(organization, "oidc", name=BAD_NAME, issuer="https://idp.example.com", client_id="x")
+    assert refused.value.field == "name"
+
+
+def test_prompt_names_and_webhook_descriptions_are_clean_names(organization, settings):
+    from anneal_prompts import services as prompts
+    from anneal_webhooks import services as webhooks
+
+    from core.services.projects import create_project
+
+    settings.ANNEAL_WEBHOOKS_ALLOW_LOOPBACK = True
+    project = create_project(organization, "Website")
+    with pytest.raises(prompts.PromptError) as refused:
+        prompts.create_prompt(project, BAD_NAME, "Hello")
+    assert refused.value.field == "name"
+    with pytest.raises(webhooks.WebhookError) as refused_too:
+        webhooks.create_endpoint(organization, "http://127.0.0.1:9/hook", ["prompt.deleted"], description=BAD_NAME)
+    assert refused_too.value.field == "description"
