@@ -106,7 +106,7 @@ def world(make_user, make_organization, make_member, feature_flags, settings) ->
     project = projects.create_project(organization, "Website")
     invitation, invitation_token = invitations.invite(organization, "new@example.com", "member", owner)
     token, _ = tokens.create_token(owner, "laptop")
-    provider = config.create_provider(organization, "oidc", name="Okta", issuer="https://idp.example.com",
+    provider = config.create_provider(organization, "oidc", name="Okta", issuer="http://127.0.0.1:9",
                                       client_id="anneal")
     domain = config.add_domain(organization, "example.com")
     bundle = bundles.create_bundle(owner, enqueue=False)

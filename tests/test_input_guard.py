@@ -218,7 +218,7 @@ def test_sso_provider_found_by_its_uuid_still_works(api, organization, feature_f
     from anneal_enterprise.sso import config
 
     feature_flags.enable("sso")
-    provider = config.create_provider(organization, "oidc", name="Okta", issuer="https://idp.example.com",
+    provider = config.create_provider(organization, "oidc", name="Okta", issuer="http://127.0.0.1:9",
                                       client_id="anneal")
     url = f"/api/v1/plugins/enterprise/sso/organizations/{organization.slug}/providers/{provider.public_id}/"
     assert api.get(url).json()["name"] == "Okta"
@@ -350,7 +350,7 @@ def test_identity_provider_names_are_clean_names(organization, feature_flags):
 
     feature_flags.enable("sso")
     with pytest.raises(ServiceError) as refused:
-        config.create_provider(organization, "oidc", name=BAD_NAME, issuer="https://idp.example.com", client_id="x")
+        config.create_provider(organization, "oidc", name=BAD_NAME, issuer="http://127.0.0.1:9", client_id="x")
     assert refused.value.field == "name"
 
 
