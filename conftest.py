@@ -110,3 +110,22 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def oidc_issuer(outbound_allow: Any) -> Iterator[str]:
+    """A local OIDC issuer on 127.0.0.1 that serves only a discovery document (allowlisted), so an
+    OIDC provider can be saved without starting the full test identity provider."""
+    import json
+
+    from core.testing.listeners import http_listener, stop, url_of
+
+    outbound_allow("127.0.0.1")
+    server = http_listener()
+    issuer = url_of(server)
+    document = {"issuer": issuer, **{name: f"{issuer}/{name}" for name in (
+        "authorization_endpoint", "token_endpoint", "jwks_uri", "userinfo_endpoint")}}
+    server.routes["/.well-known/openid-configuration"] = (
+        200, {"Content-Type": "application/json"}, json.dumps(document).encode())
+    yield issuer
+    stop(server)

@@ -16,6 +16,8 @@ def plugin_urls() -> list:
     return patterns
 
 
+handler404 = "core.api.errors.not_found"
+
 urlpatterns = [
     path("healthz", health_views.healthz, name="healthz"),
     path("readyz", health_views.readyz, name="readyz"),

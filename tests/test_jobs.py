@@ -27,12 +27,11 @@ def test_the_core_schedules_its_periodic_jobs_through_the_hook():
 
 
 @pytest.mark.django_db
-def test_an_invitation_email_is_sent_by_a_job_after_commit(make_organization, mailoutbox, django_capture_on_commit_callbacks):
+def test_an_invitation_email_is_sent_by_a_job_after_commit(make_organization, mailoutbox, jobs_in_process,
+                                                          django_capture_on_commit_callbacks):
     from core.services.invitations import invite
 
-    from django.test import override_settings
-
-    with override_settings(CELERY_TASK_ALWAYS_EAGER=True), django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True):
         invite(make_organization(), "new@example.com", "member", None)
     assert [m.to for m in mailoutbox] == [["new@example.com"]]
     assert "/invitations/" in mailoutbox[0].body

@@ -16,7 +16,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate(self, request: Any) -> tuple[Any, Any] | None:
         header = authentication.get_authorization_header(request).split()
-        if not header or header[0].lower().decode() not in self.keywords:
+        if not header or header[0].lower().decode("latin-1") not in self.keywords:
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("Send the token as `Authorization: Bearer <token>`.")

@@ -145,8 +145,11 @@ class MembershipViewSet(OrganizationScoped, viewsets.ModelViewSet):
     write_permission = Permission.MANAGE
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
+    lookup_value_regex = "[0-9]{1,18}"  # any other id is a 404 from the URL resolver, never a query
+
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        if request.method == "DELETE" and kwargs.get("pk"):
+        self.perform_authentication(request)  # who asks, before looking up anything they name
+        if request.method == "DELETE" and kwargs.get("pk") and request.user.is_authenticated:
             membership = Membership.objects.filter(pk=kwargs["pk"], user=request.user).first()
             if membership is not None:  # leaving is allowed to every member
                 self.delete_permission = Permission.VIEW
@@ -178,7 +181,9 @@ class MembershipViewSet(OrganizationScoped, viewsets.ModelViewSet):
         serializer.instance = organizations.add_member(self.organization, user, data["role"])
 
     def perform_update(self, serializer: s.MembershipSerializer) -> None:
-        self._guard_owner(serializer.instance.role, serializer.validated_data.get("role", ""))
+        if "role" not in serializer.validated_data:
+            raise ServiceError("Give the member's new role.", code="required", field="role")
+        self._guard_owner(serializer.instance.role, serializer.validated_data["role"])
         serializer.instance = organizations.change_role(serializer.instance, serializer.validated_data["role"])
 
     def perform_destroy(self, instance: Membership) -> None:

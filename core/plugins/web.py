@@ -16,6 +16,6 @@ Templates extend ``anneal/base.html`` (or ``anneal/settings_base.html`` for a se
 ``request.organization`` makes the organization's navigation appear.
 """
 
-from core.web.views.common import forbidden, organization_view, require_role
+from core.web.views.common import forbidden, object_or_404, organization_view, require_role
 
-__all__ = ["forbidden", "organization_view", "require_role"]
+__all__ = ["forbidden", "object_or_404", "organization_view", "require_role"]

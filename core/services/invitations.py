@@ -4,6 +4,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from core.models import Invitation, Membership, Organization, User
 from core.models.tokens import hash_token
 from core.roles import Role
 from core.services.errors import ServiceError
+from core.services.names import single_line
 from core.services.organizations import _add_member, _check
 from core.tasks import send_email
 
@@ -37,13 +39,14 @@ def invite(organization: Organization, email: str, role: Role | str, invited_by:
         emit("invitation.created", organization=organization, target=invitation_target(invitation),
              after={"email": email, "role": role.value})
         link = absolute_reverse("web:accept_invitation", token)
-        subject = f"You are invited to {organization.name} on Anneal"
+        subject = single_line(f"You are invited to {organization.name} on Anneal")
         body = (
             f"{invited_by.display_name if invited_by else 'Someone'} invited you to join {organization.name} "
             f"as {role.value}.\n\nAccept the invitation: {link}\n\nThe link works until "
             f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC."
         )
-        transaction.on_commit(lambda: send_email.delay(subject, body, [email]))
+        EmailMessage(subject, body, to=[email]).message()  # a header it cannot build undoes the invitation
+        transaction.on_commit(lambda: send_email.delay(subject, body, [email]), robust=True)
     return invitation, token
 
 

@@ -11,8 +11,10 @@ from core.models import Membership, Organization, User
 from core.plugins import hooks
 from core.roles import Role
 from core.services.errors import PolicyRefused, ServiceError
+from core.services.names import clean_name
 
 ORGANIZATION_FIELDS = ["name", "slug"]
+NAME_MAX = 200
 
 
 def organization_target(organization: Organization) -> Target:
@@ -30,6 +32,7 @@ def _check(action: str, organization: Organization | None, details: dict[str, An
 
 
 def create_organization(owner: User, name: str, slug: str | None = None) -> Organization:
+    name = clean_name(name, what="organization's name", max_length=NAME_MAX)
     slug = slugify(slug or name)
     if not slug:
         raise ServiceError("An organization needs a name with at least one letter or digit.", field="name")
@@ -50,6 +53,8 @@ def update_organization(organization: Organization, **changes: Any) -> Organizat
     for name, value in changes.items():
         if name not in ORGANIZATION_FIELDS:
             raise ServiceError(f"Unknown organization field {name!r}.", field=name)
+        if name == "name":
+            value = clean_name(value, what="organization's name", max_length=NAME_MAX)
         setattr(organization, name, slugify(value) if name == "slug" else value)
     try:
         with transaction.atomic():

@@ -9,8 +9,10 @@ from core.events import Target, emit
 from core.events.diff import snapshot
 from core.models import Organization, Project
 from core.services.errors import ServiceError
+from core.services.names import clean_name, clean_text
 
 PROJECT_FIELDS = ["name", "slug", "description"]
+NAME_MAX = 200
 
 
 def project_target(project: Project) -> Target:
@@ -18,6 +20,8 @@ def project_target(project: Project) -> Target:
 
 
 def create_project(organization: Organization, name: str, slug: str | None = None, description: str = "") -> Project:
+    name = clean_name(name, what="project's name", max_length=NAME_MAX)
+    description = clean_text(description, what="project's description")
     slug = slugify(slug or name)
     if not slug:
         raise ServiceError("A project needs a name with at least one letter or digit.", field="name")
@@ -36,6 +40,10 @@ def update_project(project: Project, **changes: Any) -> Project:
     for name, value in changes.items():
         if name not in PROJECT_FIELDS:
             raise ServiceError(f"Unknown project field {name!r}.", field=name)
+        if name == "name":
+            value = clean_name(value, what="project's name", max_length=NAME_MAX)
+        elif name == "description":
+            value = clean_text(value, what="project's description")
         setattr(project, name, slugify(value) if name == "slug" else value)
     try:
         with transaction.atomic():

@@ -9,6 +9,9 @@ from core.events import Target, emit
 from core.models import ApiToken, User
 from core.models.tokens import hash_token, new_token_value
 from core.services.errors import ServiceError
+from core.services.names import clean_name
+
+NAME_MAX = 100
 
 
 def token_target(token: ApiToken) -> Target:
@@ -17,14 +20,15 @@ def token_target(token: ApiToken) -> Target:
 
 def create_token(user: User, name: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
     """Create a token; the returned value is the only time it is ever visible."""
-    if not name.strip():
+    name = clean_name(name, what="token's name", max_length=NAME_MAX)
+    if not name:
         raise ServiceError("Give the token a name so you can recognise it later.", field="name")
     if expires_at is not None and expires_at <= timezone.now():
         raise ServiceError("The expiry date must be in the future.", field="expires_at")
     value = new_token_value()
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name.strip(), prefix=value[:10], token_hash=hash_token(value), expires_at=expires_at
+            user=user, name=name, prefix=value[:10], token_hash=hash_token(value), expires_at=expires_at
         )
         emit("token.created", target=token_target(token),
              after={"name": token.name, "expires_at": expires_at.isoformat() if expires_at else None})

@@ -10,8 +10,16 @@ from core.events import Target, emit
 from core.events.diff import snapshot
 from core.models import User
 from core.services.errors import ServiceError
+from core.services.names import clean_name
 
 USER_FIELDS = ["email", "name", "is_active", "is_staff"]
+NAME_MAX = 150
+
+
+def _clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    if "name" in fields:
+        fields["name"] = clean_name(fields["name"], max_length=NAME_MAX)
+    return fields
 
 
 def user_target(user: User) -> Target:
@@ -19,6 +27,7 @@ def user_target(user: User) -> Target:
 
 
 def create_user(email: str, password: str | None = None, **fields: Any) -> User:
+    fields = _clean_fields(fields)
     if password is not None:
         try:
             password_validation.validate_password(password, User(email=email))
@@ -35,7 +44,7 @@ def create_user(email: str, password: str | None = None, **fields: Any) -> User:
 
 def update_user(user: User, **changes: Any) -> User:
     before = snapshot(user, USER_FIELDS)
-    for name, value in changes.items():
+    for name, value in _clean_fields(changes).items():
         if name not in USER_FIELDS:
             raise ServiceError(f"Unknown user field {name!r}.", field=name)
         setattr(user, name, value)

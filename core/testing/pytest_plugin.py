@@ -78,8 +78,8 @@ def jobs_in_process(settings: Any) -> Iterator[None]:
     """Run Celery jobs in the test's process (eagerly), also when Redis and workers are configured."""
     from core.jobs import app
 
+    previous = app.conf.task_always_eager  # read first: Celery loads its settings on first access
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    previous = app.conf.task_always_eager
     app.conf.task_always_eager = True  # Celery read its settings once; change its copy too
     try:
         yield

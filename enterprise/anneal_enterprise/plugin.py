@@ -46,4 +46,8 @@ def anneal_settings_defaults() -> dict[str, Any]:
         # SAML responses arrive as a cross-site POST; the ACS view does not need the session
         # cookie (outstanding requests are kept in the database), so Lax stays safe here.
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # The core's hostile-input guard answers SCIM clients in SCIM's error format.
+        "ANNEAL_INPUT_REFUSAL_RESPONDERS": {
+            "/api/v1/plugins/enterprise/sso/scim/": "anneal_enterprise.sso.input_refusal.scim_refusal",
+        },
     }

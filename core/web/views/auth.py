@@ -22,9 +22,12 @@ from core.services.errors import ServiceError, SignInThrottled
 
 
 def safe_next(request: HttpRequest) -> str:
-    """The ``next`` URL when it points back into this site, else an empty string."""
+    """The ``next`` URL when it is a path back into this site, else an empty string.
+
+    Only a path (``/...``): ``redirect`` would try a bare word such as ``admin:index`` as a URL name.
+    """
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(candidate, {request.get_host()}, require_https=request.is_secure()):
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, require_https=request.is_secure()):
         return candidate
     return ""
 

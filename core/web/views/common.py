@@ -9,8 +9,10 @@ from urllib.parse import urlencode, urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render, resolve_url
+from django.shortcuts import get_object_or_404, render, resolve_url
 
 from core import access
 from core.roles import Permission
@@ -65,6 +67,17 @@ def organization_view(permission: Permission = Permission.VIEW) -> Callable:
         return wrapper
 
     return decorate
+
+
+def object_or_404(model: type[Model] | QuerySet, **lookups: Any) -> Any:
+    """``get_object_or_404`` for lookups taken from a form: an id of the wrong shape is a 404 too.
+
+    Django's own raises ``ValueError`` (a 500) for ``pk="abc"`` or a non-UUID ``public_id``.
+    """
+    try:
+        return get_object_or_404(model, **lookups)
+    except (ValueError, TypeError, ValidationError):
+        raise Http404("No such object.") from None
 
 
 def require_role(request: HttpRequest, permission: Permission) -> HttpResponse | None:

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from core.services import users
+from core.services.errors import ServiceError
 
 NAME_MAX = 150
 
@@ -21,7 +22,13 @@ def profile(request: HttpRequest) -> HttpResponse:
             messages.error(request, f"The name is too long: at most {NAME_MAX} characters.")
             status = 400
         else:
-            users.update_user(request.user, name=name)
-            messages.success(request, "Your profile is saved.")
-            return redirect("web:profile")
+            try:
+                users.update_user(request.user, name=name)
+            except ServiceError as exc:
+                request.user.refresh_from_db()
+                messages.error(request, exc.message)
+                status = 400
+            else:
+                messages.success(request, "Your profile is saved.")
+                return redirect("web:profile")
     return render(request, "anneal/profile.html", {}, status=status)

@@ -49,7 +49,7 @@ def readable_organization(request: Request, slug: str) -> Any:
 
 def _page_size(request: Request) -> int:
     text = request.query_params.get("page_size", "50")
-    if not text.isdigit() or not 1 <= int(text) <= MAX_PAGE:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_PAGE:
         raise ValidationError({"page_size": f"Give a number from 1 to {MAX_PAGE}."})
     return int(text)
 
@@ -72,7 +72,7 @@ class RecordList(APIView):
 def _organization_scope(text: str) -> int | None:
     if text == "instance":
         return None
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
         raise ValidationError({"organization": "Give an organization id, or 'instance' for instance-wide events."})
     return int(text)
 
@@ -140,6 +140,8 @@ class ExportList(APIView):
                                                           "status": serializers.CharField()})})
     def post(self, request: Request, slug: str) -> Response:
         organization = readable_organization(request, slug)
+        if any(not isinstance(value, str) for value in request.data.values()):
+            raise ValidationError({"detail": "The format and each filter are strings."})
         try:
             job = export.request_export(organization, request.user, str(request.data.get("format", "jsonl")),
                                         parse_filters(request.data))

@@ -43,7 +43,7 @@ def set_retention(organization: Any, text: str) -> AuditPolicy:
     text = (text or "").strip()
     days: int | None = None
     if text:
-        if not text.isdigit() or not 1 <= int(text) <= 36500:
+        if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 36500:
             raise RetentionInvalid("Retention must be a whole number of days from 1 to 36500, or empty to keep forever.")
         days = int(text)
     with transaction.atomic():

@@ -15,7 +15,7 @@ from anneal_enterprise.audit.query import BadQuery, Filters, filtered, page, par
 from anneal_enterprise.audit.streaming import destinations
 from core.events import registry
 from core.roles import Permission
-from core.web.views.common import organization_view
+from core.web.views.common import object_or_404, organization_view
 
 
 def _unavailable(request: HttpRequest) -> HttpResponse:
@@ -31,7 +31,7 @@ def records(request: HttpRequest) -> HttpResponse:
         filters = parse_filters(request.GET)
         size = request.GET.get("page_size", "50")
         shown, next_cursor = page(filtered(organization.pk, filters), request.GET.get("cursor"),
-                                  int(size) if size.isdigit() else 50)
+                                  int(size) if size.isascii() and size.isdigit() else 50)
     except BadQuery as exc:
         messages.error(request, str(exc))
         filters, shown, next_cursor = Filters(), [], None
@@ -114,7 +114,7 @@ def change_destinations(request: HttpRequest) -> HttpResponse:
         return redirect("enterprise:audit-records", organization.slug)
     try:
         if request.POST.get("action") == "delete":
-            destinations.delete(get_object_or_404(AuditDestination, organization_id=organization.pk,
+            destinations.delete(object_or_404(AuditDestination, organization_id=organization.pk,
                                                   pk=request.POST.get("id")))
             messages.success(request, "Destination removed.")
         else:
@@ -148,7 +148,7 @@ def integrity(request: HttpRequest) -> HttpResponse:
     reports = verify.verify_all() if request.method == "POST" else None
     scope = request.GET.get("organization", "instance")
     shown, next_query, filters = [], "", Filters()
-    if scope == "instance" or scope.isdigit():
+    if scope == "instance" or (scope.isascii() and scope.isdigit() and len(scope) <= 18):
         try:
             filters = parse_filters(request.GET)
             records_page, cursor = page(filtered(None if scope == "instance" else int(scope), filters),

@@ -72,7 +72,7 @@ class IdentityProviderViewSet(viewsets.ViewSet):
     """Identity providers of an organization (admins and owners). Secrets are write-only."""
 
     lookup_field = "public_id"
-    lookup_value_regex = "[0-9a-f-]+"
+    lookup_value_regex = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"  # a UUID
     serializer_class = IdentityProviderSerializer
     queryset = IdentityProvider.objects.none()  # for the schema; every action scopes by organization
 
@@ -138,7 +138,7 @@ class SsoPolicyViewSet(viewsets.ViewSet):
 class DomainViewSet(viewsets.ViewSet):
     """Email domains of an organization (admins and owners): add (pending), verify by DNS TXT record, remove."""
 
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = "[0-9]{1,18}"
     serializer_class = DomainSerializer
     queryset = VerifiedDomain.objects.none()  # for the schema; every action scopes by organization
 

@@ -18,6 +18,7 @@ from core.events.diff import snapshot
 from core.models import Organization, User
 from core.roles import Role
 from core.services.errors import ServiceError
+from core.services.names import clean_name
 
 PROVIDER_FIELDS = [
     "name", "enabled", "issuer", "client_id", "client_secret", "scopes", "idp_metadata_url", "idp_metadata_xml",
@@ -48,7 +49,8 @@ def _audit(provider: IdentityProvider) -> dict[str, Any]:
 
 
 def _validate(provider: IdentityProvider) -> None:
-    if not provider.name.strip():
+    provider.name = clean_name(provider.name, what="identity provider's name", max_length=100)
+    if not provider.name:
         raise ServiceError("Give the identity provider a name, for example \"Okta\".", field="name")
     try:
         provider.role_mapping = validate_mapping(provider.role_mapping or {})
@@ -94,7 +96,7 @@ def _load_discovery(provider: IdentityProvider, force: bool) -> None:
     try:
         provider.oidc_discovery = fetch_discovery(provider.issuer)
     except DiscoveryFailed as exc:
-        raise ServiceError(f"The issuer does not work: {exc}. Check the issuer URL.", field="issuer") from None
+        raise ServiceError(f"The issuer does not work: {str(exc).rstrip('.')}. Check the issuer URL.", field="issuer") from None
     provider.metadata_refreshed_at = timezone.now()
 
 

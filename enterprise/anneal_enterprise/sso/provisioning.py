@@ -20,6 +20,7 @@ from core.roles import Role
 from core.services import organizations as organization_services
 from core.services import users as user_services
 from core.services.errors import ServiceError
+from core.services.names import sanitize_name
 
 BACKEND = "anneal_enterprise.sso.backends.SsoBackend"
 
@@ -51,7 +52,7 @@ def identity_from_claims(provider: IdentityProvider, subject: str, claims: dict[
     name = claims.get(provider.name_attribute) or ""
     if isinstance(name, list):
         name = name[0] if name else ""
-    return Identity(subject=subject, email=str(email).strip().lower(), name=str(name),
+    return Identity(subject=subject, email=str(email).strip().lower(), name=sanitize_name(name, user_services.NAME_MAX),
                     groups=groups_from(claims, provider.groups_attribute), claims=claims)
 
 

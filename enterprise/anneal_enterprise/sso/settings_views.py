@@ -6,7 +6,7 @@ import json
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from anneal_enterprise import entitlements
 from anneal_enterprise.sso import config, metadata_urls
@@ -14,7 +14,7 @@ from anneal_enterprise.sso.models import IdentityProvider, ScimToken, VerifiedDo
 from core.models import User
 from core.roles import Permission, Role
 from core.services.errors import ServiceError
-from core.web.views.common import organization_view, report
+from core.web.views.common import object_or_404, organization_view, report
 
 
 def _provider_fields(post: dict) -> dict:
@@ -30,7 +30,10 @@ def _provider_fields(post: dict) -> dict:
     fields["enabled"] = post.get("enabled") == "on"
     fields["allow_idp_initiated"] = post.get("allow_idp_initiated") == "on"
     if post.get("clock_skew_seconds"):
-        fields["clock_skew_seconds"] = int(post["clock_skew_seconds"])
+        skew = post["clock_skew_seconds"].strip()
+        if not (skew.isascii() and skew.isdigit() and len(skew) < 6):
+            raise ServiceError("The clock skew is a whole number of seconds.", field="clock_skew_seconds")
+        fields["clock_skew_seconds"] = int(skew)
     return fields
 
 
@@ -40,14 +43,15 @@ def _act(request: HttpRequest) -> str | None:
         provider = config.create_provider(organization, post.get("kind", "oidc"), **_provider_fields(post))
         return f"Added {provider.name}."
     if action == "update_provider":
-        provider = get_object_or_404(IdentityProvider, organization=organization, public_id=post.get("id"))
+        provider = object_or_404(IdentityProvider, organization=organization, public_id=post.get("id"))
         config.update_provider(provider, **_provider_fields(post))
         return f"Saved {provider.name}."
     if action == "delete_provider":
-        config.delete_provider(get_object_or_404(IdentityProvider, organization=organization, public_id=post.get("id")))
+        config.delete_provider(object_or_404(IdentityProvider, organization=organization, public_id=post.get("id")))
         return "Removed the identity provider."
     if action == "settings":
-        break_glass = list(User.objects.filter(pk__in=post.getlist("break_glass")))
+        chosen = [pk for pk in post.getlist("break_glass") if pk.isascii() and pk.isdigit() and len(pk) < 19]
+        break_glass = list(User.objects.filter(pk__in=chosen))
         config.update_settings(organization, post.get("enforce") == "on", post.get("require_for_tokens") == "on",
                                break_glass)
         return "Saved the SSO policy."
@@ -55,17 +59,17 @@ def _act(request: HttpRequest) -> str | None:
         domain = config.add_domain(organization, post.get("domain", ""))
         return (f"Added {domain.domain}, pending: publish the TXT record shown below, then press Verify.")
     if action == "verify_domain":
-        domain = config.verify_domain(get_object_or_404(VerifiedDomain, organization=organization, pk=post.get("id")))
+        domain = config.verify_domain(object_or_404(VerifiedDomain, organization=organization, pk=post.get("id")))
         return f"Verified {domain.domain}: it now routes SSO sign-in and allows account linking."
     if action == "remove_domain":
-        config.remove_domain(get_object_or_404(VerifiedDomain, organization=organization, pk=post.get("id")))
+        config.remove_domain(object_or_404(VerifiedDomain, organization=organization, pk=post.get("id")))
         return "Removed the domain."
     if action == "create_scim_token":
         _, value = config.create_scim_token(organization)
         request.session["anneal_sso_new_scim_token"] = value
         return "Created a SCIM token: copy it now, it is shown only once."
     if action == "revoke_scim_token":
-        config.revoke_scim_token(get_object_or_404(ScimToken, organization=organization, pk=post.get("id")))
+        config.revoke_scim_token(object_or_404(ScimToken, organization=organization, pk=post.get("id")))
         return "Revoked the SCIM token."
     raise ServiceError("Unknown action.")
 

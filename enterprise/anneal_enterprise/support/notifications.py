@@ -9,6 +9,7 @@ from django.core.mail import send_mail
 from anneal_enterprise.support.models import SupportGrant
 from core.links import absolute_reverse
 from core.models import Membership
+from core.services.names import single_line
 
 logger = logging.getLogger("anneal.support")
 
@@ -48,6 +49,6 @@ def notify_owners(grant: SupportGrant, what: str, by: str = "") -> None:
     if not recipients:
         return
     try:
-        send_mail(SUBJECTS[what].format(org=org), "\n".join(lines), None, recipients)
+        send_mail(single_line(SUBJECTS[what].format(org=org)), "\n".join(lines), None, recipients)
     except Exception:
         logger.exception("Could not email the owners of %s about support access (%s)", org, what)

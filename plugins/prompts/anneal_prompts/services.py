@@ -11,6 +11,8 @@ from django.utils.text import slugify
 
 from core.events import Target, emit
 from core.models import Project
+from core.services import names
+from core.services.errors import ServiceError
 
 from anneal_prompts.models import Prompt, PromptVersion
 
@@ -29,6 +31,15 @@ class PromptError(ValueError):
 
 def prompt_target(prompt: Prompt) -> Target:
     return Target("prompt", str(prompt.pk), f"{prompt.project.slug}/{prompt.slug}")
+
+
+def _clean_name(value: Any, field: str, what: str) -> str:
+    try:
+        if field == "description":
+            return names.clean_text(value, field=field, what=what).strip()
+        return names.clean_name(value, field=field, what=what, max_length=200)
+    except ServiceError as exc:
+        raise PromptError(exc.message, field=exc.field, code=exc.code) from None
 
 
 def _clean_body(body: str) -> str:
@@ -54,13 +65,15 @@ def _add_version(prompt: Prompt, body: str, note: str, author: Any, restored_fro
 
 def create_prompt(project: Project, name: str, body: str, *, slug: str | None = None, description: str = "",
                   note: str = "", author: Any = None) -> Prompt:
+    name = _clean_name(name, "name", "prompt's name")
+    description = _clean_name(description, "description", "prompt's description")
     slug = slugify(slug or name)
     if not slug:
         raise PromptError("A prompt needs a name with at least one letter or digit.", field="name")
     body = _clean_body(body)
     try:
         with transaction.atomic():
-            prompt = Prompt.objects.create(project=project, name=name.strip()[:200], slug=slug[:100],
+            prompt = Prompt.objects.create(project=project, name=name, slug=slug[:100],
                                            description=description)
             version = _add_version(prompt, body, note or "First version", author)
             emit("prompt.created", organization=project.organization_id, target=prompt_target(prompt),
@@ -111,7 +124,7 @@ def update_details(prompt: Prompt, **changes: Any) -> Prompt:
     for name, value in changes.items():
         if name not in before:
             raise PromptError(f"Unknown prompt field {name!r}.", field=name)
-        value = str(value).strip()
+        value = _clean_name(value, name, f"prompt's {name}")
         if name == "name" and not value:
             raise PromptError("A prompt needs a name.", field="name")
         setattr(prompt, name, value)

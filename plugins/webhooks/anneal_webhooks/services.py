@@ -11,6 +11,8 @@ from core.events import Actor, Target, emit
 from core.events import event_types as registered_event_types
 from core.models import Organization
 from core.plugins import EventType
+from core.services.errors import ServiceError
+from core.services.names import clean_name
 
 from anneal_webhooks.models import Delivery, Endpoint, new_secret
 from anneal_webhooks.targets import TargetNotAllowed, validate_url
@@ -63,10 +65,17 @@ def _snapshot(endpoint: Endpoint) -> dict[str, Any]:
     return {name: getattr(endpoint, name) for name in ENDPOINT_FIELDS}
 
 
+def clean_description(value: Any) -> str:
+    try:
+        return clean_name(value, field="description", what="description", max_length=200)
+    except ServiceError as exc:
+        raise WebhookError(exc.message, field="description") from None
+
+
 def create_endpoint(organization: Organization, url: str, event_types: Iterable[str], description: str = "",
                     created_by: Any = None) -> Endpoint:
     endpoint = Endpoint(organization=organization, url=clean_url(url), event_types=clean_event_types(event_types),
-                        description=description.strip()[:200], created_by=created_by)
+                        description=clean_description(description), created_by=created_by)
     with transaction.atomic():
         endpoint.save()
         emit("webhook.endpoint_created", organization=organization, target=endpoint_target(endpoint),
@@ -86,7 +95,7 @@ def update_endpoint(endpoint: Endpoint, **changes: Any) -> Endpoint:
         elif name == "event_types":
             value = clean_event_types(value)
         elif name == "description":
-            value = str(value).strip()[:200]
+            value = clean_description(value)
         elif name == "is_active":
             value = bool(value)
         else:

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
-from core.plugins.web import organization_view
+from core.plugins.web import object_or_404, organization_view
 from core.roles import Permission
 
 from anneal_webhooks import services
@@ -65,7 +65,7 @@ def _endpoint_action(request: HttpRequest, endpoint: Endpoint) -> HttpResponse:
         services.update_endpoint(endpoint, is_active=action == "enable")
         messages.success(request, f"{'Enabled' if action == 'enable' else 'Disabled'} {endpoint.url}.")
     elif action == "redeliver":
-        delivery = get_object_or_404(Delivery, endpoint=endpoint, pk=request.POST.get("delivery"))
+        delivery = object_or_404(Delivery, endpoint=endpoint, pk=request.POST.get("delivery"))
         Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.PENDING, next_attempt_at=delivery.created_at)
         deliver.delay(str(delivery.pk))
         messages.success(request, "The delivery was queued again.")

@@ -11,6 +11,7 @@ from anneal_enterprise.sso.scim.errors import ScimError
 from anneal_enterprise.sso.scim.schema import GroupResource
 from anneal_enterprise.sso.scim.user_service import apply_group_roles
 from core.events import Target, emit
+from core.input_guard import row_id
 from core.models import Organization, User
 
 
@@ -22,9 +23,10 @@ def members_of(organization: Organization, resource: GroupResource) -> list[User
             raise ScimError(400, "Only users can be group members here; nested groups are not supported.",
                             "invalidValue")
         value = str(member.value or "")
-        if not value.isdigit():
+        user_id = row_id(value)
+        if user_id is None:
             raise ScimError(400, f"Unknown group member {value!r}: members are SCIM user ids.", "invalidValue")
-        ids.append(int(value))
+        ids.append(user_id)
     linked = {s.user_id: s.user for s in ScimUser.objects.filter(organization=organization, user_id__in=ids)
               .select_related("user")}
     unknown = sorted(set(ids) - set(linked))

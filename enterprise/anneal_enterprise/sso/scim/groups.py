@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from scim2_models import Context
@@ -25,7 +27,11 @@ def all_resources(organization: Organization, queryset: QuerySet[ScimGroup] | No
 
 
 def _find(call: Call, resource_id: str) -> ScimGroup:
-    group = _groups(call.organization).filter(public_id=resource_id).first() if len(resource_id) == 36 else None
+    try:
+        public_id = uuid.UUID(resource_id) if len(resource_id) == 36 else None
+    except ValueError:
+        public_id = None
+    group = _groups(call.organization).filter(public_id=public_id).first() if public_id else None
     if group is None:
         raise ScimError(404, f"Group {resource_id} not found.")
     return group

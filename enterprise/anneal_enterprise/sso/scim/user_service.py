@@ -22,6 +22,7 @@ from core.roles import Role
 from core.services import organizations as organization_services
 from core.services import users as user_services
 from core.services.errors import ServiceError
+from core.services.names import sanitize_name
 
 
 def _mapping(organization: Organization) -> tuple[dict[str, str], str]:
@@ -45,7 +46,7 @@ def _account_for(organization: Organization, email: str, name: str) -> tuple[Use
     user = User.objects.filter(email=email).first()
     if user is None:
         try:
-            return user_services.create_user(email, None, name=name), True
+            return user_services.create_user(email, None, name=sanitize_name(name, user_services.NAME_MAX)), True
         except ServiceError as exc:
             raise ScimError(409, exc.message, "uniqueness") from None
     if ScimUser.objects.filter(organization=organization, user=user).exists():
@@ -86,8 +87,8 @@ def _identity_changes(scim: ScimUser, before: UserResource, after: UserResource)
     email = email_of(after)
     if email and email != email_of(before) and email != user.email:
         changes["email"] = email
-    name = name_of(after)
-    if name != name_of(before) and name != user.name:
+    name = sanitize_name(name_of(after), user_services.NAME_MAX)
+    if name_of(after) != name_of(before) and name != user.name:
         changes["name"] = name
     return changes
 

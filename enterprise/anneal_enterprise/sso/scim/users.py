@@ -12,6 +12,7 @@ from anneal_enterprise.sso.scim.errors import ScimError
 from anneal_enterprise.sso.scim.http import Call, check_preconditions, endpoint, respond
 from anneal_enterprise.sso.scim.representation import user_name_key, user_resource
 from anneal_enterprise.sso.scim.schema import POLICY, UserResource
+from core.input_guard import row_id
 from core.models import Organization
 
 
@@ -30,7 +31,8 @@ def all_resources(organization: Organization, queryset: QuerySet[ScimUser] | Non
 
 
 def _find(call: Call, resource_id: str) -> ScimUser:
-    scim = _linked(call.organization).filter(user_id=int(resource_id)).first() if resource_id.isdigit() else None
+    user_id = row_id(resource_id)
+    scim = _linked(call.organization).filter(user_id=user_id).first() if user_id is not None else None
     if scim is None:  # members SCIM did not provision or link are not SCIM resources
         raise ScimError(404, f"User {resource_id} not found.")
     return scim

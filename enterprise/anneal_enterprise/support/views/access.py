@@ -12,7 +12,7 @@ from anneal_enterprise.support.models import SupportGrant
 from core.links import absolute_reverse
 from core.roles import Permission, Role
 from core.services.errors import ServiceError
-from core.web.views.common import organization_view
+from core.web.views.common import object_or_404, organization_view
 
 NEW_LINK_KEY = "anneal_support_new_link"
 
@@ -37,7 +37,7 @@ def grants(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "Support access granted. Send the link below to the support engineer.")
                 return redirect("enterprise:support-access", organization.slug)
             else:
-                grant = get_object_or_404(SupportGrant, organization=organization, pk=request.POST.get("grant"))
+                grant = object_or_404(SupportGrant, organization=organization, pk=request.POST.get("grant"))
                 if action == "extend":
                     access.extend(grant, request.user, request.POST.get("hours"))
                     messages.success(request, f"Extended until {grant.expires_at:%Y-%m-%d %H:%M} UTC.")
