@@ -173,10 +173,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": [],
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.TokenRateThrottle",
+                                 "core.api.throttling.OrganizationRateThrottle"],
 }
+ANNEAL_API_RATE_PER_TOKEN = env("ANNEAL_API_RATE_PER_TOKEN", "1200/minute")
+ANNEAL_API_RATE_PER_ORGANIZATION = env("ANNEAL_API_RATE_PER_ORGANIZATION", "6000/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Anneal API",
     "DESCRIPTION": "The REST API of Anneal. Authenticate with `Authorization: Bearer <token>`.",

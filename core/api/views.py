@@ -19,9 +19,10 @@ from core.services.errors import ServiceError
 
 
 class MeView(viewsets.ViewSet):
-    @extend_schema(responses=s.UserSerializer)
+    @extend_schema(responses=s.MeSerializer, operation_id="me_retrieve")
     def list(self, request: Request) -> Response:
-        return Response(s.UserSerializer(request.user).data)
+        """The signed-in user."""
+        return Response(s.MeSerializer(request.user).data)
 
 
 class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
@@ -222,7 +223,7 @@ class AcceptInvitationView(viewsets.ViewSet):
         return Response(s.MembershipSerializer(membership).data)
 
 
-@extend_schema(responses={200: dict})
+@extend_schema(responses=s.PluginSerializer(many=True))
 @api_view(["GET"])
 @permission_classes([IsAdminUser])
 def plugins_view(request: Request) -> Response:

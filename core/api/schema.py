@@ -1,0 +1,86 @@
+"""The OpenAPI schema documents every error an operation can answer, generated from the view.
+
+Every operation gets the problem document (``core.api.errors``) for:
+
+* 400: any request (a malformed query, body or encoding);
+* 401 and 403: operations that need authentication or a permission;
+* 404: operations with a path parameter (a missing or hidden object);
+* 415: operations that take a request body;
+* 429: throttled operations (token-authenticated requests);
+* any status named in the view's ``error_statuses`` (for example 409 for a conflict).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular import openapi
+from drf_spectacular.utils import extend_schema_serializer
+from rest_framework import permissions, serializers
+
+from core.api.errors import MEDIA_TYPE
+
+DESCRIPTIONS = {
+    400: "The request is invalid; `errors` names each invalid field.",
+    401: "No valid credentials: send `Authorization: Bearer <token>`.",
+    403: "Authenticated, but not allowed to do this.",
+    404: "No such object, or it is not visible to you.",
+    405: "The method is not allowed on this path.",
+    409: "The object is not in a state that allows this.",
+    415: "The request body's media type is not supported; send JSON.",
+    429: "Too many requests; retry after `Retry-After` seconds.",
+}
+
+
+class FieldErrorSerializer(serializers.Serializer):
+    field = serializers.CharField(allow_null=True, help_text="Dotted path of the field, or null for the whole request.")
+    code = serializers.CharField(help_text="Stable machine-readable reason, such as `required` or `unique`.")
+    detail = serializers.CharField(help_text="What is wrong, for a person.")
+
+
+@extend_schema_serializer(component_name="Problem")
+class ProblemSerializer(serializers.Serializer):
+    """An RFC 9457 problem document, the body of every API error."""
+
+    type = serializers.CharField(help_text="`about:blank`: the status and `code` say what happened.")
+    title = serializers.CharField(help_text="The HTTP status phrase.")
+    status = serializers.IntegerField()
+    detail = serializers.CharField(help_text="What happened and what to do next, for a person.")
+    code = serializers.CharField(help_text="Stable machine-readable reason.")
+    errors = FieldErrorSerializer(many=True, help_text="One entry per invalid field (400); empty otherwise.")
+
+
+def error_statuses(view: Any, method: str, path: str) -> list[int]:
+    """The error statuses an operation can answer, from its view's authentication, parameters and body."""
+    codes = {400}
+    perms = [type(p) for p in view.get_permissions()]
+    anonymous = permissions.AllowAny in perms or (
+        permissions.IsAuthenticatedOrReadOnly in perms and method in permissions.SAFE_METHODS)
+    if not anonymous:
+        codes |= {401, 403}
+    if "{" in path:
+        codes.add(404)
+    if method in {"POST", "PUT", "PATCH"}:
+        codes.add(415)
+    if view.get_throttles():
+        codes.add(429)
+    codes |= set(getattr(view, "error_statuses", ()))
+    return sorted(codes)
+
+
+class AutoSchema(openapi.AutoSchema):
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        problem = self.resolve_serializer(ProblemSerializer, "response").ref
+        for code in error_statuses(self.view, self.method, self.path):
+            response: dict[str, Any] = {"description": DESCRIPTIONS.get(code, ""),
+                                        "content": {MEDIA_TYPE: {"schema": problem}}}
+            if code == 429:
+                response["headers"] = {"Retry-After": {"schema": {"type": "integer"},
+                                                       "description": "Seconds to wait."}}
+            elif code == 401:
+                response["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
+            responses.setdefault(str(code), response)
+        return responses
