@@ -30,6 +30,14 @@ MEDIA_TYPE = "application/problem+json"
 NON_FIELD_KEYS = frozenset({"non_field_errors", "detail"})
 
 
+class Problem(exceptions.APIException):
+    """Raise in a view to answer a problem document with this status, ``detail`` and ``code``."""
+
+    def __init__(self, status: int, detail: str, code: str) -> None:
+        self.status_code = status
+        super().__init__(detail, code)
+
+
 def problem(status: int, detail: str, code: str, errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The problem document for ``status`` (``errors``: ``{"field", "code", "detail"}`` items)."""
     return {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status,

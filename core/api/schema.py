@@ -84,3 +84,23 @@ class AutoSchema(openapi.AutoSchema):
                 response["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
             responses.setdefault(str(code), response)
         return responses
+
+
+def blank_strings_are_any_of(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """A postprocessing hook: drf-spectacular writes a blank-allowed URL or email field as
+    ``oneOf: [{format: uri}, {maxLength: 0}]``, which ``""`` matches twice (validators that do
+    not check formats), so that ``oneOf`` is an ``anyOf``."""
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            choices = node.get("oneOf")
+            if isinstance(choices, list) and {"type": "string", "maxLength": 0} in choices:
+                node["anyOf"] = node.pop("oneOf")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(result)
+    return result

@@ -40,6 +40,10 @@ def _request(django_request: Any) -> Any:
     class ByPath(DjangoOpenAPIRequest):
         path_pattern = None  # match the concrete path against the schema's templates
 
+        @property
+        def body(self) -> bytes:  # only responses are checked; a multipart body is consumed already
+            return b""
+
     return ByPath(django_request)
 
 
@@ -99,3 +103,8 @@ class ContractClient(APIClient):
         response = super().request(**kwargs)
         check_response(response)
         return response
+
+
+def invalid_fields(response: Any) -> set[str]:
+    """The fields a 400 problem document names (``{"errors": [{"field": ...}]}``)."""
+    return {error["field"] for error in response.json()["errors"] if error["field"]}
