@@ -1,0 +1,166 @@
+"""The API's contract: one error format, a valid schema that documents every status, strict input."""
+
+import json
+
+import pytest
+from openapi_spec_validator import validate
+
+from core.testing.contract import ContractViolation, check_response, invalid_fields, openapi
+
+pytestmark = pytest.mark.django_db
+PROBLEM_KEYS = {"type", "title", "status", "detail", "code", "errors"}
+
+
+@pytest.fixture
+def schema(client):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    return json.loads(response.content)
+
+
+@pytest.fixture
+def owner(make_user, make_organization, api_client_for):
+    user = make_user()
+    organization = make_organization(owner=user)
+    return api_client_for(user), organization
+
+
+def operations(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if method in {"get", "post", "put", "patch", "delete"}:
+                yield path, method, operation
+
+
+def assert_problem(response, status):
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert PROBLEM_KEYS <= set(body) and body["status"] == status
+    return body
+
+
+def test_the_served_schema_is_valid_openapi(schema):
+    validate(schema)
+    assert schema["openapi"].startswith("3.")
+
+
+def test_every_operation_documents_its_errors_with_the_problem_schema(schema):
+    problem = {"$ref": "#/components/schemas/Problem"}
+    missing = []
+    for path, method, operation in operations(schema):
+        expected = {"400", "401", "403", "429"} | ({"404"} if "{" in path else set())
+        expected |= {"415"} if method in {"post", "put", "patch"} else set()
+        for code in expected:
+            content = operation["responses"].get(code, {}).get("content", {})
+            if content.get("application/problem+json", {}).get("schema") != problem:
+                missing.append(f"{method.upper()} {path} {code}")
+    assert missing == []
+
+
+def test_the_schema_describes_one_object_where_the_server_answers_one(schema):
+    me = schema["paths"]["/api/v1/me/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    plugins = schema["paths"]["/api/v1/plugins/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert "$ref" in me and plugins["type"] == "array"
+
+
+@pytest.mark.parametrize("method", ["get", "post", "delete"])
+def test_an_unknown_api_path_answers_a_problem_document_not_html(owner, method):
+    client, _ = owner
+    body = assert_problem(getattr(client, method)("/api/v1/no-such-thing/"), 404)
+    assert body["code"] == "not_found"
+
+
+def test_an_unknown_api_path_without_credentials_is_json_too(client):
+    assert_problem(client.get("/api/v1/nothing/here/"), 404)
+
+
+def test_a_missing_trailing_slash_is_named_in_the_404(owner):
+    client, _ = owner
+    assert "/api/v1/me/" in assert_problem(client.get("/api/v1/me"), 404)["detail"]
+
+
+def test_a_wrong_method_answers_405_as_a_problem_document(owner):
+    client, _ = owner
+    body = assert_problem(client.put("/api/v1/me/", {}, format="json"), 405)
+    assert body["code"] == "method_not_allowed"
+
+
+def test_no_credentials_answer_401_with_a_challenge(client):
+    response = client.get("/api/v1/me/")
+    assert_problem(response, 401)
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_malformed_json_answers_a_problem_document(owner):
+    client, organization = owner
+    response = client.generic("POST", f"/api/v1/organizations/{organization.slug}/projects/", "{nope",
+                              content_type="application/json")
+    assert assert_problem(response, 400)["code"] == "parse_error"
+
+
+def test_field_errors_name_each_field_with_a_stable_code(owner):
+    client, organization = owner
+    response = client.post(f"/api/v1/organizations/{organization.slug}/projects/",
+                           {"name": "", "description": "x" * 5000}, format="json")
+    body = assert_problem(response, 400)
+    codes = {e["field"]: e["code"] for e in body["errors"]}
+    assert codes["name"] == "blank"
+
+
+def test_a_duplicate_project_answers_in_the_same_format_as_other_validation_errors(owner):
+    client, organization = owner
+    url = f"/api/v1/organizations/{organization.slug}/projects/"
+    client.post(url, {"name": "Site"}, format="json")
+    body = assert_problem(client.post(url, {"name": "Site"}, format="json"), 400)
+    assert body["code"] == "unique" and [e["field"] for e in body["errors"]] == ["slug"]
+    assert not set(body) - PROBLEM_KEYS
+
+
+@pytest.mark.parametrize("payload", [{"name": 123456}, {"name": 1.5}, {"name": True}, {"name": ["a"]},
+                                     {"name": "Ok", "description": 7}])
+def test_a_number_is_not_a_name(owner, payload):
+    client, organization = owner
+    response = client.post(f"/api/v1/organizations/{organization.slug}/projects/", payload, format="json")
+    assert_problem(response, 400)
+    assert invalid_fields(response) & {"name", "description"}
+
+
+def test_a_number_is_not_a_token_name_or_an_organization_name(owner):
+    client, _ = owner
+    assert client.post("/api/v1/tokens/", {"name": 5}, format="json").status_code == 400
+    assert client.post("/api/v1/organizations/", {"name": 5}, format="json").status_code == 400
+
+
+def test_unknown_fields_are_ignored(owner):
+    client, organization = owner
+    response = client.post(f"/api/v1/organizations/{organization.slug}/projects/",
+                           {"name": "Docs", "colour": "red", "id": 999999}, format="json")
+    assert response.status_code == 201 and "colour" not in response.json() and response.json()["id"] != 999999
+
+
+def test_the_contract_client_fails_a_response_with_an_undocumented_status(owner):
+    client, _ = owner
+    response = client.get("/api/v1/me/")
+    response.status_code = 418
+    with pytest.raises(ContractViolation, match="Undocumented status"):
+        check_response(response)
+
+
+def test_the_contract_client_fails_a_body_that_contradicts_the_schema(owner):
+    client, _ = owner
+    response = client.get("/api/v1/me/")
+    response.content = json.dumps([response.json()]).encode()
+    with pytest.raises(ContractViolation):
+        check_response(response)
+
+
+def test_the_contract_client_fails_an_error_that_is_not_a_problem_document(owner):
+    client, _ = owner
+    response = client.get("/api/v1/no-such-thing/")
+    response.content, response["Content-Type"] = b"<h1>Not Found</h1>", "text/html"
+    with pytest.raises(ContractViolation):
+        check_response(response)
+
+
+def test_the_schema_is_parsed_once_per_process():
+    assert openapi() is openapi()
