@@ -24,7 +24,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     *plugin_urls(),
     path("api/v1/", include("core.api.urls")),
-    re_path(r"^api/(?P<path>.*)$", api_not_found, name="api-not-found"),
+    re_path(r"^api/", api_not_found, name="api-not-found"),
     path("admin/", admin.site.urls),
     path("", include("core.web.urls")),
 ]

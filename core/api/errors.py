@@ -110,7 +110,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 @csrf_exempt
-def api_not_found(request: HttpRequest, path: str = "") -> HttpResponse:
+def api_not_found(request: HttpRequest) -> HttpResponse:
     """The last route under ``/api/``: an unknown path answers a problem document, never the HTML page."""
     detail = f"No API operation at {request.path}."
     if not request.path.endswith("/"):

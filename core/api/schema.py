@@ -4,7 +4,10 @@ Every operation gets the problem document (``core.api.errors``) for:
 
 * 400: any request (a malformed query, body or encoding);
 * 401 and 403: operations that need authentication or a permission;
-* 404: operations with a path parameter (a missing or hidden object);
+* 404: operations with a path parameter (a missing or hidden object), and paginated lists (a
+  page past the end);
+* 414: operations with query parameters: the HTTP server (gunicorn) refuses a request line over
+  4094 bytes with its own HTML page, before Anneal sees the request;
 * 415: operations that take a request body;
 * 429: throttled operations (token-authenticated requests);
 * any status named in the view's ``error_statuses`` (for example 409 for a conflict).
@@ -27,6 +30,7 @@ DESCRIPTIONS = {
     404: "No such object, or it is not visible to you.",
     405: "The method is not allowed on this path.",
     409: "The object is not in a state that allows this.",
+    414: "The URL is too long; the HTTP server answers with its own HTML page.",
     415: "The request body's media type is not supported; send JSON.",
     429: "Too many requests; retry after `Retry-After` seconds.",
 }
@@ -50,7 +54,7 @@ class ProblemSerializer(serializers.Serializer):
     errors = FieldErrorSerializer(many=True, help_text="One entry per invalid field (400); empty otherwise.")
 
 
-def error_statuses(view: Any, method: str, path: str) -> list[int]:
+def error_statuses(view: Any, method: str, path: str, paginated: bool = False) -> list[int]:
     """The error statuses an operation can answer, from its view's authentication, parameters and body."""
     codes = {400}
     perms = [type(p) for p in view.get_permissions()]
@@ -58,7 +62,7 @@ def error_statuses(view: Any, method: str, path: str) -> list[int]:
         permissions.IsAuthenticatedOrReadOnly in perms and method in permissions.SAFE_METHODS)
     if not anonymous:
         codes |= {401, 403}
-    if "{" in path:
+    if "{" in path or paginated:
         codes.add(404)
     if method in {"POST", "PUT", "PATCH"}:
         codes.add(415)
@@ -74,7 +78,8 @@ class AutoSchema(openapi.AutoSchema):
         if direction != "response":
             return responses
         problem = self.resolve_serializer(ProblemSerializer, "response").ref
-        for code in error_statuses(self.view, self.method, self.path):
+        paginated = self._is_list_view() and self._get_paginator() is not None
+        for code in error_statuses(self.view, self.method, self.path, paginated):
             response: dict[str, Any] = {"description": DESCRIPTIONS.get(code, ""),
                                         "content": {MEDIA_TYPE: {"schema": problem}}}
             if code == 429:
@@ -83,6 +88,9 @@ class AutoSchema(openapi.AutoSchema):
             elif code == 401:
                 response["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
             responses.setdefault(str(code), response)
+        if any(p.get("in") == "query" for p in self._get_parameters()):
+            responses.setdefault("414", {"description": DESCRIPTIONS[414],
+                                         "content": {"text/html": {"schema": {"type": "string"}}}})
         return responses
 
 

@@ -30,7 +30,7 @@ def _check(action: str, organization: Organization | None, details: dict[str, An
 
 
 def create_organization(owner: User, name: str, slug: str | None = None) -> Organization:
-    slug = slugify(slug or name)
+    slug = slugify(slug or name)[:100].strip("-")  # a slug made from a long name fits the column
     if not slug:
         raise ServiceError("An organization needs a name with at least one letter or digit.", field="name")
     _check("organization.create", None, {"name": name, "slug": slug})
