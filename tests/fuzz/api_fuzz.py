@@ -2,7 +2,7 @@
 instance staff.
 
     pip install schemathesis==4.32.5          # not a dependency of Anneal; any virtualenv
-    python tests/fuzz/api_fuzz.py [--st PATH_TO_st] [--max-examples N] [--port 8766]
+    python tests/fuzz/api_fuzz.py [--st PATH_TO_st] [--max-examples N] [--port N]
 
 Serves a throw-away instance (SQLite in a temporary directory, or ``DATABASE_URL``/``REDIS_URL``
 when set: use an empty database) with ``anneal run``, creates an organization with an owner and a
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -46,11 +47,15 @@ print(create_token(owner, "fuzz")[1], create_token(viewer, "fuzz")[1], create_to
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--st", default=shutil.which("st") or "st")
-    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--max-examples", type=int, default=25)
     parser.add_argument("--seed", default="1")
     parser.add_argument("--checks", default=CHECKS)
     args = parser.parse_args()
+    if not args.port:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            args.port = probe.getsockname()[1]
     data = tempfile.mkdtemp(prefix="anneal-fuzz-")
     env = {**os.environ, "ANNEAL_DATA_DIR": data, "ANNEAL_ADMIN_PASSWORD": "fuzz-admin-password",
            "ANNEAL_API_RATE_PER_TOKEN": "", "ANNEAL_API_RATE_PER_ORGANIZATION": "",
