@@ -164,3 +164,12 @@ def test_the_contract_client_fails_an_error_that_is_not_a_problem_document(owner
 
 def test_the_schema_is_parsed_once_per_process():
     assert openapi() is openapi()
+
+
+def test_you_change_your_name_through_the_api_as_on_the_profile_page(make_user, api_client_for):
+    user = make_user()
+    client = api_client_for(user)
+    response = client.patch("/api/v1/me/", {"name": "Ada", "email": "other@example.com"}, format="json")
+    assert response.status_code == 200 and response.json()["name"] == "Ada"
+    user.refresh_from_db()
+    assert (user.name, user.email != "other@example.com") == ("Ada", True)

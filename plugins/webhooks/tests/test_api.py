@@ -111,3 +111,21 @@ def test_the_routes_appear_in_the_openapi_schema(api_client_for, make_user):
     assert "/api/v1/plugins/webhooks/organizations/{organization_slug}/endpoints/" in schema["paths"]
     assert "/api/v1/plugins/webhooks/organizations/{organization_slug}/endpoints/{endpoint_pk}/deliveries/" in (
         schema["paths"])
+
+
+def test_an_admin_redelivers_a_delivery_through_the_api(
+        jobs_in_process, api_client_for, admin, organization, receiver, django_capture_on_commit_callbacks):
+    client = api_client_for(admin)
+    created = client.post(endpoints_url(organization), {"url": receiver.url, "event_types": ["project.created"]},
+                          format="json").json()
+    receiver.fail_next(1, status=502)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/api/v1/organizations/{organization.slug}/projects/", {"name": "Web"}, format="json")
+    deliveries = f"{endpoints_url(organization)}{created['id']}/deliveries/"
+    [delivery] = client.get(deliveries).json()["results"]
+
+    response = client.post(f"{deliveries}{delivery['id']}/redeliver/")
+
+    assert response.status_code == 202
+    [again] = client.get(deliveries).json()["results"]
+    assert again["status"] == "succeeded" and [a["response_code"] for a in again["log"]] == [502, 200]
