@@ -81,8 +81,10 @@ def main() -> int:
                  "--max-examples", str(args.max_examples), "--seed", args.seed,
                  "--header", f"Authorization: Bearer {token}", "--workers", "2"],
                 capture_output=True, text=True)
-            summary = [line for line in result.stdout.splitlines() if line.strip().startswith("=") and "in " in line]
-            print(f"{role}: {summary[-1].strip('= ') if summary else result.stdout[-2000:]}")
+            lines = result.stdout.splitlines()
+            summary = [line.strip("= ") for line in lines if line.strip().startswith("=") and " in " in line]
+            cases = [line.strip() for line in lines if " generated" in line]
+            print(f"{role}: {summary[-1] if summary else result.stdout[-2000:]} ({cases[-1] if cases else '?'})")
             if result.returncode != 0:
                 failed = True
                 print(result.stdout[-20000:])

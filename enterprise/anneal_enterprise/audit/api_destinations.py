@@ -26,6 +26,8 @@ from core.api.errors import Problem
 
 
 class DestinationSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, help_text="`webhook` or `syslog`.")
+
     class Meta:
         model = AuditDestination
         fields = ["id", "name", "kind", "url", "host", "port", "tls", "event_types", "enabled", "delivered_count",
@@ -36,7 +38,7 @@ class NewDestinationSerializer(serializers.Serializer):
     """Documents the request; the fields go to the same service as the web form's."""
 
     name = serializers.CharField()
-    kind = serializers.ChoiceField(choices=["webhook", "syslog"])
+    kind = serializers.CharField(help_text="`webhook` or `syslog`.")
     url = serializers.CharField(required=False, help_text="webhook: the https:// URL.")
     host = serializers.CharField(required=False, help_text="syslog: the receiver's host.")
     port = serializers.IntegerField(required=False, help_text="syslog: the TCP port.")
