@@ -173,3 +173,26 @@ def test_you_change_your_name_through_the_api_as_on_the_profile_page(make_user, 
     assert response.status_code == 200 and response.json()["name"] == "Ada"
     user.refresh_from_db()
     assert (user.name, user.email != "other@example.com") == ("Ada", True)
+
+
+def test_a_server_failure_under_the_api_is_a_problem_document_and_elsewhere_the_html_page(rf):
+    from django.conf import settings
+    from django.urls import get_resolver
+
+    from core.api.errors import server_error
+
+    assert settings.ROOT_URLCONF and get_resolver().resolve_error_handler(500) is server_error
+    api = server_error(rf.get("/api/v1/projects/"))
+    assert api.status_code == 500 and api["Content-Type"] == "application/problem+json"
+    assert json.loads(api.content)["code"] == "server_error"
+    assert server_error(rf.get("/o/acme/"))["Content-Type"].startswith("text/html")
+
+
+def test_problem_response_is_the_same_document_outside_drf():
+    from core.api.errors import problem_response
+
+    response = problem_response(400, "The body has a NUL byte.", "nul_byte",
+                                [{"field": None, "code": "nul_byte", "detail": "The body has a NUL byte."}])
+    body = json.loads(response.content)
+    assert response["Content-Type"] == "application/problem+json" and set(body) == PROBLEM_KEYS
+    assert (body["status"], body["title"], body["code"]) == (400, "Bad Request", "nul_byte")
