@@ -54,3 +54,14 @@ def test_an_empty_rate_switches_the_limit_off(settings, make_user, api_client_fo
     settings.ANNEAL_API_RATE_PER_TOKEN = ""
     client = api_client_for(make_user())
     assert all(client.get("/api/v1/me/").status_code == 200 for _ in range(5))
+
+
+@pytest.mark.services
+def test_the_counters_live_in_redis_where_every_web_process_sees_them(settings, make_user, api_client_for):
+    import redis
+
+    settings.ANNEAL_API_RATE_PER_TOKEN = "5/minute"
+    client = api_client_for(make_user())
+    client.get("/api/v1/me/")
+    keys = redis.Redis.from_url(settings.REDIS_URL).keys("*anneal:throttle:token:*")
+    assert len(keys) == 1

@@ -21,7 +21,6 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
-from rest_framework.views import set_rollback
 
 from core.access import NotAllowed, NotVisible
 from core.services.errors import PolicyRefused, ServiceError
@@ -89,7 +88,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, NotAllowed):
         exc = exceptions.PermissionDenied(str(exc))
     if isinstance(exc, ServiceError):
-        set_rollback()
         status_code = status.HTTP_403_FORBIDDEN if isinstance(exc, PolicyRefused) else status.HTTP_400_BAD_REQUEST
         errors = [{"field": exc.field, "code": exc.code, "detail": exc.message}] if exc.field else []
         return Response(problem(status_code, exc.message, exc.code, errors), status=status_code,
