@@ -196,3 +196,16 @@ def test_problem_response_is_the_same_document_outside_drf():
     body = json.loads(response.content)
     assert response["Content-Type"] == "application/problem+json" and set(body) == PROBLEM_KEYS
     assert (body["status"], body["title"], body["code"]) == (400, "Bad Request", "nul_byte")
+
+
+def test_a_streamed_download_with_an_undocumented_status_fails_too(rf):
+    import io
+
+    from django.http import FileResponse
+
+    response = FileResponse(io.BytesIO(b"records"))
+    response.wsgi_request = rf.get("/api/v1/plugins/enterprise/audit/organizations/acme/exports/1/file")
+    check_response(response)
+    response.status_code = 418
+    with pytest.raises(ContractViolation, match="Undocumented status"):
+        check_response(response)
