@@ -209,3 +209,38 @@ def test_a_streamed_download_with_an_undocumented_status_fails_too(rf):
     response.status_code = 418
     with pytest.raises(ContractViolation, match="Undocumented status"):
         check_response(response)
+
+
+@pytest.mark.parametrize("payload", [{"name": "T", "expires_at": 5}])
+def test_a_number_is_not_a_date(owner, payload):
+    client, _ = owner
+    assert client.post("/api/v1/tokens/", payload, format="json").status_code == 400
+
+
+def test_json_numbers_and_booleans_must_have_their_json_type():
+    from rest_framework import serializers
+
+    class Settings(serializers.Serializer):
+        enabled = serializers.BooleanField()
+        port = serializers.IntegerField()
+
+    def refused(data):
+        serializer = Settings(data=data)
+        serializer.is_valid()
+        return set(serializer.errors)
+
+    assert refused({"enabled": True, "port": 514}) == set()
+    assert refused({"enabled": "true", "port": "514"}) == {"enabled", "port"}
+    assert refused({"enabled": 1, "port": True}) == {"enabled", "port"}
+
+
+def test_form_bodies_still_parse_numbers_and_booleans_from_text():
+    from django.http import QueryDict
+    from rest_framework import serializers
+
+    class Settings(serializers.Serializer):
+        enabled = serializers.BooleanField()
+        port = serializers.IntegerField()
+
+    form = Settings(data=QueryDict("enabled=true&port=514"))
+    assert form.is_valid() and form.validated_data == {"enabled": True, "port": 514}

@@ -45,6 +45,7 @@ def test_an_admin_sets_and_clears_retention(organization, api):
     assert AuditPolicy.objects.get().retention_days == 90
     assert api.put(url, {"retention_days": None}, format="json").json() == {"retention_days": None}
     assert api.put(url, {"retention_days": 0}, format="json").status_code == 400
+    assert api.put(url, {"retention_days": "90"}, format="json").status_code == 400  # a string is not a number
 
 
 def test_a_viewer_cannot_read_or_change_the_settings(organization, make_member, api_client_for):
