@@ -176,6 +176,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": [],
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
+    # JSON only, as the schema says; /api/docs/ is the browsable view of the API
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.TokenRateThrottle",
                                  "core.api.throttling.OrganizationRateThrottle"],
 }

@@ -48,7 +48,7 @@ def test_every_operation_documents_its_errors_with_the_problem_schema(schema):
     problem = {"$ref": "#/components/schemas/Problem"}
     missing = []
     for path, method, operation in operations(schema):
-        expected = {"400", "401", "403", "429"} | ({"404"} if "{" in path else set())
+        expected = {"400", "401", "403", "406", "429"} | ({"404"} if "{" in path else set())
         expected |= {"415"} if method in {"post", "put", "patch"} else set()
         for code in expected:
             content = operation["responses"].get(code, {}).get("content", {})
@@ -244,3 +244,9 @@ def test_form_bodies_still_parse_numbers_and_booleans_from_text():
 
     form = Settings(data=QueryDict("enabled=true&port=514"))
     assert form.is_valid() and form.validated_data == {"enabled": True, "port": 514}
+
+
+def test_the_api_answers_only_json_and_documents_406_for_other_formats(owner):
+    client, _ = owner
+    assert_problem(client.get("/api/v1/me/", HTTP_ACCEPT="application/xml"), 406)
+    assert client.get("/api/v1/me/", HTTP_ACCEPT="text/html,*/*")["Content-Type"] == "application/json"

@@ -3,6 +3,7 @@
 Every operation gets the problem document (``core.api.errors``) for:
 
 * 400: any request (a malformed query, body or encoding);
+* 406: any request whose ``Accept`` header excludes JSON;
 * 401 and 403: operations that need authentication or a permission;
 * 404: operations with a path parameter (a missing or hidden object), and paginated lists (a
   page past the end);
@@ -29,6 +30,7 @@ DESCRIPTIONS = {
     403: "Authenticated, but not allowed to do this.",
     404: "No such object, or it is not visible to you.",
     405: "The method is not allowed on this path.",
+    406: "The `Accept` header excludes JSON, the only format the API answers in.",
     409: "The object is not in a state that allows this.",
     414: "The URL is too long; the HTTP server answers with its own HTML page.",
     415: "The request body's media type is not supported; send JSON.",
@@ -56,7 +58,7 @@ class ProblemSerializer(serializers.Serializer):
 
 def error_statuses(view: Any, method: str, path: str, paginated: bool = False) -> list[int]:
     """The error statuses an operation can answer, from its view's authentication, parameters and body."""
-    codes = {400}
+    codes = {400, 406}
     perms = [type(p) for p in view.get_permissions()]
     anonymous = permissions.AllowAny in perms or (
         permissions.IsAuthenticatedOrReadOnly in perms and method in permissions.SAFE_METHODS)
