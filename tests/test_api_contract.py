@@ -250,3 +250,11 @@ def test_the_api_answers_only_json_and_documents_406_for_other_formats(owner):
     client, _ = owner
     assert_problem(client.get("/api/v1/me/", HTTP_ACCEPT="application/xml"), 406)
     assert client.get("/api/v1/me/", HTTP_ACCEPT="text/html,*/*")["Content-Type"] == "application/json"
+
+
+def test_the_contract_client_fails_a_drf_operation_the_schema_does_not_document(owner, rf):
+    client, _ = owner
+    response = client.get("/api/v1/me/")  # a DRF view's answer, as if served at a path the schema lacks
+    response.wsgi_request = rf.get("/api/v1/undocumented/")
+    with pytest.raises(ContractViolation, match="does not document"):
+        check_response(response)
