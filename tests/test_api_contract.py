@@ -258,3 +258,22 @@ def test_the_contract_client_fails_a_drf_operation_the_schema_does_not_document(
     response.wsgi_request = rf.get("/api/v1/undocumented/")
     with pytest.raises(ContractViolation, match="does not document"):
         check_response(response)
+
+
+def test_nested_field_errors_are_named_by_dotted_paths():
+    from rest_framework import serializers
+
+    from core.api.errors import field_errors
+
+    class Item(serializers.Serializer):
+        name = serializers.CharField()
+
+    class Order(serializers.Serializer):
+        tags = serializers.ListField(child=serializers.CharField(max_length=3))
+        items = Item(many=True)
+
+    order = Order(data={"tags": ["ok", "too long"], "items": [{"name": "a"}, {}]})
+    assert not order.is_valid()
+    details = serializers.ValidationError(dict(order.errors)).get_full_details()
+    named = {(e["field"], e["code"]) for e in field_errors(details)}
+    assert named == {("tags.1", "max_length"), ("items.1.name", "required")}
