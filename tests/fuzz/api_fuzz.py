@@ -80,7 +80,7 @@ def main() -> int:
                 [args.st, "--no-color", "run", f"{base}/api/schema/", "--url", base, "--checks", args.checks,
                  "--max-examples", str(args.max_examples), "--seed", args.seed,
                  "--header", f"Authorization: Bearer {token}", "--workers", "2"],
-                capture_output=True, text=True)
+                capture_output=True, text=True, cwd=data)  # Schemathesis keeps its cache in the cwd
             lines = result.stdout.splitlines()
             summary = [line.strip("= ") for line in lines if line.strip().startswith("=") and " in " in line]
             cases = [line.strip() for line in lines if " generated" in line]
