@@ -67,3 +67,31 @@ def test_the_client_models_only_fields_the_schema_documents(model, component):
 
     properties = openapi().spec / "components" / "schemas" / component / "properties"
     assert {f.name for f in dataclasses.fields(model)} <= set(properties.keys())
+
+
+def run_cli(live_server, token, *args):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "anneal_client.cli", "--url", live_server.url, "--token", token,
+                           *args], capture_output=True, text=True, timeout=60)
+
+
+def test_the_command_line_talks_to_a_remote_instance_through_the_client(live_server, make_user, make_organization):
+    import json
+
+    user = make_user("cli@example.com")
+    organization = make_organization(owner=user)
+    _, token = create_token(user, "cli")
+    created = run_cli(live_server, token, "create-project", organization.slug, "Docs", "--description", "d")
+    listed = run_cli(live_server, token, "projects", organization.slug)
+    assert created.returncode == 0 and json.loads(created.stdout)["slug"] == "docs"
+    assert [p["slug"] for p in json.loads(listed.stdout)] == ["docs"]
+
+
+def test_the_command_line_prints_the_problem_and_fails(live_server, make_user, make_organization):
+    user = make_user()
+    organization = make_organization(owner=user)
+    _, token = create_token(user, "cli")
+    refused = run_cli(live_server, token, "create-project", organization.slug, "")
+    assert refused.returncode == 1 and "400 invalid" in refused.stderr and "name:" in refused.stderr
