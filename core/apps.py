@@ -14,3 +14,6 @@ class CoreConfig(AppConfig):
         from core import jobs, signals  # noqa: F401  (signals: sign-in events)
 
         jobs.discover_tasks()
+        from core.api import strict
+
+        strict.install()

@@ -199,7 +199,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": [],
     "DEFAULT_PARSER_CLASSES": [
         "core.api.parsers.JSONParser",
@@ -207,7 +207,13 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
+    # JSON only, as the schema says; /api/docs/ is the browsable view of the API
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.TokenRateThrottle",
+                                 "core.api.throttling.OrganizationRateThrottle"],
 }
+ANNEAL_API_RATE_PER_TOKEN = env("ANNEAL_API_RATE_PER_TOKEN", "1200/minute")
+ANNEAL_API_RATE_PER_ORGANIZATION = env("ANNEAL_API_RATE_PER_ORGANIZATION", "6000/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Anneal API",
     "DESCRIPTION": "The REST API of Anneal. Authenticate with `Authorization: Bearer <token>`.",
@@ -216,6 +222,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "core.api.schema.blank_strings_are_any_of"],
 }
 
 # --- Static files, i18n ---------------------------------------------------------------------

@@ -1,8 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import health_views
+from core.api.errors import api_not_found
 from core.plugins import hooks
 
 
@@ -25,6 +26,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     *plugin_urls(),
     path("api/v1/", include("core.api.urls")),
+    re_path(r"^api/", api_not_found, name="api-not-found"),
     path("admin/", admin.site.urls),
     path("", include("core.web.urls")),
 ]
+
+handler500 = "core.api.errors.server_error"

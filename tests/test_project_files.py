@@ -23,6 +23,7 @@ DISTRIBUTIONS = {
     "anneal-enterprise": (ROOT / "enterprise", "LicenseRef-Anneal-Enterprise"),
     "anneal-webhooks": (ROOT / "plugins" / "webhooks", "Apache-2.0"),
     "anneal-prompts": (ROOT / "plugins" / "prompts", "Apache-2.0"),
+    "anneal-client": (ROOT / "clients" / "python", "Apache-2.0"),
 }
 CHANGELOG_SECTIONS = {"Added", "Changed", "Deprecated", "Removed", "Fixed", "Security"}
 ONE_CLICK_FROM_README = [

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from core.models import ApiToken, Invitation, Membership, Organization, Project, User
@@ -30,6 +31,23 @@ class OrganizationSerializer(serializers.ModelSerializer):
                 .values_list("role", flat=True).first()
             )
         return roles.get(organization.pk)
+
+
+@extend_schema_serializer(many=False)  # ``GET /me/`` is a ViewSet "list" that answers one object
+class MeSerializer(UserSerializer):
+    class Meta(UserSerializer.Meta):
+        pass
+
+
+class PluginSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    distribution = serializers.CharField(allow_null=True)
+    version = serializers.CharField(allow_null=True)
+    requires = serializers.CharField(allow_null=True, help_text="The core versions the plugin supports.")
+    status = serializers.CharField(help_text="loaded, failed, incompatible or disabled.")
+    builtin = serializers.BooleanField()
+    error = serializers.CharField(allow_null=True)
+    hooks = serializers.ListField(child=serializers.CharField())
 
 
 class MembershipSerializer(serializers.ModelSerializer):

@@ -4,7 +4,6 @@ from rest_framework.routers import DefaultRouter, SimpleRouter
 from core.api import views
 
 router = DefaultRouter()
-router.register("me", views.MeView, basename="me")
 router.register("tokens", views.ApiTokenViewSet, basename="token")
 router.register("organizations", views.OrganizationViewSet, basename="organization")
 router.register("invitations/accept", views.AcceptInvitationView, basename="accept-invitation")
@@ -17,6 +16,7 @@ scoped.register("invitations", views.InvitationViewSet, basename="invitation")
 app_name = "api"
 urlpatterns = [
     path("plugins/", views.plugins_view, name="plugins"),
+    path("me/", views.MeView.as_view({"get": "list", "patch": "partial_update"}), name="me-list"),
     path("organizations/<slug:organization_slug>/", include(scoped.urls)),
     path("", include(router.urls)),
 ]

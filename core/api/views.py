@@ -14,14 +14,23 @@ from core import access
 from core.api import serializers as s
 from core.models import ApiToken, Invitation, Membership, Organization, Project, User
 from core.roles import Permission, Role
-from core.services import invitations, organizations, projects, tokens
+from core.services import invitations, organizations, projects, tokens, users
 from core.services.errors import ServiceError
 
 
 class MeView(viewsets.ViewSet):
-    @extend_schema(responses=s.UserSerializer)
+    @extend_schema(responses=s.MeSerializer, operation_id="me_retrieve")
     def list(self, request: Request) -> Response:
-        return Response(s.UserSerializer(request.user).data)
+        """The signed-in user."""
+        return Response(s.MeSerializer(request.user).data)
+
+    @extend_schema(request=s.MeSerializer, responses=s.MeSerializer, operation_id="me_partial_update")
+    def partial_update(self, request: Request) -> Response:
+        """Change your profile (your name), as the Profile page does."""
+        serializer = s.MeSerializer(request.user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        user = users.update_user(request.user, **serializer.validated_data)
+        return Response(s.MeSerializer(user).data)
 
 
 class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
@@ -227,7 +236,7 @@ class AcceptInvitationView(viewsets.ViewSet):
         return Response(s.MembershipSerializer(membership).data)
 
 
-@extend_schema(responses={200: dict})
+@extend_schema(responses=s.PluginSerializer(many=True))
 @api_view(["GET"])
 @permission_classes([IsAdminUser])
 def plugins_view(request: Request) -> Response:

@@ -13,7 +13,8 @@ Fixtures that create data request pytest-django's ``db`` themselves.
 * ``captured_events``: every event emitted during the test, in order.
 * ``make_user``, ``make_organization``, ``make_member``: data.
 * ``organization_roles``: an organization with one user in each role.
-* ``api_client_for(user)``: a DRF client authenticated with a real API token.
+* ``api_client_for(user)``: a DRF client authenticated with a real API token; every response it
+  receives under ``/api/v1/`` must match the OpenAPI schema (``core.testing.contract``).
 * ``web_client_for(user)``: a Django test client signed in as ``user``.
 * ``feature_flags``: switch entitlements on or off for one test.
 * ``outbound_allow(*entries)``: add ``ANNEAL_OUTBOUND_ALLOW`` entries for one test (for
@@ -143,14 +144,16 @@ def make_member(db: None, make_user: Callable[..., Any]) -> Callable[..., Any]:
 
 @pytest.fixture
 def api_client_for(db: None) -> Callable[[Any], Any]:
-    """``api_client_for(user)`` returns a DRF ``APIClient`` authenticated by a real API token."""
-    from rest_framework.test import APIClient
+    """``api_client_for(user)`` returns a DRF ``APIClient`` authenticated by a real API token.
 
+    A response that the OpenAPI schema does not document (status code or body) fails the test.
+    """
     from core.services.tokens import create_token
+    from core.testing.contract import ContractClient
 
     def make(user: Any) -> Any:
         _, value = create_token(user, "test")
-        client = APIClient()
+        client = ContractClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {value}")
         return client
 

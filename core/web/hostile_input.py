@@ -4,7 +4,7 @@ Placed early in ``MIDDLEWARE``: the URL path, the query string, headers, cookies
 (form fields, multipart fields, JSON) are checked before sessions, CSRF, authentication or any
 view read them. A refusal is a 400 (413 for a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``):
 
-* under ``/api/``, the API's JSON error (``core.api.errors.error_body``);
+* under ``/api/``, the API's problem document (``core.api.errors.problem_response``);
 * under a prefix named in the setting ``ANNEAL_INPUT_REFUSAL_RESPONDERS`` (a dict of path
   prefix to the dotted path of ``responder(request, refusal, status) -> HttpResponse``, the
   longest prefix wins), whatever that responder answers: the enterprise package answers SCIM
@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.files import uploadhandler
 from django.core.handlers.wsgi import get_bytes_from_wsgi
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.shortcuts import render
 from django.utils.module_loading import import_string
@@ -85,9 +85,9 @@ def inspect(request: HttpRequest) -> None:
 
 
 def api_refusal(request: HttpRequest, refusal: InputRefused, status: int) -> HttpResponse:
-    from core.api.errors import error_body
+    from core.api.errors import problem_response
 
-    return JsonResponse(error_body(refusal.message, refusal.code), status=status)
+    return problem_response(status, refusal.message, refusal.code)
 
 
 def page_refusal(request: HttpRequest, refusal: InputRefused, status: int) -> HttpResponse:

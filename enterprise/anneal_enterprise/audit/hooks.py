@@ -70,9 +70,9 @@ def anneal_urlpatterns() -> list[Any]:
 
 @hookimpl
 def anneal_api_urlpatterns() -> list[Any]:
-    from anneal_enterprise.audit.api import urlpatterns
+    from anneal_enterprise.audit import api, api_destinations
 
-    return urlpatterns
+    return api.urlpatterns + api_destinations.urlpatterns
 
 
 def sealing_health() -> HealthCheckResult:

@@ -17,6 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.errors import Problem
+
 from anneal_enterprise.licensing import seats, services, sources, status
 from anneal_enterprise.licensing.errors import LicenseRefused
 from anneal_enterprise.licensing.models import LicenseKey
@@ -53,6 +55,7 @@ SUMMARY = inline_serializer("LicenseSummary", {"stage": serializers.CharField(),
 
 class LicenseView(APIView):
     permission_classes = [IsAdminUser]
+    error_statuses = (409,)  # removing a license that the environment installed
 
     @extend_schema(responses={200: SUMMARY})
     def get(self, request: Request) -> Response:
@@ -65,7 +68,7 @@ class LicenseView(APIView):
         try:
             services.install(serializer.validated_data["key"], source=LicenseKey.Source.API, user=request.user)
         except LicenseRefused as refusal:
-            return Response({"detail": refusal.message, "code": refusal.code}, status=http.HTTP_400_BAD_REQUEST)
+            raise Problem(http.HTTP_400_BAD_REQUEST, refusal.message, refusal.code) from None
         status.refresh(force=True)
         return Response(license_summary())
 
@@ -78,7 +81,7 @@ class LicenseView(APIView):
         try:
             services.remove(source=LicenseKey.Source.API, user=request.user)
         except LicenseRefused as refusal:
-            return Response({"detail": refusal.message, "code": refusal.code}, status=http.HTTP_409_CONFLICT)
+            raise Problem(http.HTTP_409_CONFLICT, refusal.message, refusal.code) from None
         status.refresh(force=True)
         return Response(license_summary())
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -40,6 +41,7 @@ class IdentityProviderSerializer(serializers.ModelSerializer):
         return metadata_urls.for_provider(provider)
 
 
+@extend_schema_serializer(many=False)  # the policy is one object, although its route is a "list"
 class SsoPolicySerializer(serializers.Serializer):
     enforce = serializers.BooleanField()
     require_for_tokens = serializers.BooleanField(default=False)
@@ -125,6 +127,7 @@ class SsoPolicyViewSet(viewsets.ViewSet):
     def list(self, request: Request, organization_slug: str) -> Response:
         return Response(self._body(_organization(request, organization_slug)))
 
+    @extend_schema(responses={200: SsoPolicySerializer})
     def create(self, request: Request, organization_slug: str) -> Response:
         organization = _organization(request, organization_slug, Permission.OWN)
         serializer = SsoPolicySerializer(data=request.data)

@@ -23,6 +23,7 @@ from anneal_enterprise import entitlements
 from anneal_enterprise.support import access, bundles, collectors
 from anneal_enterprise.support.models import SupportBundle, SupportGrant
 from core import access as core_access
+from core.api.errors import Problem
 from core.links import absolute_reverse
 from core.roles import Permission
 
@@ -123,23 +124,25 @@ class BundleDetail(APIView):
 
 class BundlePreview(APIView):
     permission_classes = [IsAdminUser]
+    error_statuses = (409,)  # the bundle is not ready
 
     @extend_schema(responses={200: dict})
     def get(self, request: Request, bundle_id: Any) -> Response:
         bundle = _bundle(bundle_id)
         if bundle.status != SupportBundle.Status.READY:
-            return Response({"detail": "The bundle is not ready yet.", "code": "not_ready"}, status=409)
+            raise Problem(409, "The bundle is not ready yet; poll its status.", "not_ready")
         return Response({"files": bundle.files, "warnings": bundle.warnings})
 
 
 class BundleDownload(APIView):
     permission_classes = [IsAdminUser]
+    error_statuses = (409,)  # the bundle is not ready
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     def get(self, request: Request, bundle_id: Any) -> HttpResponse:
         bundle = _bundle(bundle_id)
         if bundle.status != SupportBundle.Status.READY:
-            return Response({"detail": "The bundle is not ready yet.", "code": "not_ready"}, status=409)
+            raise Problem(409, "The bundle is not ready yet; poll its status.", "not_ready")
         response = HttpResponse(bundles.record_download(bundle), content_type="application/octet-stream")
         response["Content-Disposition"] = f'attachment; filename="{bundle.filename}"'
         return response

@@ -46,6 +46,14 @@ def test_api_refusal_says_why_and_keeps_the_license(api_client_for, admin, signe
     assert client.get(API).json()["license"]["license_id"] == "lic_kept"
 
 
+@pytest.mark.parametrize("body", ['{"key": "\\u0000"}', '{"key": 12345}', "\x00"])
+def test_api_refusals_of_a_malformed_key_are_problem_documents_with_a_code(api_client_for, admin, body):
+    response = api_client_for(admin).generic("PUT", API, body, content_type="application/json")
+    assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] in {"invalid", "parse_error"} and response.json()["detail"]
+    assert not LicenseKey.objects.exists()
+
+
 def test_api_is_for_instance_admins_only(api_client_for, make_user, signer):
     client = api_client_for(make_user())
     assert client.get(API).status_code == 403

@@ -1,5 +1,7 @@
 import pytest
 
+from core.testing.contract import invalid_fields
+
 from anneal_prompts.models import Prompt
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +81,7 @@ def test_non_members_and_other_organizations_get_404(api_client_for, make_user, 
 ])
 def test_invalid_prompts_are_refused_with_the_field_at_fault(client_for, organization, project, body, field):
     response = client_for("member").post(prompts_url(organization, project), body, format="json")
-    assert response.status_code == 400 and field in response.json()
+    assert response.status_code == 400 and field in invalid_fields(response)
     assert not Prompt.objects.exists()
 
 

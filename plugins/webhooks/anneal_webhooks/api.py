@@ -126,6 +126,15 @@ class DeliveryViewSet(AdminScoped, mixins.ListModelMixin, mixins.RetrieveModelMi
         wanted = self.request.query_params.get("status")
         return queryset.filter(status=wanted) if wanted else queryset
 
+    @extend_schema(request=None, responses={202: DeliverySerializer})
+    @action(detail=True, methods=["post"])
+    def redeliver(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Queue the delivery again, as the endpoint page's "Redeliver" button does."""
+        delivery = self.get_object()
+        services.redeliver(delivery)
+        delivery.refresh_from_db()
+        return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+
 
 @extend_schema(responses=EventTypeSerializer(many=True))
 @api_view(["GET"])

@@ -141,3 +141,11 @@ def disable_endpoint(endpoint: Endpoint, reason: str) -> bool:
                  target=endpoint_target(endpoint), actor=Actor.system("webhooks"),
                  before={"is_active": True}, after={"is_active": False}, data={"reason": reason})
     return bool(changed)
+
+
+def redeliver(delivery: Delivery) -> None:
+    """Queue a delivery again, as if it were new (the endpoint page's and the API's "redeliver")."""
+    from anneal_webhooks.tasks import deliver
+
+    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.PENDING, next_attempt_at=delivery.created_at)
+    deliver.delay(str(delivery.pk))

@@ -14,7 +14,6 @@ from core.roles import Permission
 
 from anneal_webhooks import services
 from anneal_webhooks.models import Delivery, Endpoint
-from anneal_webhooks.tasks import deliver
 
 NEW_SECRET_KEY = "anneal_webhooks_new_secret"
 
@@ -65,9 +64,7 @@ def _endpoint_action(request: HttpRequest, endpoint: Endpoint) -> HttpResponse:
         services.update_endpoint(endpoint, is_active=action == "enable")
         messages.success(request, f"{'Enabled' if action == 'enable' else 'Disabled'} {endpoint.url}.")
     elif action == "redeliver":
-        delivery = object_or_404(Delivery, endpoint=endpoint, pk=request.POST.get("delivery"))
-        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.PENDING, next_attempt_at=delivery.created_at)
-        deliver.delay(str(delivery.pk))
+        services.redeliver(object_or_404(Delivery, endpoint=endpoint, pk=request.POST.get("delivery")))
         messages.success(request, "The delivery was queued again.")
     else:
         services.update_endpoint(endpoint, url=request.POST.get("url", endpoint.url),

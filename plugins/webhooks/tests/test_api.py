@@ -1,5 +1,7 @@
 import pytest
 
+from core.testing.contract import invalid_fields
+
 from anneal_webhooks.models import Endpoint
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allow_loopback")]
@@ -57,7 +59,7 @@ def test_a_non_member_gets_404(api_client_for, make_user, organization):
 def test_invalid_subscriptions_are_refused_with_the_field_at_fault(api_client_for, admin, organization, body, field):
     response = api_client_for(admin).post(endpoints_url(organization), body, format="json")
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in invalid_fields(response)
     assert not Endpoint.objects.exists()
 
 
@@ -109,3 +111,21 @@ def test_the_routes_appear_in_the_openapi_schema(api_client_for, make_user):
     assert "/api/v1/plugins/webhooks/organizations/{organization_slug}/endpoints/" in schema["paths"]
     assert "/api/v1/plugins/webhooks/organizations/{organization_slug}/endpoints/{endpoint_pk}/deliveries/" in (
         schema["paths"])
+
+
+def test_an_admin_redelivers_a_delivery_through_the_api(
+        jobs_in_process, api_client_for, admin, organization, receiver, django_capture_on_commit_callbacks):
+    client = api_client_for(admin)
+    created = client.post(endpoints_url(organization), {"url": receiver.url, "event_types": ["project.created"]},
+                          format="json").json()
+    receiver.fail_next(1, status=502)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/api/v1/organizations/{organization.slug}/projects/", {"name": "Web"}, format="json")
+    deliveries = f"{endpoints_url(organization)}{created['id']}/deliveries/"
+    [delivery] = client.get(deliveries).json()["results"]
+
+    response = client.post(f"{deliveries}{delivery['id']}/redeliver/")
+
+    assert response.status_code == 202
+    [again] = client.get(deliveries).json()["results"]
+    assert again["status"] == "succeeded" and [a["response_code"] for a in again["log"]] == [502, 200]
