@@ -33,7 +33,7 @@ def _check(action: str, organization: Organization | None, details: dict[str, An
 
 def create_organization(owner: User, name: str, slug: str | None = None) -> Organization:
     name = clean_name(name, what="organization's name", max_length=NAME_MAX)
-        slug = slugify(slug or name)[:100].strip("-")  # a slug made from a long name fits the column
+    slug = slugify(slug or name)[:100].strip("-")  # a slug made from a long name fits the column
     if not slug:
         raise ServiceError("An organization needs a name with at least one letter or digit.", field="name")
     _check("organization.create", None, {"name": name, "slug": slug})

@@ -22,7 +22,7 @@ def project_target(project: Project) -> Target:
 def create_project(organization: Organization, name: str, slug: str | None = None, description: str = "") -> Project:
     name = clean_name(name, what="project's name", max_length=NAME_MAX)
     description = clean_text(description, what="project's description")
-        slug = slugify(slug or name)[:100].strip("-")  # a slug made from a long name fits the column
+    slug = slugify(slug or name)[:100].strip("-")  # a slug made from a long name fits the column
     if not slug:
         raise ServiceError("A project needs a name with at least one letter or digit.", field="name")
     try:
