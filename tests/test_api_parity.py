@@ -21,6 +21,7 @@ PARITY = {
     "web:tokens": ["GET /api/v1/tokens/", "POST /api/v1/tokens/"],
     "web:revoke_token": ["DELETE /api/v1/tokens/{id}/"],
     "web:system": ["GET /api/v1/plugins/"],
+    "web:egress_ledger": ["GET /api/v1/system/egress/"],
     "web:accept_invitation": ["POST /api/v1/invitations/accept/"],
     "web:organization": ["GET /api/v1/organizations/{slug}/", f"GET {ORG}/projects/", f"POST {ORG}/projects/"],
     "web:organization_settings": ["PATCH /api/v1/organizations/{slug}/", "DELETE /api/v1/organizations/{slug}/"],

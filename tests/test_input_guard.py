@@ -37,6 +37,11 @@ def api(api_client_for, owner):
     return client
 
 
+def field_errors(response) -> dict[str, str]:
+    """The problem document's field errors, by field."""
+    return {error["field"]: error["detail"] for error in response.json()["errors"]}
+
+
 # --- NUL and invalid UTF-8, refused in one place --------------------------------------------------
 
 
@@ -44,7 +49,8 @@ def test_a_nul_in_a_search_is_a_400_with_the_api_error_body(api):
     response = api.get("/api/v1/organizations/", QUERY_STRING="search=%00x")
     assert response.status_code == 400
     assert response.json()["code"] == "nul_character"
-    assert set(response.json()) == {"detail", "code"}
+    assert response["Content-Type"] == "application/problem+json"
+    assert {"type", "title", "status", "detail", "code", "errors"} == set(response.json())
 
 
 def test_a_nul_in_the_role_filter_is_a_400(api, organization):
@@ -198,7 +204,7 @@ def test_changing_a_member_with_an_empty_body_names_the_missing_role(api, organi
     url = f"/api/v1/organizations/{organization.slug}/members/{member.memberships.get().pk}/"
     response = api.patch(url, {}, format="json")
     assert response.status_code == 400
-    assert response.json()["role"] == ["Give the member's new role."]
+    assert field_errors(response) == {"role": "Give the member's new role."}
 
 
 # --- SSO providers ----------------------------------------------------------------------------
@@ -231,7 +237,7 @@ def test_an_organization_name_with_a_newline_is_refused_with_a_field_error(api):
     response = api.post("/api/v1/organizations/", {"name": "Acme\nBcc: victim@example.com"}, format="json")
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_characters"
-    assert "name" in response.json()
+    assert "name" in field_errors(response)
     assert not Organization.objects.filter(name__startswith="Acme").exists()
 
 
@@ -277,7 +283,7 @@ def test_an_invitation_whose_mail_cannot_be_built_is_not_created(organization, o
 def test_project_names_refuse_invisible_control_and_look_alike_characters(api, organization, name):
     response = api.post(f"/api/v1/organizations/{organization.slug}/projects/", {"name": name}, format="json")
     assert response.status_code == 400
-    assert "name" in response.json()
+    assert "name" in field_errors(response)
     assert not Project.objects.filter(organization=organization).exists()
 
 
@@ -340,7 +346,7 @@ BAD_NAME = "Evil\u202eCorp"
 def test_api_token_names_are_clean_names(api):
     response = api.post("/api/v1/tokens/", {"name": BAD_NAME}, format="json")
     assert response.status_code == 400
-    assert "name" in response.json()
+    assert "name" in field_errors(response)
 
 
 def test_identity_provider_names_are_clean_names(organization, feature_flags):

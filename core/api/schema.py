@@ -4,6 +4,7 @@ Every operation gets the problem document (``core.api.errors``) for:
 
 * 400: any request (a malformed query, body or encoding);
 * 406: any request whose ``Accept`` header excludes JSON;
+* 413: any request: a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is refused before the view;
 * 401 and 403: operations that need authentication or a permission;
 * 404: operations with a path parameter (a missing or hidden object), and paginated lists (a
   page past the end);
@@ -32,6 +33,7 @@ DESCRIPTIONS = {
     405: "The method is not allowed on this path.",
     406: "The `Accept` header excludes JSON, the only format the API answers in.",
     409: "The object is not in a state that allows this.",
+    413: "The request body is larger than the server accepts (2.5 MB by default).",
     414: "The URL is too long; the HTTP server answers with its own HTML page.",
     415: "The request body's media type is not supported; send JSON.",
     429: "Too many requests; retry after `Retry-After` seconds.",
@@ -58,7 +60,7 @@ class ProblemSerializer(serializers.Serializer):
 
 def error_statuses(view: Any, method: str, path: str, paginated: bool = False) -> list[int]:
     """The error statuses an operation can answer, from its view's authentication, parameters and body."""
-    codes = {400, 406}
+    codes = {400, 406, 413}
     perms = [type(p) for p in view.get_permissions()]
     anonymous = permissions.AllowAny in perms or (
         permissions.IsAuthenticatedOrReadOnly in perms and method in permissions.SAFE_METHODS)

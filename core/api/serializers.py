@@ -50,6 +50,15 @@ class PluginSerializer(serializers.Serializer):
     hooks = serializers.ListField(child=serializers.CharField())
 
 
+class EgressDestinationSerializer(serializers.Serializer):
+    category = serializers.CharField(help_text="SSO provider, Audit streaming, Webhook endpoint, Email server, ...")
+    name = serializers.CharField()
+    address = serializers.CharField(help_text="A URL or host:port the instance may connect to.")
+    organization = serializers.CharField(help_text="Who configured it; empty for the instance itself.")
+    plugin = serializers.CharField(help_text="The plugin that listed it (core for the core's own).")
+    last_contact = serializers.DateTimeField(allow_null=True, help_text="When Anneal last connected; null: never.")
+
+
 class MembershipSerializer(serializers.ModelSerializer):
     user = UserSerializer(read_only=True)
     email = serializers.EmailField(write_only=True, required=False)

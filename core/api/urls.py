@@ -16,6 +16,7 @@ scoped.register("invitations", views.InvitationViewSet, basename="invitation")
 app_name = "api"
 urlpatterns = [
     path("plugins/", views.plugins_view, name="plugins"),
+    path("system/egress/", views.egress_view, name="egress"),
     path("me/", views.MeView.as_view({"get": "list", "patch": "partial_update"}), name="me-list"),
     path("organizations/<slug:organization_slug>/", include(scoped.urls)),
     path("", include(router.urls)),

@@ -244,3 +244,16 @@ def plugins_view(request: Request) -> Response:
     from core.plugins.manager import summary
 
     return Response(summary())
+
+
+@extend_schema(responses=s.EgressDestinationSerializer(many=True))
+@api_view(["GET"])
+@permission_classes([IsAdminUser])
+def egress_view(request: Request) -> Response:
+    """The egress ledger: every destination the instance may connect to, with its last contact (staff only)."""
+    from core.egress import ledger
+
+    return Response(s.EgressDestinationSerializer([
+        {"category": row.destination.category, "name": row.destination.name, "address": row.destination.address,
+         "organization": row.destination.organization, "plugin": row.plugin, "last_contact": row.last_contact}
+        for row in ledger()], many=True).data)

@@ -57,3 +57,25 @@ def test_contacts_are_written_at_most_once_a_minute(outbound_allow, django_asser
     with django_assert_num_queries(0):
         ledger.record_contact("SIEM.example.com.", 443)
     assert list(outbound.last_contacts()) == ["siem.example.com:443"]
+
+
+def test_the_api_lists_the_same_destinations_with_their_last_contact(anneal_plugin, make_user, api_client_for,
+                                                                   outbound_allow):
+    server = http_listener()
+    try:
+        outbound_allow("127.0.0.1")
+        address = url_of(server, "/hook")
+        anneal_plugin(Destinations(address), name="test-destinations")
+        staff = api_client_for(make_user(is_staff=True))
+        (row,) = [r for r in staff.get("/api/v1/system/egress/").json() if r["address"] == address]
+        assert row == {"category": "Test receivers", "name": "The receiver", "address": address,
+                       "organization": "Acme", "plugin": "test-destinations", "last_contact": None}
+        outbound.get(address, purpose="test")
+        (row,) = [r for r in staff.get("/api/v1/system/egress/").json() if r["address"] == address]
+        assert row["last_contact"] is not None
+    finally:
+        stop(server)
+
+
+def test_the_ledger_api_is_for_staff_only(make_user, api_client_for):
+    assert api_client_for(make_user()).get("/api/v1/system/egress/").status_code == 403
