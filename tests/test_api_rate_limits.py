@@ -60,8 +60,10 @@ def test_an_empty_rate_switches_the_limit_off(settings, make_user, api_client_fo
 def test_the_counters_live_in_redis_where_every_web_process_sees_them(settings, make_user, api_client_for):
     import redis
 
+    from core.api import throttling
+
     settings.ANNEAL_API_RATE_PER_TOKEN = "5/minute"
     client = api_client_for(make_user())
     client.get("/api/v1/me/")
-    keys = redis.Redis.from_url(settings.REDIS_URL).keys("*anneal:throttle:token:*")
+    keys = redis.Redis.from_url(settings.REDIS_URL).keys(f"*{throttling.KEY_PREFIX}:token:*")
     assert len(keys) == 1

@@ -84,6 +84,7 @@ class World:
 def world(make_user, make_organization, make_member, feature_flags, settings, oidc_issuer) -> World:
     from anneal_enterprise.audit import export
     from anneal_enterprise.audit.query import Filters
+    from anneal_enterprise.audit.streaming import destinations
     from anneal_enterprise.sso import config
     from anneal_enterprise.support import access, bundles
     from anneal_prompts import services as prompts
@@ -114,12 +115,15 @@ def world(make_user, make_organization, make_member, feature_flags, settings, oi
     prompt = prompts.create_prompt(project, "Greeting", "Hello {name}")
     endpoint = webhooks.create_endpoint(organization, "http://127.0.0.1:9/hook", ["prompt.deleted"])
     delivery = Delivery.objects.create(endpoint=endpoint, event_id=uuid.uuid4(), event_type="prompt.deleted", body="{}")
+    destination, _ = destinations.create(organization, {"name": "SIEM", "kind": "webhook",
+                                                        "url": "http://127.0.0.1:9/siem"})
     values = {
         "organization_slug": organization.slug, "slug": organization.slug, "project_slug": project.slug,
         "prompt_slug": prompt.slug, "number": "1", "membership_id": str(member.memberships.get().pk),
         "invitation_id": str(invitation.pk), "token_id": str(token.pk), "public_id": str(provider.public_id),
         "bundle_id": str(bundle.pk), "grant_id": str(grant.pk), "export_id": str(audit_export.pk),
         "endpoint_pk": str(endpoint.pk), "uidb64": "MQ", "token": invitation_token,
+        "destination_id": str(destination.pk),
         # ids named after the resource that precedes them in the path
         "members": str(Membership.objects.get(user=member).pk), "invitations": str(invitation.pk),
         "tokens": str(token.pk), "domains": str(domain.pk), "endpoints": str(endpoint.pk),

@@ -16,6 +16,8 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from core.models import ApiToken
 
+KEY_PREFIX = "anneal:throttle"
+
 
 class _TokenThrottle(SimpleRateThrottle):
     setting = ""
@@ -30,7 +32,7 @@ class _TokenThrottle(SimpleRateThrottle):
         if not isinstance(request.auth, ApiToken):
             return None
         subject = self.subject(request, view)
-        return None if subject is None else f"anneal:throttle:{self.scope}:{subject}"
+        return None if subject is None else f"{KEY_PREFIX}:{self.scope}:{subject}"
 
 
 class TokenRateThrottle(_TokenThrottle):

@@ -22,7 +22,8 @@ Fixtures that create data request pytest-django's ``db`` themselves.
   processes started afterwards. Without it, :mod:`core.outbound` refuses loopback.
 * ``outbound_resolver(answers)``: answer DNS lookups of :mod:`core.outbound` from a mapping
   ``{host: [address, ...]}`` or a callable ``(host, port) -> [address, ...]``.
-* ``fresh_sign_in_throttle`` (automatic): no failed sign-ins are counted from earlier tests.
+* ``fresh_rate_counters`` (automatic): no failed sign-ins or API requests are counted from earlier
+  tests (sign-in throttling and API rate limits start at zero).
 """
 
 from __future__ import annotations
@@ -275,10 +276,14 @@ def outbound_resolver() -> Iterator[Callable[[Any], None]]:
 
 
 @pytest.fixture(autouse=True)
-def fresh_sign_in_throttle(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test starts with no failed sign-ins counted: the cache (and Redis) outlive a test."""
+def fresh_rate_counters(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with no failed sign-ins and no API requests counted: the cache (and Redis)
+    outlive a test, and on SQLite the ids the API's counters are keyed on are reused."""
     import uuid
 
+    from core.api import throttling
     from core.services import sign_in_throttle
 
-    monkeypatch.setattr(sign_in_throttle, "KEY_PREFIX", f"anneal:test-{uuid.uuid4().hex}:sign-in")
+    test = uuid.uuid4().hex
+    monkeypatch.setattr(sign_in_throttle, "KEY_PREFIX", f"anneal:test-{test}:sign-in")
+    monkeypatch.setattr(throttling, "KEY_PREFIX", f"anneal:test-{test}:throttle")
