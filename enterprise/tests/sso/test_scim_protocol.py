@@ -127,6 +127,20 @@ def test_user_name_uniqueness_is_case_insensitive(scim):
     assert found["totalResults"] == 1
 
 
+@pytest.mark.parametrize("attribute", ["userName", "externalId"])
+def test_a_user_attribute_longer_than_its_column_is_a_scim_400(scim, attribute):
+    body = {"schemas": [USER], "userName": "long", "emails": [{"value": "long@acme.test"}], attribute: "x" * 256}
+    assert_scim_error(scim.call("post", "/Users", body), 400, "invalidValue")
+    created = create(scim, "short", "short@acme.test")
+    replaced = {"schemas": [USER], "userName": "short", "emails": [{"value": "short@acme.test"}], attribute: "y" * 256}
+    assert_scim_error(scim.call("put", f"/Users/{created['id']}", replaced), 400, "invalidValue")
+    assert scim.call("get", "/Users", filter='userName eq "long"').json()["totalResults"] == 0
+
+
+def test_a_group_name_longer_than_its_column_is_a_scim_400(scim):
+    assert_scim_error(scim.call("post", "/Groups", {"schemas": [GROUP], "displayName": "g" * 256}), 400, "invalidValue")
+
+
 def test_a_user_without_an_email_gets_an_unreachable_address(scim):
     created = create(scim, "no-mail")
     assert "emails" not in created

@@ -33,6 +33,16 @@ class ScimError(Exception):
         return response
 
 
+MAX_TEXT = 255  # userName, externalId and displayName are stored in columns of this length
+
+
+def require_fits(**values: str) -> None:
+    """Refuse (400 invalidValue) any of ``values`` (SCIM attribute name to text) longer than its column."""
+    for attribute, value in values.items():
+        if len(value) > MAX_TEXT:
+            raise ScimError(400, f"{attribute} is longer than {MAX_TEXT} characters.", "invalidValue")
+
+
 def scim_error_response(status: int, detail: str, scim_type: str | None = None) -> HttpResponse:
     """A SCIM error response (``application/scim+json``), for code outside this package that refuses a
     request under the SCIM base URL (for example a middleware refusing a malformed body)."""

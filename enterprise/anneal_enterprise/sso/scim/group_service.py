@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from anneal_enterprise.sso import events
 from anneal_enterprise.sso.models import ScimGroup, ScimUser
-from anneal_enterprise.sso.scim.errors import ScimError
+from anneal_enterprise.sso.scim.errors import ScimError, require_fits
 from anneal_enterprise.sso.scim.schema import GroupResource
 from anneal_enterprise.sso.scim.user_service import apply_group_roles
 from core.events import Target, emit
@@ -48,6 +48,7 @@ def save_group(organization: Organization, group: ScimGroup | None, resource: Gr
     name = str(resource.display_name or "").strip()
     if not name:
         raise ScimError(400, "displayName is required.", "invalidValue")
+    require_fits(displayName=name, externalId=resource.external_id or "")
     members = members_of(organization, resource)
     with transaction.atomic():
         _require_free_name(organization, name, group)

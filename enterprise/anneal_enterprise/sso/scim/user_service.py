@@ -11,7 +11,7 @@ from anneal_enterprise.sso import events
 from anneal_enterprise.sso.models import IdentityProvider, ScimGroup, ScimUser
 from anneal_enterprise.sso.roles import mapped_role
 from anneal_enterprise.sso.scim import ownership
-from anneal_enterprise.sso.scim.errors import ScimError
+from anneal_enterprise.sso.scim.errors import ScimError, require_fits
 from anneal_enterprise.sso.scim.representation import (
     account_email_taken, email_for_account, email_of, name_of, stored_attributes, user_name_key, user_resource,
 )
@@ -64,6 +64,7 @@ def create_user(organization: Organization, resource: UserResource) -> ScimUser:
     user_name = str(resource.user_name or "").strip()
     if not user_name:
         raise ScimError(400, "userName is required.", "invalidValue")
+    require_fits(userName=user_name, externalId=resource.external_id or "")
     email = email_for_account(resource)
     with transaction.atomic():
         _require_free_user_name(organization, user_name, None)
@@ -99,6 +100,7 @@ def replace_user(organization: Organization, scim: ScimUser, after: UserResource
     user_name = str(after.user_name or "").strip()
     if not user_name:
         raise ScimError(400, "userName is required.", "invalidValue")
+    require_fits(userName=user_name, externalId=after.external_id or "")
     attributes = stored_attributes(after)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=scim.user_id)
