@@ -25,6 +25,16 @@ from anneal_prompts.models import Prompt, PromptVersion
 SEARCH = OpenApiParameter("search", str, description="Full-text search of name, description and current text.")
 
 
+
+MAX_VERSION = 2**31 - 1  # the version column's range on every database
+
+
+def _version_number(text: str) -> int:
+    """A version number from the URL or query, refused with a 400 unless a whole number in range."""
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_VERSION:
+        raise ValidationError({"detail": [f"Version numbers are whole numbers from 1 to {MAX_VERSION}."]})
+    return int(text)
+
 class PromptSerializer(serializers.ModelSerializer):
     project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     body = serializers.CharField(source="current_version.body", trim_whitespace=False,
@@ -164,7 +174,7 @@ class PromptViewSet(OrganizationScoped, viewsets.ModelViewSet):
     @extend_schema(responses=VersionSerializer)
     @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>[0-9]+)")
     def version(self, request: Request, number: str, *args: Any, **kwargs: Any) -> Response:
-        version = self.get_object().versions.filter(number=int(number)).select_related("created_by").first()
+        version = self.get_object().versions.filter(number=_version_number(number)).select_related("created_by").first()
         if version is None:
             raise NotFound(f"This prompt has no version {number}.")
         return Response(VersionSerializer(version).data)
@@ -178,11 +188,8 @@ class PromptViewSet(OrganizationScoped, viewsets.ModelViewSet):
     def diff(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """A unified diff between two versions."""
         prompt = self.get_object()
-        try:
-            to_number = int(request.query_params.get("to") or prompt.current_version.number)
-            from_number = int(request.query_params.get("from") or max(1, to_number - 1))
-        except ValueError:
-            raise ValidationError({"detail": ["Version numbers are whole numbers."]}) from None
+        to_number = _version_number(request.query_params.get("to") or str(prompt.current_version.number))
+        from_number = _version_number(request.query_params.get("from") or str(max(1, to_number - 1)))
         versions = {v.number: v for v in prompt.versions.filter(number__in=[from_number, to_number])}
         missing = [n for n in (from_number, to_number) if n not in versions]
         if missing:

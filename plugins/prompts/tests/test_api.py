@@ -45,6 +45,19 @@ def test_diff_and_rollback_through_the_api(client_for, organization, project, ma
     assert client.get(detail).json()["body"] == "line one\nline two"
 
 
+@pytest.mark.parametrize("number", ["667000122750760124416", "0", "x", "\u00b2"])
+def test_a_version_number_out_of_range_is_a_400_not_a_server_error(client_for, organization, project, make_prompt,
+                                                                  number):
+    make_prompt(body="line one")
+    client = client_for("member")
+    detail = f"{prompts_url(organization, project)}greeting/"
+    response = client.get(f"{detail}diff/", {"from": number})
+    assert response.status_code == 400
+    assert "whole numbers" in response.json()["detail"]
+    big = "9" * 25
+    assert client.get(f"{detail}versions/{big}/").status_code == 400
+
+
 @pytest.mark.parametrize("role, read, write, delete", [
     ("viewer", 200, 403, 403),
     ("member", 200, 200, 403),
