@@ -120,6 +120,24 @@ def test_deeply_nested_json_is_a_400_not_a_recursion_error(api):
     assert response.json()["code"] == "json_too_deep"
 
 
+def test_a_json_body_through_the_middleware_is_scanned_once(api, monkeypatch):
+    from core import input_guard
+    from core.api import parsers
+    from core.web import hostile_input
+
+    scans = []
+
+    def counting(raw, where="JSON body"):
+        scans.append(where)
+        return input_guard.check_json(raw, where)
+
+    monkeypatch.setattr(hostile_input, "check_json", counting)
+    monkeypatch.setattr(parsers, "check_json", counting)
+    response = api.post("/api/v1/organizations/", {"name": "Scanned once"}, format="json")
+    assert response.status_code == 201
+    assert len(scans) == 1
+
+
 def test_the_api_parser_refuses_deep_json_even_without_the_middleware(owner):
     from core.api.views import OrganizationViewSet
 

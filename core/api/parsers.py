@@ -3,9 +3,10 @@
 Every Anneal operation takes a JSON object, so any other document (a list, a string) is a
 400 here rather than an ``AttributeError`` in a view that calls ``request.data.get``.
 
-The guard middleware already refuses hostile bodies; the parser refuses them too, so a DRF view
-reached without the middleware (a test's ``APIRequestFactory``, a plugin's own URLconf) never
-parses NUL characters or a document nested deep enough to exhaust the stack.
+The guard middleware already refuses hostile bodies and marks the request it checked; the parser
+checks only bodies the middleware did not see (a test's ``APIRequestFactory``, a plugin's own
+URLconf), so a DRF view never parses NUL characters or a document nested deep enough to exhaust
+the stack, and no body is scanned twice.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ from core.input_guard import InputRefused, check_json
 class JSONParser(parsers.JSONParser):
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
         raw = stream.read() if stream is not None else b""
-        try:
-            check_json(raw)
-        except InputRefused as exc:
-            raise ParseError(exc.message, code=exc.code) from None
+        request = getattr((parser_context or {}).get("request"), "_request", None)
+        if not getattr(request, "json_body_checked", False):  # the guard middleware did not see this body
+            try:
+                check_json(raw)
+            except InputRefused as exc:
+                raise ParseError(exc.message, code=exc.code) from None
         try:
             document = super().parse(BytesIO(raw), media_type, parser_context)
         except RecursionError:

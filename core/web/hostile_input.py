@@ -68,6 +68,7 @@ def _check_body(request: HttpRequest) -> None:
     elif is_json(content_type) or request.body.lstrip()[:1] in (b"{", b"["):
         # Also JSON without the JSON type: some endpoints (SCIM) parse the body whatever its type.
         check_json(request.body, "JSON body")
+        request.json_body_checked = True  # the API's JSON parser need not scan it again
     elif content_type.startswith("text/"):
         check_bytes(request.body, "body")
 

@@ -21,6 +21,7 @@ from anneal_enterprise.audit.models import AuditExport
 from anneal_enterprise.audit.presentation import record_json
 from anneal_enterprise.audit.query import MAX_PAGE, BadQuery, filtered, page, parse_filters
 from core import access as core_access
+from core.input_guard import row_id
 from core.links import absolute_url
 from core.roles import Permission
 
@@ -72,9 +73,10 @@ class RecordList(APIView):
 def _organization_scope(text: str) -> int | None:
     if text == "instance":
         return None
-    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+    organization_id = row_id(text)
+    if organization_id is None:
         raise ValidationError({"organization": "Give an organization id, or 'instance' for instance-wide events."})
-    return int(text)
+    return organization_id
 
 
 class InstanceRecordList(APIView):

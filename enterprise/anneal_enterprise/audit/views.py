@@ -14,6 +14,7 @@ from anneal_enterprise.audit.presentation import record_json
 from anneal_enterprise.audit.query import BadQuery, Filters, filtered, page, parse_filters
 from anneal_enterprise.audit.streaming import destinations
 from core.events import registry
+from core.input_guard import row_id
 from core.roles import Permission
 from core.web.views.common import object_or_404, organization_view
 
@@ -148,7 +149,7 @@ def integrity(request: HttpRequest) -> HttpResponse:
     reports = verify.verify_all() if request.method == "POST" else None
     scope = request.GET.get("organization", "instance")
     shown, next_query, filters = [], "", Filters()
-    if scope == "instance" or (scope.isascii() and scope.isdigit() and len(scope) <= 18):
+    if scope == "instance" or row_id(scope) is not None:
         try:
             filters = parse_filters(request.GET)
             records_page, cursor = page(filtered(None if scope == "instance" else int(scope), filters),

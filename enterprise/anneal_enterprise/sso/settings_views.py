@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from anneal_enterprise import entitlements
 from anneal_enterprise.sso import config, metadata_urls
 from anneal_enterprise.sso.models import IdentityProvider, ScimToken, VerifiedDomain
+from core.input_guard import row_id
 from core.models import User
 from core.roles import Permission, Role
 from core.services.errors import ServiceError
@@ -50,7 +51,7 @@ def _act(request: HttpRequest) -> str | None:
         config.delete_provider(object_or_404(IdentityProvider, organization=organization, public_id=post.get("id")))
         return "Removed the identity provider."
     if action == "settings":
-        chosen = [pk for pk in post.getlist("break_glass") if pk.isascii() and pk.isdigit() and len(pk) < 19]
+        chosen = [pk for pk in map(row_id, post.getlist("break_glass")) if pk is not None]
         break_glass = list(User.objects.filter(pk__in=chosen))
         config.update_settings(organization, post.get("enforce") == "on", post.get("require_for_tokens") == "on",
                                break_glass)
