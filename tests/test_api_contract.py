@@ -79,6 +79,11 @@ def test_a_missing_trailing_slash_is_named_in_the_404(owner):
     assert "/api/v1/me/" in assert_problem(client.get("/api/v1/me"), 404)["detail"]
 
 
+def test_no_trailing_slash_is_suggested_for_a_path_that_does_not_exist_with_one_either(owner):
+    client, _ = owner
+    assert "Did you mean" not in assert_problem(client.get("/api/v1/nope"), 404)["detail"]
+
+
 def test_a_wrong_method_answers_405_as_a_problem_document(owner):
     client, _ = owner
     body = assert_problem(client.put("/api/v1/me/", {}, format="json"), 405)

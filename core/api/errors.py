@@ -113,8 +113,8 @@ def api_not_found(request: HttpRequest) -> HttpResponse:
     detail = f"No API operation at {request.path}."
     if not request.path.endswith("/"):
         try:
-            resolve(request.path + "/")
-            detail += f" Did you mean {request.path}/ (with the trailing slash)?"
+            if resolve(request.path + "/").func is not api_not_found:  # a real operation, not this catch-all
+                detail += f" Did you mean {request.path}/ (with the trailing slash)?"
         except Resolver404:
             pass
     return problem_response(status.HTTP_404_NOT_FOUND, detail, "not_found")
