@@ -39,15 +39,26 @@ class MeSerializer(UserSerializer):
         pass
 
 
+class PluginFailureSerializer(serializers.Serializer):
+    hook = serializers.CharField()
+    count = serializers.IntegerField(help_text="Failed calls counted by every process sharing the cache.")
+    last_error = serializers.CharField()
+    last_at = serializers.DateTimeField()
+
+
 class PluginSerializer(serializers.Serializer):
     name = serializers.CharField()
     distribution = serializers.CharField(allow_null=True)
     version = serializers.CharField(allow_null=True)
     requires = serializers.CharField(allow_null=True, help_text="The core versions the plugin supports.")
-    status = serializers.CharField(help_text="loaded, failed, incompatible or disabled.")
+    status = serializers.ChoiceField(
+        choices=["loaded", "degraded", "failed", "incompatible", "disabled"],
+        help_text="degraded: loaded, but one of its isolated hooks raised in the last hour (see failures).",
+    )
     builtin = serializers.BooleanField()
     error = serializers.CharField(allow_null=True)
     hooks = serializers.ListField(child=serializers.CharField())
+    failures = PluginFailureSerializer(many=True, help_text="Isolated hooks of this plugin that raised.")
 
 
 class EgressDestinationSerializer(serializers.Serializer):

@@ -1,4 +1,4 @@
-"""The core's health checks: database, migrations, cache, Redis, broker, workers, queues and email.
+"""The core's health checks: database, migrations, cache, Redis, broker, workers, queues, email and plugins.
 
 Each check says what it found and, when it fails, what to do about it (``hint``).
 """
@@ -147,6 +147,26 @@ def check_email() -> HealthCheckResult:
     )
 
 
+def check_plugins() -> HealthCheckResult:
+    from core.plugins import failures
+    from core.plugins.manager import records
+
+    plugins = records()
+    not_loaded = [p.name for p in plugins if not p.ok and p.status != "disabled"]
+    degraded = sorted(failures.degraded(failures.overview([p.name for p in plugins])))
+    problems = []
+    if not_loaded:
+        problems.append(f"not loaded: {', '.join(not_loaded)}")
+    if degraded:
+        problems.append(f"degraded (a hook raised in the last hour): {', '.join(degraded)}")
+    if problems:
+        return HealthCheckResult(False, "; ".join(problems),
+                                 "`anneal plugins` shows each plugin's error and failing hooks; the logger "
+                                 "anneal.plugins has the tracebacks. Fix or upgrade the plugin, or disable it "
+                                 "with ANNEAL_PLUGINS_DISABLED.")
+    return HealthCheckResult(True, f"{len(plugins)} loaded, none failing")
+
+
 @hookimpl
 def anneal_health_checks() -> list[HealthCheck]:
     return [
@@ -159,4 +179,6 @@ def anneal_health_checks() -> list[HealthCheck]:
         HealthCheck("queues", f"Fewer than {QUEUE_WARNING_LENGTH} tasks wait in each queue.", check_queues,
                     critical=False),
         HealthCheck("email", "Emails reach people (in production, not only the log).", check_email, critical=False),
+        HealthCheck("plugins", "Every plugin loaded and none of its hooks raised in the last hour.", check_plugins,
+                    critical=False),
     ]

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from core.plugins import budget
+from core.plugins import budget, failures
 from core.plugins.manager import plugin_manager, plugin_name_of
 
 logger = logging.getLogger("anneal.plugins")
@@ -50,7 +50,10 @@ def has_implementations(name: str) -> bool:
 
 
 def call_each(name: str, /, **kwargs: Any) -> list[Contribution]:
-    """Call every implementation of ``name`` on its own; a failure is logged and returned."""
+    """Call every implementation of ``name`` on its own; a failure is logged, counted and returned.
+
+    The count (``core.plugins.failures``) is what shows the plugin as degraded.
+    """
     contributions = []
     for impl in _impls(name):
         plugin = plugin_name_of(impl.plugin_name)
@@ -60,6 +63,7 @@ def call_each(name: str, /, **kwargs: Any) -> list[Contribution]:
             result = impl.function(**arguments)
         except Exception as exc:
             logger.exception("Plugin %s failed in hook %s", plugin, name)
+            failures.record_failure(plugin, name, exc)
             contributions.append(Contribution(plugin, error=exc))
         else:
             if result is not None:

@@ -167,7 +167,8 @@ def _fail(record: PluginRecord, status: Status, error: str) -> None:
         raise PluginLoadError(f"Plugin {record.name!r} failed to load: {error}")
 
 
-def _describe(exc: BaseException) -> str:
+def describe_error(exc: BaseException) -> str:
+    """The error as one line: its type, message, and the file and line that raised it."""
     last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
     where = f" ({last[0].filename.rsplit('/', 1)[-1]}:{last[0].lineno})" if last else ""
     return f"{type(exc).__name__}: {exc}{where}"
@@ -194,7 +195,7 @@ def load_plugin(entry_point: metadata.EntryPoint) -> PluginRecord:
     try:
         module = entry_point.load()
     except Exception as exc:  # a plugin's import error must not stop the product
-        _fail(record, "failed", _describe(exc))
+        _fail(record, "failed", describe_error(exc))
         return record
     record.requires = getattr(module, "anneal_requires", None)
     record.version = getattr(module, "__version__", None) or record.version
@@ -206,7 +207,7 @@ def load_plugin(entry_point: metadata.EntryPoint) -> PluginRecord:
         record.hook_modules = _hook_modules(module)
         _register(record, module, record.name)
     except Exception as exc:
-        _fail(record, "failed", _describe(exc))
+        _fail(record, "failed", describe_error(exc))
     return record
 
 
@@ -240,7 +241,7 @@ def register_runtime_hooks() -> None:
             for module_path in record.hook_modules:
                 _register(record, importlib.import_module(module_path), f"{record.name}:{module_path}")
         except Exception as exc:
-            _fail(record, "failed", _describe(exc))
+            _fail(record, "failed", describe_error(exc))
 
 
 def register_plugin(plugin: object, name: str, *, requires: str | None = None) -> PluginRecord:
@@ -305,17 +306,30 @@ def record_for(registered_name: str) -> PluginRecord | None:
 
 
 def summary() -> list[dict[str, Any]]:
-    """A JSON-friendly listing of every plugin."""
+    """A JSON-friendly listing of every plugin.
+
+    ``status`` is the load status, except that a loaded plugin with a recent isolated hook
+    failure is ``degraded``; ``failures`` lists its failed hooks with the last error.
+    """
+    from core.plugins import failures
+
+    failed = failures.by_plugin(failures.overview([r.name for r in records()]))
+    degraded = failures.degraded(f for entries in failed.values() for f in entries)
     return [
         {
             "name": r.name,
             "distribution": r.distribution,
             "version": r.version,
             "requires": r.requires,
-            "status": r.status,
+            "status": "degraded" if r.ok and r.name in degraded else r.status,
             "builtin": r.builtin,
             "error": r.error,
             "hooks": r.hooks,
+            "failures": [
+                {"hook": f.hook, "count": f.count, "last_error": f.last_error,
+                 "last_at": f.occurred_at.isoformat()}
+                for f in failed.get(r.name, [])
+            ],
         }
         for r in records()
     ]
@@ -325,4 +339,4 @@ def mark_failed(name: str, exc: BaseException) -> None:
     """Record that plugin ``name`` failed in a hook that must work for it to run at all."""
     record = _records.get(plugin_name_of(name))
     if record is not None and not record.builtin:
-        _fail(record, "failed", _describe(exc))
+        _fail(record, "failed", describe_error(exc))

@@ -19,7 +19,9 @@ _SECTION = re.compile(r"^# --- (?P<title>.+?) -+$")
 _ROLE = re.compile(r":(?:func|class|mod|data|attr|meth):`~?(?P<target>[^`]+)`")
 
 FAILURE_TEXT = {
-    "isolated": "isolated: an exception is logged for this plugin and the others still run",
+    "isolated": "isolated: an exception is logged for this plugin and counted (the plugin shows as degraded for "
+                "an hour in `anneal plugins`, on the System page, in `/api/v1/plugins/` and in `anneal doctor`); "
+                "the others still run",
     "propagates": "propagates: an exception reaches the caller, which fails closed",
 }
 BUDGET_TEXT = (

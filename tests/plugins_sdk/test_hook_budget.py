@@ -134,7 +134,7 @@ def test_a_slow_call_in_another_process_is_seen_here_through_the_shared_cache(sm
         from django.core.cache import cache
 
         cache.delete_many([f"anneal:slow-hook:sleepy-elsewhere:anneal_feature_enabled:{f}"
-                           for f in ("count", "slowest", "last")])
+                           for f in ("count", "detail", "last")])
 
 
 def test_timed_calls_keep_pluggys_contract_first_answer_wins_and_optional_arguments_arrive(

@@ -13,7 +13,8 @@ from core.plugins.scaffold import ScaffoldError, create_plugin
 
 class Command(BaseCommand):
     help = (
-        "List every plugin with its version, supported core versions, status and hooks. "
+        "List every plugin with its version, supported core versions, status (loaded, degraded, failed, "
+        "incompatible, disabled) and hooks, with its failing and slow hooks. "
         "`anneal plugins new NAME` creates a new plugin; `anneal plugins docs` writes the hook reference."
     )
 
@@ -50,13 +51,18 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(rows, indent=2))
             return
         for row in rows:
-            style = self.style.SUCCESS if row["status"] == "loaded" else self.style.ERROR
+            style = {"loaded": self.style.SUCCESS, "degraded": self.style.WARNING}.get(row["status"], self.style.ERROR)
             kind = " (built in)" if row["builtin"] else ""
             self.stdout.write(style(f"{row['name']}{kind}  {row['version'] or '-'}  {row['status']}"))
             self.stdout.write(f"    supports anneal: {row['requires'] or 'any'}")
             if row["error"]:
                 self.stdout.write(self.style.ERROR(f"    error: {row['error']}"))
             self.stdout.write(f"    hooks: {', '.join(row['hooks']) or '-'}")
+            for failure in row["failures"]:
+                self.stdout.write(self.style.WARNING(
+                    f"    failing: {failure['hook']} raised {failure['count']} time(s), last at "
+                    f"{failure['last_at']}: {failure['last_error']}"
+                ))
             for entry in slow.get(row["name"], []):
                 self.stdout.write(self.style.WARNING(
                     f"    slow: {entry.hook} over the {budget.budget_ms():.0f} ms budget {entry.count} time(s), "

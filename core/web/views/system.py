@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from core import __version__, outbound
 from core.health import run_checks
-from core.plugins import budget
+from core.plugins import budget, failures
 from core.plugins.hookspecs import HOOK_API_VERSION
 from core.plugins.manager import records
 from core.web.views.common import forbidden
@@ -19,6 +19,7 @@ def system(request: HttpRequest) -> HttpResponse:
     if not request.user.is_staff:
         return forbidden(request, "The System page is for staff accounts only; ask an administrator.")
     plugins = records()
+    failed_hooks = failures.overview([p.name for p in plugins])
     checks = run_checks()
     return render(request, "anneal/system.html", {
         "version": __version__, "hook_api": HOOK_API_VERSION, "plugins": plugins, "checks": checks,
@@ -26,4 +27,5 @@ def system(request: HttpRequest) -> HttpResponse:
         "failed": [c for c in checks if not c.ok],
         "outbound_allow": outbound.current_allowlist().describe(),
         "slow_hooks": budget.overview(), "hook_budget_ms": budget.budget_ms(),
+        "failed_hooks": failed_hooks, "degraded": failures.degraded(failed_hooks),
     })
