@@ -10,12 +10,19 @@ it needs Django's apps to be ready).
     def settings_page(request):          # request.organization and request.role are set
         ...
 
-A non-member gets 404 (they must not learn that the organization exists), a member whose role
-is too low gets the core's 403 page with the reason, and a signed-out browser is sent to sign in.
+    urlpatterns = [path("<slug:slug>/settings/", settings_page)]   # the slug is named ``slug``
+
+The decorator consumes the URL's ``slug``: the view receives ``request`` and the pattern's
+other arguments. A non-member gets 404 (they must not learn that the organization exists), a
+member whose role is too low gets the core's 403 page with the reason (also when the view
+raises ``core.access.NotAllowed`` itself), and a signed-out browser is sent to sign in.
+``object_or_404`` looks up a row from an id in a URL or form (an id of the wrong shape is a 404,
+not a 500); ``forbidden`` answers a 403 page with a reason; ``require_role`` returns that answer
+when ``request.role`` is below a permission; ``report`` shows a ``ServiceError`` as a message.
 Templates extend ``anneal/base.html`` (or ``anneal/settings_base.html`` for a settings tab);
 ``request.organization`` makes the organization's navigation appear.
 """
 
-from core.web.views.common import forbidden, object_or_404, organization_view, require_role
+from core.web.views.common import forbidden, object_or_404, organization_view, report, require_role
 
-__all__ = ["forbidden", "object_or_404", "organization_view", "require_role"]
+__all__ = ["forbidden", "object_or_404", "organization_view", "report", "require_role"]

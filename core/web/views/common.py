@@ -41,10 +41,15 @@ def htmx_redirect(url: str) -> HttpResponse:
 
 
 def organization_view(permission: Permission = Permission.VIEW) -> Callable:
-    """Resolve ``slug`` to ``request.organization`` and ``request.role``.
+    """Decorate an organization page: resolve the URL's ``slug`` to ``request.organization`` and ``request.role``.
 
-    Non-members get 404 (they must not learn that the organization exists); members whose role
-    is below ``permission`` get 403 with the reason.
+    The URL pattern must capture the organization's slug under the name ``slug`` (for example
+    ``path("<slug:slug>/hello/", page)``). The decorator consumes it: the view is called with
+    ``request`` and the pattern's other arguments only. A signed-out browser is sent to sign in
+    (an htmx request too), a non-member gets 404 (they must not learn that the organization
+    exists), and a member whose role is below ``permission`` gets the 403 page with the reason.
+    The view may also check a higher permission itself with :func:`core.access.require`; the
+    ``NotAllowed`` it raises becomes the same 403 page.
     """
 
     def decorate(view: Callable) -> Callable:
@@ -62,7 +67,10 @@ def organization_view(permission: Permission = Permission.VIEW) -> Callable:
             request.organization, request.role = organization, role
             if not access.allows_role(role, permission):
                 return forbidden(request, str(access.NotAllowed(role, permission)))
-            return view(request, *args, **kwargs)
+            try:
+                return view(request, *args, **kwargs)
+            except access.NotAllowed as refusal:
+                return forbidden(request, str(refusal))
 
         return wrapper
 

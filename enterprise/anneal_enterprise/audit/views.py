@@ -16,7 +16,7 @@ from anneal_enterprise.audit.streaming import destinations
 from core.events import registry
 from core.input_guard import row_id
 from core.roles import Permission
-from core.web.views.common import object_or_404, organization_view
+from core.plugins.web import object_or_404, organization_view
 
 
 def _unavailable(request: HttpRequest) -> HttpResponse:

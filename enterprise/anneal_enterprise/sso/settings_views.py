@@ -15,7 +15,7 @@ from core.input_guard import row_id
 from core.models import User
 from core.roles import Permission, Role
 from core.services.errors import ServiceError
-from core.web.views.common import object_or_404, organization_view, report
+from core.plugins.web import object_or_404, organization_view, report
 
 
 def _provider_fields(post: dict) -> dict:

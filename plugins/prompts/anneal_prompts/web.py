@@ -6,38 +6,26 @@ from functools import wraps
 from typing import Any, Callable
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
 from core import access
 from core.models import Project
+from core.plugins.web import object_or_404, organization_view
 from core.roles import Permission
 
 from anneal_prompts import diff, search, services
 from anneal_prompts.models import Prompt, PromptVersion
 
 
-def prompts_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Resolve ``slug`` (and ``project_slug``) for any member; 404 for others.
+def in_project(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Resolve the URL's ``project_slug`` to a project of ``request.organization``; 404 for others."""
 
-    A view calls :func:`require` before a change; a refusal renders the 403 page with the reason.
-    """
-
-    @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            request.organization, request.role = access.get_organization(request.user, slug, Permission.VIEW)
-            if "project_slug" in kwargs:
-                kwargs["project"] = get_object_or_404(Project, organization=request.organization,
-                                                      slug=kwargs.pop("project_slug"))
-            return view(request, *args, **kwargs)
-        except access.NotVisible:
-            raise Http404("No such organization.") from None
-        except access.NotAllowed as exc:
-            return HttpResponseForbidden(render(request, "anneal/forbidden.html", {"reason": str(exc)}).content)
+    def wrapper(request: HttpRequest, *args: Any, project_slug: str, **kwargs: Any) -> HttpResponse:
+        project = object_or_404(Project, organization=request.organization, slug=project_slug)
+        return view(request, project, *args, **kwargs)
 
     return wrapper
 
@@ -63,7 +51,7 @@ def _create(request: HttpRequest, project: Project) -> HttpResponse | None:
     return redirect("prompts:prompt", request.organization.slug, project.slug, prompt.slug)
 
 
-@prompts_view
+@organization_view()
 def index(request: HttpRequest) -> HttpResponse:
     organization = request.organization
     projects = Project.objects.filter(organization=organization)
@@ -80,7 +68,8 @@ def index(request: HttpRequest) -> HttpResponse:
     })
 
 
-@prompts_view
+@organization_view()
+@in_project
 def project_prompts(request: HttpRequest, project: Project) -> HttpResponse:
     if request.method == "POST":
         response = _create(request, project)
@@ -119,7 +108,8 @@ def _prompt_action(request: HttpRequest, prompt: Prompt) -> None:
         messages.success(request, f"Saved version {version.number}.")
 
 
-@prompts_view
+@organization_view()
+@in_project
 def prompt_detail(request: HttpRequest, project: Project, prompt_slug: str) -> HttpResponse:
     prompt = get_object_or_404(Prompt.objects.select_related("project", "current_version"), project=project,
                                slug=prompt_slug)
@@ -137,7 +127,8 @@ def prompt_detail(request: HttpRequest, project: Project, prompt_slug: str) -> H
     })
 
 
-@prompts_view
+@organization_view()
+@in_project
 def version_detail(request: HttpRequest, project: Project, prompt_slug: str, number: int) -> HttpResponse:
     prompt = get_object_or_404(Prompt, project=project, slug=prompt_slug)
     version = get_object_or_404(PromptVersion.objects.select_related("created_by"), prompt=prompt, number=number)
@@ -154,7 +145,8 @@ def _number(value: str | None, default: int) -> int:
         raise Http404("Version numbers are whole numbers.") from None
 
 
-@prompts_view
+@organization_view()
+@in_project
 def diff_view(request: HttpRequest, project: Project, prompt_slug: str) -> HttpResponse:
     prompt = get_object_or_404(Prompt.objects.select_related("current_version"), project=project, slug=prompt_slug)
     latest = prompt.current_version.number if prompt.current_version else 1

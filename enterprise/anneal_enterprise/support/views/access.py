@@ -12,7 +12,7 @@ from anneal_enterprise.support.models import SupportGrant
 from core.links import absolute_reverse
 from core.roles import Permission, Role
 from core.services.errors import ServiceError
-from core.web.views.common import object_or_404, organization_view
+from core.plugins.web import object_or_404, organization_view
 
 NEW_LINK_KEY = "anneal_support_new_link"
 
