@@ -36,6 +36,10 @@ REQUIRED_NAMES = {
 
 
 def role_of(user: Any, organization: Organization) -> Role | None:
+    """The role of ``user`` in ``organization`` (membership, else ``anneal_organization_role``), or ``None``.
+
+    Cached on the user object for the request; ``forget_roles(user)`` clears it after a change.
+    """
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     cache = getattr(user, "_anneal_roles", None)
@@ -53,6 +57,7 @@ def role_of(user: Any, organization: Organization) -> Role | None:
 
 
 def allows_role(role: Role | None, permission: Permission) -> bool:
+    """Whether ``role`` may do what ``permission`` needs (``None``, no role, may do nothing)."""
     return allows(role, permission)
 
 
@@ -62,12 +67,18 @@ def forget_roles(user: Any) -> None:
 
 
 def visible_organizations(user: Any) -> QuerySet[Organization]:
+    """The organizations ``user`` is a member of (none for a signed-out user)."""
     if user is None or not user.is_authenticated:
         return Organization.objects.none()
     return Organization.objects.filter(memberships__user=user).distinct()
 
 
 def require(user: Any, organization: Organization, permission: Permission) -> Role:
+    """``user``'s role in ``organization`` if it allows ``permission``.
+
+    Raises ``NotVisible`` for a non-member (answer 404) and ``NotAllowed`` for a role that is too low
+    (answer 403 with its message); the API and ``organization_view`` turn both into those answers.
+    """
     role = role_of(user, organization)
     if role is None:
         raise NotVisible(organization.slug)
@@ -77,6 +88,7 @@ def require(user: Any, organization: Organization, permission: Permission) -> Ro
 
 
 def get_organization(user: Any, slug: str, permission: Permission = Permission.VIEW) -> tuple[Organization, Role]:
+    """The organization with ``slug`` and ``user``'s role in it, checked as :func:`require` does."""
     organization = Organization.objects.filter(slug=slug).first()
     if organization is None:
         raise NotVisible(slug)

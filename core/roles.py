@@ -44,4 +44,5 @@ REQUIRED_ROLE: dict[Permission, Role] = {
 
 
 def allows(role: Role | str | None, permission: Permission) -> bool:
+    """Whether ``role`` (a ``Role`` or its value) is at least the lowest role ``permission`` needs."""
     return role is not None and Role(role).at_least(REQUIRED_ROLE[permission])

@@ -22,6 +22,7 @@ def _build() -> None:
 
 
 def event_types() -> dict[str, EventType]:
+    """Every registered event type by name: the core's and each plugin's ``anneal_event_types``."""
     if _cache["generation"] != manager.generation():
         _build()
     return _cache["types"]  # type: ignore[return-value]

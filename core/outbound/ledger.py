@@ -56,6 +56,7 @@ def record_contact(host: str, port: int) -> None:
 
 
 def last_contacts() -> dict[str, datetime]:
+    """When the instance last connected to each destination (``host:port`` or URL), from the contact ledger."""
     from core.models import OutboundContact
 
     return dict(OutboundContact.objects.values_list("destination", "last_contact_at"))

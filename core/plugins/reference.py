@@ -149,7 +149,8 @@ def render(module: ModuleType = default_hookspecs) -> str:
         "Arguments are passed by keyword and your implementation may accept any subset of them, in "
         "any order: list only the ones you use. Adding an argument to a hook never breaks an "
         "existing plugin. See [the changelog](changelog.md) for what changed in each version and "
-        "the deprecation policy, and [Writing a plugin](writing-plugins.md) for a walk-through.",
+        "the deprecation policy, [the plugin API reference](api.md) for the types and helpers a plugin "
+        "imports, and [Writing a plugin](writing-plugins.md) for a walk-through.",
         "",
     ]
     current = None

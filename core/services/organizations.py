@@ -32,6 +32,10 @@ def _check(action: str, organization: Organization | None, details: dict[str, An
 
 
 def create_organization(owner: User, name: str, slug: str | None = None) -> Organization:
+    """Create an organization with ``owner`` as its owner; emits ``organization.created``.
+
+    Plugins' action policies may refuse it (``PolicyRefused``); a taken slug is a ``ServiceError``.
+    """
     name = clean_name(name, what="organization's name", max_length=NAME_MAX)
     slug = slugify(slug or name)[:100].strip("-")  # a slug made from a long name fits the column
     if not slug:
@@ -81,6 +85,7 @@ def _add_member(organization: Organization, user: User, role: Role) -> Membershi
 
 
 def add_member(organization: Organization, user: User, role: Role | str) -> Membership:
+    """Add ``user`` with ``role``; emits ``membership.created``. Already a member: ``ServiceError``."""
     role = Role(role)
     _check("membership.create", organization, {"email": user.email, "role": role.value})
     if Membership.objects.filter(organization=organization, user=user).exists():
@@ -94,6 +99,7 @@ def _owners(organization: Organization) -> int:
 
 
 def change_role(membership: Membership, role: Role | str) -> Membership:
+    """Change a member's role; emits ``membership.role_changed``. The last owner cannot step down."""
     role = Role(role)
     if membership.role == role.value:
         return membership
@@ -112,6 +118,7 @@ def change_role(membership: Membership, role: Role | str) -> Membership:
 
 
 def remove_member(membership: Membership) -> None:
+    """Remove a member; emits ``membership.deleted``. The last owner cannot be removed."""
     with transaction.atomic():
         if membership.role == Role.OWNER.value and _owners(membership.organization) <= 1:
             raise ServiceError("An organization keeps at least one owner: make someone else owner first.",

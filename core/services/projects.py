@@ -20,6 +20,11 @@ def project_target(project: Project) -> Target:
 
 
 def create_project(organization: Organization, name: str, slug: str | None = None, description: str = "") -> Project:
+    """Create a project (slug from the name unless given) and emit ``project.created``.
+
+    Raises ``ServiceError`` (with ``field``) for an invalid name or a slug the organization already uses.
+    The caller checks permissions (``core.access.require(user, organization, Permission.WRITE)``).
+    """
     name = clean_name(name, what="project's name", max_length=NAME_MAX)
     description = clean_text(description, what="project's description")
     slug = slugify(slug or name)[:100].strip("-")  # a slug made from a long name fits the column
@@ -36,6 +41,7 @@ def create_project(organization: Organization, name: str, slug: str | None = Non
 
 
 def update_project(project: Project, **changes: Any) -> Project:
+    """Change ``name``, ``slug`` or ``description`` and emit ``project.updated`` with the diff."""
     before = snapshot(project, PROJECT_FIELDS)
     for name, value in changes.items():
         if name not in PROJECT_FIELDS:
@@ -56,6 +62,7 @@ def update_project(project: Project, **changes: Any) -> Project:
 
 
 def delete_project(project: Project) -> None:
+    """Delete the project and emit ``project.deleted``."""
     with transaction.atomic():
         emit("project.deleted", organization=project.organization_id, target=project_target(project),
              before=snapshot(project, PROJECT_FIELDS))

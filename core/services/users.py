@@ -27,6 +27,7 @@ def user_target(user: User) -> Target:
 
 
 def create_user(email: str, password: str | None = None, **fields: Any) -> User:
+    """Create an account (the password checked by the password validators); emits ``user.created``."""
     fields = _clean_fields(fields)
     if password is not None:
         try:
@@ -43,6 +44,7 @@ def create_user(email: str, password: str | None = None, **fields: Any) -> User:
 
 
 def update_user(user: User, **changes: Any) -> User:
+    """Change a user's fields; emits ``user.updated`` (``user.deactivated`` when ``is_active`` turns off)."""
     before = snapshot(user, USER_FIELDS)
     for name, value in _clean_fields(changes).items():
         if name not in USER_FIELDS:

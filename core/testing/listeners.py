@@ -72,11 +72,13 @@ def http_listener(host: str = "127.0.0.1", port: int = 0, status: int = 200, bod
 
 
 def url_of(server: CountingHttpServer, path: str = "") -> str:
+    """The ``http://`` (or ``https://``) URL of a listener from :func:`http_listener`, with ``path``."""
     host, port = server.server_address[:2]
     return f"{'https' if server.tls else 'http'}://{host}:{port}{path}"
 
 
 def stop(server: Any) -> None:
+    """Shut a listener down and close its socket."""
     server.shutdown()
     server.server_close()
 
@@ -115,6 +117,7 @@ def certificate(directory: Any, name: str) -> tuple[str, str, str]:
 
 
 def server_tls(cert_path: str, key_path: str) -> ssl.SSLContext:
+    """A server-side TLS context for a listener, from a certificate made by :func:`certificate`."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_path, key_path)
     return context

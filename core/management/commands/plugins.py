@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from core.plugins import budget, reference
+from core.plugins import api_reference, budget, reference
 from core.plugins.manager import summary
 from core.plugins.scaffold import ScaffoldError, create_plugin
 
@@ -24,7 +24,9 @@ class Command(BaseCommand):
         new = actions.add_parser("new", help="Create a separately installable plugin with passing tests.")
         new.add_argument("name", help="The plugin's name, e.g. hello-world (lowercase, digits, hyphens).")
         new.add_argument("--directory", default=".", help="Where to create it (default: the current folder).")
-        docs = actions.add_parser("docs", help="Generate the hook reference (docs/plugins/hooks.md).")
+        docs = actions.add_parser("docs", help="Generate the hook reference (docs/plugins/hooks.md), or with --api "
+                                                "the plugin API reference (docs/plugins/api.md).")
+        docs.add_argument("--api", action="store_true", help="The plugin API reference instead of the hooks.")
         docs.add_argument("--output", help="Write to this file instead of printing.")
         docs.add_argument("--check", action="store_true",
                           help="Exit with an error when --output differs from what would be generated.")
@@ -34,7 +36,7 @@ class Command(BaseCommand):
         if action == "new":
             self.new(options["name"], Path(options["directory"]))
         elif action == "docs":
-            self.docs(options.get("output"), options.get("check", False))
+            self.docs(options.get("output"), options.get("check", False), options.get("api", False))
         else:
             self.list(options["json"])
 
@@ -80,15 +82,19 @@ class Command(BaseCommand):
         self.stdout.write(f"    cd {target} && python -m pytest")
         self.stdout.write("    anneal plugins        # lists it as loaded")
 
-    def docs(self, output: str | None, check: bool) -> None:
-        text = reference.render()
+    def docs(self, output: str | None, check: bool, api: bool = False) -> None:
+        try:
+            text = api_reference.render() if api else reference.render()
+        except api_reference.Undocumented as exc:
+            raise CommandError(f"The plugin API has undocumented names:\n{exc}") from None
         if output is None:
             self.stdout.write(text, ending="")
             return
         path = Path(output)
         if check:
             if not path.exists() or path.read_text(encoding="utf-8") != text:
-                raise CommandError(f"{path} is out of date: run `anneal plugins docs --output {path}`.")
+                flag = " --api" if api else ""
+                raise CommandError(f"{path} is out of date: run `anneal plugins docs{flag} --output {path}`.")
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

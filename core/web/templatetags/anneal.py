@@ -45,6 +45,11 @@ def render_slot(slot: str, request: Any, context: dict[str, Any]) -> SafeString:
 
 @register.simple_tag(takes_context=True)
 def slot(context: template.Context, name: str, **extra: Any) -> SafeString:
+    """``{% slot "name" key=value %}``: every plugin's ``anneal_template_slot`` fragment for this slot.
+
+    The template's context (plus ``key=value``) is passed to the hook; a plugin that raises gets an
+    error box naming it instead of its fragment, and the page still renders.
+    """
     flat = {**context.flatten(), **extra}
     return render_slot(name, context.get("request"), flat)
 

@@ -100,6 +100,7 @@ def can(request: HttpRequest, permission: Permission) -> bool:
 
 
 def report(request: HttpRequest, error: ServiceError) -> None:
+    """Show a ``ServiceError``'s message to the person as an error message on the next page."""
     messages.error(request, error.message)
 
 
