@@ -6,10 +6,12 @@ keyword is a type error here rather than a silent ``None`` at run time.
 
 from __future__ import annotations
 
+import importlib
+import logging
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Literal
 
-from core.plugins import manager
+from core.plugins import failures, manager
 from core.plugins.calling import Contribution, call_each, call_propagating, collect, has_implementations
 from core.plugins.types import (
     DiagnosticCollector,
@@ -23,6 +25,8 @@ from core.plugins.types import (
     SettingsSection,
     SignInMethod,
 )
+
+logger = logging.getLogger("anneal.plugins")
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -66,14 +70,46 @@ def _grouped(name: str) -> dict[str, list[Any]]:
     return dict(grouped)
 
 
+def _patterns_in(module_path: str) -> list[Any]:
+    module = importlib.import_module(module_path)
+    patterns = getattr(module, "urlpatterns", None)
+    if patterns is None:
+        raise LookupError(f"The module {module_path} has no urlpatterns list.")
+    return list(patterns)
+
+
+def _url_patterns(name: str) -> dict[str, list[Any]]:
+    """Each plugin's patterns: returned as a list, or as module paths whose ``urlpatterns`` are read.
+
+    A module that fails to import, or has no ``urlpatterns``, is that plugin's failure alone: its
+    routes are left out, the error is logged and counted (the plugin shows as degraded).
+    """
+    grouped: dict[str, list[Any]] = defaultdict(list)
+    for contribution in call_each(name):
+        if contribution.error is not None:
+            continue
+        result = contribution.result
+        for item in [result] if isinstance(result, str) else result:
+            if not isinstance(item, str):
+                grouped[contribution.plugin].append(item)
+                continue
+            try:
+                grouped[contribution.plugin].extend(_patterns_in(item))
+            except Exception as exc:
+                logger.exception("Plugin %s failed in hook %s: cannot read the URL patterns of %s",
+                                  contribution.plugin, name, item)
+                failures.record_failure(contribution.plugin, name, exc)
+    return dict(grouped)
+
+
 def urlpatterns() -> dict[str, list[Any]]:
     """Each plugin's web URL patterns, keyed by plugin name."""
-    return _grouped("anneal_urlpatterns")
+    return _url_patterns("anneal_urlpatterns")
 
 
 def api_urlpatterns() -> dict[str, list[Any]]:
     """Each plugin's API URL patterns, keyed by plugin name."""
-    return _grouped("anneal_api_urlpatterns")
+    return _url_patterns("anneal_api_urlpatterns")
 
 
 def task_modules() -> list[str]:

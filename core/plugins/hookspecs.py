@@ -60,7 +60,7 @@ if TYPE_CHECKING:
     )
 
 PROJECT_NAME = "anneal"
-HOOK_API_VERSION = "1.1"
+HOOK_API_VERSION = "1.2"
 
 _hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 
@@ -197,22 +197,29 @@ def anneal_settings_defaults() -> dict[str, Any]:
 
 
 @spec(since="1.0")
-def anneal_urlpatterns() -> list[URLPattern | URLResolver]:
+def anneal_urlpatterns() -> list[URLPattern | URLResolver | str] | str:
     """Web pages that this plugin serves.
 
-    Called once when the URL configuration is built. The patterns are mounted under
+    Called once when the URL configuration is built. Return the URL patterns, or (since hook API
+    1.2) the dotted path of a module whose ``urlpatterns`` list holds them, such as
+    ``"anneal_hello.urls"``, or a list mixing both. The patterns are mounted under
     ``/plugins/<plugin name>/`` with the plugin's name as URL namespace, so
-    ``reverse("<plugin name>:<url name>")`` finds them.
+    ``reverse("<plugin name>:<url name>")`` finds them. A module that fails to import, or has no
+    ``urlpatterns``, leaves this plugin's pages out and counts as a failure of this hook.
     """
 
 
 @spec(since="1.0")
-def anneal_api_urlpatterns() -> list[URLPattern | URLResolver]:
+def anneal_api_urlpatterns() -> list[URLPattern | URLResolver | str] | str:
     """REST API routes that this plugin serves.
 
-    Called once when the URL configuration is built. Mounted under
-    ``/api/v1/plugins/<plugin name>/`` with the namespace ``api-<plugin name>``; they appear in
-    the OpenAPI schema at ``/api/schema/`` like the core's own routes.
+    Called once when the URL configuration is built. Return the URL patterns, or (since hook API
+    1.2) the dotted path of a module whose ``urlpatterns`` holds them, or a list mixing both, as
+    for :func:`anneal_urlpatterns`. Mounted under ``/api/v1/plugins/<plugin name>/`` with the
+    namespace ``api-<plugin name>``; they appear in the OpenAPI schema at ``/api/schema/`` like the
+    core's own routes. Route DRF views (``APIView``, ``GenericAPIView`` or ``@api_view``) that
+    declare their serializers (``serializer_class`` or ``@extend_schema``), so the operation has
+    a documented response.
     """
 
 

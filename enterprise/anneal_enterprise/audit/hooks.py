@@ -62,17 +62,13 @@ def anneal_navigation(request: HttpRequest, organization: Any) -> list[NavItem]:
 
 
 @hookimpl
-def anneal_urlpatterns() -> list[Any]:
-    from anneal_enterprise.audit.urls import urlpatterns
-
-    return urlpatterns
+def anneal_urlpatterns() -> str:
+    return "anneal_enterprise.audit.urls"
 
 
 @hookimpl
-def anneal_api_urlpatterns() -> list[Any]:
-    from anneal_enterprise.audit import api, api_destinations
-
-    return api.urlpatterns + api_destinations.urlpatterns
+def anneal_api_urlpatterns() -> list[str]:
+    return ["anneal_enterprise.audit.api", "anneal_enterprise.audit.api_destinations"]
 
 
 def sealing_health() -> HealthCheckResult:

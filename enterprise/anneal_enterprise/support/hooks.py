@@ -26,17 +26,13 @@ def anneal_diagnostics() -> list[DiagnosticCollector]:
 
 
 @hookimpl
-def anneal_urlpatterns() -> list[Any]:
-    from anneal_enterprise.support.urls import urlpatterns
-
-    return urlpatterns
+def anneal_urlpatterns() -> str:
+    return "anneal_enterprise.support.urls"
 
 
 @hookimpl
-def anneal_api_urlpatterns() -> list[Any]:
-    from anneal_enterprise.support.api import urlpatterns
-
-    return urlpatterns
+def anneal_api_urlpatterns() -> str:
+    return "anneal_enterprise.support.api"
 
 
 @hookimpl

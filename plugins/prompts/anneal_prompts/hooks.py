@@ -61,14 +61,10 @@ def anneal_diagnostics() -> list[DiagnosticCollector]:
 
 
 @hookimpl
-def anneal_urlpatterns() -> list[Any]:
-    from anneal_prompts.web import urlpatterns
-
-    return urlpatterns
+def anneal_urlpatterns() -> str:
+    return "anneal_prompts.web"
 
 
 @hookimpl
-def anneal_api_urlpatterns() -> list[Any]:
-    from anneal_prompts.api import urlpatterns
-
-    return urlpatterns
+def anneal_api_urlpatterns() -> str:
+    return "anneal_prompts.api"

@@ -80,17 +80,13 @@ def anneal_settings_sections(request: Any, organization: Any) -> list[SettingsSe
 
 
 @hookimpl
-def anneal_urlpatterns() -> list[Any]:
-    from anneal_webhooks.web import urlpatterns
-
-    return urlpatterns
+def anneal_urlpatterns() -> str:
+    return "anneal_webhooks.web"
 
 
 @hookimpl
-def anneal_api_urlpatterns() -> list[Any]:
-    from anneal_webhooks.api import urlpatterns
-
-    return urlpatterns
+def anneal_api_urlpatterns() -> str:
+    return "anneal_webhooks.api"
 
 
 @hookimpl
