@@ -46,18 +46,27 @@ class PluginFailureSerializer(serializers.Serializer):
     last_at = serializers.DateTimeField()
 
 
+class PluginSignatureSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=["trusted", "unknown-key", "invalid", "unsigned", "builtin"])
+    vendor = serializers.CharField(allow_null=True, help_text="The vendor named in the signature.")
+    key_id = serializers.CharField(allow_null=True)
+    detail = serializers.CharField(help_text="The state in words, naming the changed file when invalid.")
+
+
 class PluginSerializer(serializers.Serializer):
     name = serializers.CharField()
     distribution = serializers.CharField(allow_null=True)
     version = serializers.CharField(allow_null=True)
     requires = serializers.CharField(allow_null=True, help_text="The core versions the plugin supports.")
     status = serializers.ChoiceField(
-        choices=["loaded", "degraded", "failed", "incompatible", "disabled"],
-        help_text="degraded: loaded, but one of its isolated hooks raised in the last hour (see failures).",
+        choices=["loaded", "degraded", "failed", "incompatible", "disabled", "refused"],
+        help_text="degraded: loaded, but one of its isolated hooks raised in the last hour (see failures); "
+                  "refused: not signed by a trusted vendor while ANNEAL_PLUGINS_REQUIRE_SIGNED=1.",
     )
     builtin = serializers.BooleanField()
     error = serializers.CharField(allow_null=True)
     hooks = serializers.ListField(child=serializers.CharField())
+    signature = PluginSignatureSerializer(help_text="Whether a trusted vendor signed the installed files.")
     failures = PluginFailureSerializer(many=True, help_text="Isolated hooks of this plugin that raised.")
 
 

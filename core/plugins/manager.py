@@ -28,13 +28,13 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from core import __version__
-from core.plugins import hookspecs
+from core.plugins import hookspecs, signing
 
 logger = logging.getLogger("anneal.plugins")
 
 ENTRY_POINT_GROUP = "anneal"
 
-Status = Literal["loaded", "failed", "incompatible", "disabled"]
+Status = Literal["loaded", "failed", "incompatible", "disabled", "refused"]
 
 BUILTIN_HOOK_MODULES: tuple[str, ...] = (
     "core.builtin.events",
@@ -63,6 +63,7 @@ class PluginRecord:
     builtin: bool = False
     hook_modules: list[str] = field(default_factory=list)
     registered: list[object] = field(default_factory=list, repr=False)
+    signature: signing.SignatureStatus | None = None
 
     @property
     def hooks(self) -> list[str]:
@@ -179,8 +180,32 @@ def _hook_modules(module: ModuleType) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def load_plugin(entry_point: metadata.EntryPoint) -> PluginRecord:
-    """Stage one for a single entry point: import, check compatibility, register."""
+def require_signed() -> bool:
+    """Whether ``ANNEAL_PLUGINS_REQUIRE_SIGNED`` is on: only plugins signed by a trusted vendor load."""
+    return os.environ.get("ANNEAL_PLUGINS_REQUIRE_SIGNED", "").lower() in {"1", "true", "yes"}
+
+
+def _signature_refusal(record: PluginRecord) -> str | None:
+    """Why ``ANNEAL_PLUGINS_REQUIRE_SIGNED`` keeps this plugin out, or ``None``; warns of a bad signature."""
+    status = record.signature
+    if status is None or status.trusted:
+        return None
+    if status.state == "invalid":
+        logger.warning("Plugin %s: %s", record.name, status.describe())
+    if not require_signed() or record.name in _env_list("ANNEAL_PLUGINS_ALLOW_UNSIGNED"):
+        return None
+    return (
+        f"Plugin {record.name!r} is {status.describe()}. ANNEAL_PLUGINS_REQUIRE_SIGNED=1 loads only plugins "
+        "signed by a vendor key in the trust store: add the vendor's key with `anneal plugins trust add KEY.pem "
+        f"--vendor NAME`, or set ANNEAL_PLUGINS_ALLOW_UNSIGNED={record.name} to load it anyway."
+    )
+
+
+def load_plugin(entry_point: metadata.EntryPoint, keys: dict[str, signing.TrustedKey] | None = None) -> PluginRecord:
+    """Stage one for a single entry point: check its signature, import, check compatibility, register.
+
+    A plugin refused for its signature is never imported.
+    """
     dist = getattr(entry_point, "dist", None)
     record = PluginRecord(
         name=entry_point.name,
@@ -191,6 +216,11 @@ def load_plugin(entry_point: metadata.EntryPoint) -> PluginRecord:
     _records[record.name] = record
     if record.name in _env_list("ANNEAL_PLUGINS_DISABLED"):
         record.status = "disabled"
+        return record
+    record.signature = signing.check_distribution(dist, keys) if dist else signing.SignatureStatus("unsigned")
+    refusal = _signature_refusal(record)
+    if refusal:
+        _fail(record, "refused", refusal)
         return record
     try:
         module = entry_point.load()
@@ -215,10 +245,11 @@ def load_entry_point_plugins() -> list[PluginRecord]:
     """Stage one for every installed plugin; runs once per process."""
     if not _state["entry_points_loaded"]:
         _state["entry_points_loaded"] = True
+        keys = signing.trusted_keys()
         for entry_point in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
             if entry_point.name in _records:
                 continue
-            load_plugin(entry_point)
+            load_plugin(entry_point, keys)
     return records()
 
 
@@ -325,6 +356,7 @@ def summary() -> list[dict[str, Any]]:
             "builtin": r.builtin,
             "error": r.error,
             "hooks": r.hooks,
+            "signature": _signature_summary(r),
             "failures": [
                 {"hook": f.hook, "count": f.count, "last_error": f.last_error,
                  "last_at": f.occurred_at.isoformat()}
@@ -333,6 +365,14 @@ def summary() -> list[dict[str, Any]]:
         }
         for r in records()
     ]
+
+
+def _signature_summary(record: PluginRecord) -> dict[str, Any]:
+    if record.builtin:
+        return {"state": "builtin", "vendor": None, "key_id": None, "detail": "part of the core"}
+    status = record.signature or signing.SignatureStatus("unsigned")  # registered in memory
+    return {"state": status.state, "vendor": status.vendor, "key_id": status.key_id,
+            "detail": status.describe()}
 
 
 def mark_failed(name: str, exc: BaseException) -> None:

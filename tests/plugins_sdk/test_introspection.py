@@ -38,7 +38,7 @@ def test_anneal_plugins_json_keeps_its_shape(anneal_plugin):
     out = StringIO()
     call_command("plugins", json=True, stdout=out)
     row = next(r for r in json.loads(out.getvalue()) if r["name"] == "listed")
-    assert set(row) == {"name", "distribution", "version", "requires", "status", "builtin", "error", "hooks", "failures",
+    assert set(row) == {"name", "distribution", "version", "requires", "status", "builtin", "error", "hooks", "failures", "signature",
                         "slow_hooks"}
     assert row["hooks"] == ["anneal_navigation"] and row["status"] == "loaded"
 

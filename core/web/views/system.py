@@ -8,9 +8,9 @@ from django.shortcuts import render
 
 from core import __version__, outbound
 from core.health import run_checks
-from core.plugins import budget, failures
+from core.plugins import budget, failures, signing
 from core.plugins.hookspecs import HOOK_API_VERSION
-from core.plugins.manager import records
+from core.plugins.manager import records, require_signed
 from core.web.views.common import forbidden
 
 
@@ -28,4 +28,5 @@ def system(request: HttpRequest) -> HttpResponse:
         "outbound_allow": outbound.current_allowlist().describe(),
         "slow_hooks": budget.overview(), "hook_budget_ms": budget.budget_ms(),
         "failed_hooks": failed_hooks, "degraded": failures.degraded(failed_hooks),
+        "require_signed": require_signed(), "trust_dir": signing.trust_dir(),
     })
