@@ -23,10 +23,14 @@ def configure_from_plugins() -> None:
     from core.plugins import hooks
 
     app.conf.imports = tuple(hooks.task_modules())
-    app.conf.beat_schedule = {
-        task.name: {"task": task.task, "schedule": task.seconds, "kwargs": task.kwargs}
-        for task in hooks.periodic_tasks()
-    }
+    schedule = {}
+    for plugin, task in hooks.periodic_tasks_by_plugin():
+        if task.per_organization:  # fanned out by the core, so a plugin that is off for one never runs for it
+            schedule[task.name] = {"task": "core.run_for_each_organization", "schedule": task.seconds,
+                                   "kwargs": {"plugin": plugin, "task": task.task, "kwargs": task.kwargs}}
+        else:
+            schedule[task.name] = {"task": task.task, "schedule": task.seconds, "kwargs": task.kwargs}
+    app.conf.beat_schedule = schedule
 
 
 def discover_tasks() -> None:

@@ -19,3 +19,17 @@ def clear_expired_sessions() -> int:
 
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
+
+
+@shared_task(name="core.run_for_each_organization")
+def run_for_each_organization(plugin: str, task: str, kwargs: dict | None = None) -> int:
+    """Queue ``task`` once per organization that ``plugin`` is on for (``PeriodicTask(per_organization=True)``)."""
+    from core.jobs import app
+    from core.models import Organization
+    from core.plugins import enablement
+
+    ids = Organization.objects.order_by("pk").values_list("pk", flat=True)
+    enabled = [pk for pk in ids if enablement.is_on(plugin, pk)]
+    for organization_id in enabled:
+        app.tasks[task].delay(organization_id=organization_id, **(kwargs or {}))
+    return len(enabled)

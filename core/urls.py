@@ -4,15 +4,17 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import health_views
 from core.api.errors import api_not_found
-from core.plugins import hooks
+from core.plugins import enablement, hooks
 
 
 def plugin_urls() -> list:
     """Each plugin's pages under /plugins/<name>/ and API routes under /api/v1/plugins/<name>/."""
     patterns = []
     for plugin, plugin_patterns in hooks.urlpatterns().items():
+        plugin_patterns = enablement.guard_patterns(plugin, plugin_patterns)
         patterns.append(path(f"plugins/{plugin}/", include((plugin_patterns, plugin), namespace=plugin)))
     for plugin, plugin_patterns in hooks.api_urlpatterns().items():
+        plugin_patterns = enablement.guard_patterns(plugin, plugin_patterns)
         patterns.append(path(f"api/v1/plugins/{plugin}/", include((plugin_patterns, f"api-{plugin}"), namespace=f"api-{plugin}")))
     return patterns
 

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
-from core.api import views
+from core.api import plugin_views, views
 
 router = DefaultRouter()
 router.register("tokens", views.ApiTokenViewSet, basename="token")
@@ -17,6 +17,12 @@ app_name = "api"
 urlpatterns = [
     path("plugins/", views.plugins_view, name="plugins"),
     path("system/egress/", views.egress_view, name="egress"),
+    path("system/plugins/<str:name>/availability/", plugin_views.plugin_availability_view,
+         name="plugin-availability"),
+    path("organizations/<slug:organization_slug>/plugins/", plugin_views.organization_plugins_view,
+         name="organization-plugins"),
+    path("organizations/<slug:organization_slug>/plugins/<str:name>/", plugin_views.OrganizationPluginView.as_view(),
+         name="organization-plugin"),
     path("me/", views.MeView.as_view({"get": "list", "patch": "partial_update"}), name="me-list"),
     path("organizations/<slug:organization_slug>/", include(scoped.urls)),
     path("", include(router.urls)),

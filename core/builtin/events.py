@@ -27,6 +27,10 @@ CORE_EVENT_TYPES = [
     EventType("project.deleted", "A project was deleted.", "project", "notice"),
     EventType("token.created", "An API token was created.", "token", "notice"),
     EventType("token.revoked", "An API token was revoked.", "token", "notice"),
+    EventType("plugin.availability_changed",
+              "Instance staff changed which organizations a plugin is on for.", "plugin", "notice"),
+    EventType("plugin.enabled", "A plugin was switched on for an organization.", "plugin", "notice"),
+    EventType("plugin.disabled", "A plugin was switched off for an organization.", "plugin", "notice"),
 ]
 
 

@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from core.access import role_of
-from core.plugins import NavItem, SettingsSection, hookimpl
+from core.plugins import NavItem, SettingsSection, enablement, hookimpl
 from core.roles import Permission, allows
 
 
@@ -28,4 +28,9 @@ def anneal_navigation(request, organization):
 
 @hookimpl
 def anneal_settings_sections(request, organization):
-    return [SettingsSection("general", "General", reverse("web:organization_settings", args=[organization.slug]), order=0)]
+    sections = [SettingsSection("general", "General", reverse("web:organization_settings", args=[organization.slug]),
+                                order=0)]
+    if enablement.rules().selected:  # some plugin is on only for selected organizations
+        sections.append(SettingsSection("plugins", "Plugins",
+                                        reverse("web:organization_plugins", args=[organization.slug]), order=90))
+    return sections

@@ -33,6 +33,7 @@ PUBLIC_API: dict[str, list[str] | None] = {
                     "visible_organizations"],
     "core.features": ["has", "registered"],
     "core.plugins.manager": ["records", "PluginRecord"],
+    "core.plugins.enablement": ["is_on"],
     "core.jobs": ["app"],
     "core.services.users": ["create_user", "update_user"],
     "core.services.organizations": ["create_organization", "add_member", "change_role", "remove_member"],

@@ -49,14 +49,17 @@ def has_implementations(name: str) -> bool:
     return bool(getattr(plugin_manager.hook, name).get_hookimpls())
 
 
-def call_each(name: str, /, **kwargs: Any) -> list[Contribution]:
+def call_each(name: str, /, *, skip: frozenset[str] = frozenset(), **kwargs: Any) -> list[Contribution]:
     """Call every implementation of ``name`` on its own; a failure is logged, counted and returned.
 
-    The count (``core.plugins.failures``) is what shows the plugin as degraded.
+    The count (``core.plugins.failures``) is what shows the plugin as degraded. Plugins named in
+    ``skip`` (those off for the organization concerned) are not called.
     """
     contributions = []
     for impl in _impls(name):
         plugin = plugin_name_of(impl.plugin_name)
+        if plugin in skip:
+            continue
         arguments = {arg: kwargs[arg] for arg in impl.argnames}
         started = time.perf_counter() if _TRACE else 0.0
         try:
@@ -76,11 +79,12 @@ def call_each(name: str, /, **kwargs: Any) -> list[Contribution]:
     return contributions
 
 
-def call_propagating(name: str, /, **kwargs: Any) -> Any:
+def call_propagating(name: str, /, *, skip: frozenset[str] = frozenset(), **kwargs: Any) -> Any:
     """Call every implementation of ``name`` as pluggy would; exceptions reach the caller so it fails closed.
 
     Each implementation is timed: one that takes longer than the budget is recorded
-    (``core.plugins.budget``), with its plugin's name, and its result still counts.
+    (``core.plugins.budget``), with its plugin's name, and its result still counts. Plugins named
+    in ``skip`` are not called.
     """
     caller = getattr(plugin_manager.hook, name)
     impls = caller.get_hookimpls()
@@ -92,6 +96,8 @@ def call_propagating(name: str, /, **kwargs: Any) -> Any:
     clock = time.perf_counter
     results = []
     for impl in reversed(impls):
+        if skip and plugin_name_of(impl.plugin_name) in skip:
+            continue
         args = [kwargs[arg] for arg in impl.argnames]
         started = clock()
         try:
@@ -133,10 +139,10 @@ def _call_wrapped(name: str, caller: Any, kwargs: dict[str, Any]) -> Any:
             trace_logger.info("hook %s duration_ms=%.3f", name, elapsed_ms)
 
 
-def collect(name: str, /, **kwargs: Any) -> list[tuple[str, Any]]:
+def collect(name: str, /, *, skip: frozenset[str] = frozenset(), **kwargs: Any) -> list[tuple[str, Any]]:
     """Flatten list-returning isolated hooks into ``(plugin, item)`` pairs."""
     items = []
-    for contribution in call_each(name, **kwargs):
+    for contribution in call_each(name, skip=skip, **kwargs):
         if contribution.error is None:
             result = contribution.result
             if isinstance(result, dict):

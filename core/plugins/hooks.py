@@ -11,7 +11,7 @@ import logging
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Literal
 
-from core.plugins import failures, manager
+from core.plugins import enablement, failures, manager
 from core.plugins.calling import Contribution, call_each, call_propagating, collect, has_implementations
 from core.plugins.types import (
     DiagnosticCollector,
@@ -120,6 +120,10 @@ def periodic_tasks() -> list[PeriodicTask]:
     return [task for _, task in collect("anneal_periodic_tasks")]
 
 
+def periodic_tasks_by_plugin() -> list[tuple[str, PeriodicTask]]:
+    return collect("anneal_periodic_tasks")
+
+
 def commands() -> dict[str, Any]:
     return dict(pair for _, pair in collect("anneal_commands"))
 
@@ -166,11 +170,11 @@ def event_types() -> list[tuple[str, EventType]]:
 
 def event(event: Event) -> None:
     if has_implementations("anneal_event"):
-        call_propagating("anneal_event", event=event)
+        call_propagating("anneal_event", skip=enablement.off_for(event.organization_id), event=event)
 
 
 def event_committed(event: Event) -> list[Contribution]:
-    return call_each("anneal_event_committed", event=event)
+    return call_each("anneal_event_committed", skip=enablement.off_for(event.organization_id), event=event)
 
 
 def features() -> list[tuple[str, Feature]]:
@@ -184,15 +188,19 @@ def feature_enabled(name: str, organization: Organization | None) -> bool | None
 
 
 def navigation(request: HttpRequest, organization: Organization | None) -> list[NavItem]:
-    return [item for _, item in collect("anneal_navigation", request=request, organization=organization)]
+    return [item for _, item in collect("anneal_navigation", skip=enablement.off_for(organization),
+                                        request=request, organization=organization)]
 
 
 def settings_sections(request: HttpRequest, organization: Organization) -> list[SettingsSection]:
-    return [s for _, s in collect("anneal_settings_sections", request=request, organization=organization)]
+    return [s for _, s in collect("anneal_settings_sections", skip=enablement.off_for(organization),
+                                  request=request, organization=organization)]
 
 
 def template_slot(slot: str, request: HttpRequest, context: dict[str, Any]) -> list[Contribution]:
-    return call_each("anneal_template_slot", slot=slot, request=request, context=context)
+    organization = context.get("organization") or getattr(request, "organization", None)
+    return call_each("anneal_template_slot", skip=enablement.off_for(organization), slot=slot, request=request,
+                     context=context)
 
 
 def health_checks() -> list[tuple[str, HealthCheck]]:

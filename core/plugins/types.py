@@ -53,12 +53,17 @@ class SettingsSection:
 
 @dataclass(frozen=True)
 class PeriodicTask:
-    """A Celery task run every ``seconds`` seconds by ``anneal beat`` (or in-process)."""
+    """A Celery task run every ``seconds`` seconds by ``anneal beat`` (or in-process).
+
+    ``per_organization=True`` (hook API 1.2): the task is run once for each organization the
+    plugin is on for, with the keyword argument ``organization_id``.
+    """
 
     name: str
     task: str
     seconds: float
     kwargs: dict[str, Any] = field(default_factory=dict)
+    per_organization: bool = False
 
 
 @dataclass(frozen=True)

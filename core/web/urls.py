@@ -1,6 +1,17 @@
 from django.urls import path
 
-from core.web.views import auth, egress, invitations, members, organizations, profile, projects, system, tokens
+from core.web.views import (
+    auth,
+    egress,
+    invitations,
+    members,
+    organizations,
+    plugin_availability,
+    profile,
+    projects,
+    system,
+    tokens,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -17,9 +28,11 @@ urlpatterns = [
     path("tokens/<int:token_id>/revoke/", tokens.revoke_token, name="revoke_token"),
     path("system/", system.system, name="system"),
     path("system/egress/", egress.egress_ledger, name="egress_ledger"),
+    path("system/plugins/<str:name>/", plugin_availability.plugin_availability_page, name="plugin_availability"),
     path("invitations/<str:token>/", invitations.accept_invitation, name="accept_invitation"),
     path("o/<slug:slug>/", organizations.organization_detail, name="organization"),
     path("o/<slug:slug>/settings/", organizations.organization_settings, name="organization_settings"),
+    path("o/<slug:slug>/settings/plugins/", plugin_availability.organization_plugins, name="organization_plugins"),
     path("o/<slug:slug>/members/", members.members, name="members"),
     path("o/<slug:slug>/members/<int:membership_id>/role/", members.change_role, name="member_role"),
     path("o/<slug:slug>/members/<int:membership_id>/remove/", members.remove_member, name="member_remove"),
