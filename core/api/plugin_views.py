@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import NotFound
@@ -100,3 +100,88 @@ class OrganizationPluginView(APIView):
         plugin_availability.set_enabled(name, organization, serializer.validated_data["enabled"], by=request.user)
         row = next(r for r in plugin_availability.for_organization(organization) if r["plugin"] == name)
         return Response(OrganizationPluginSerializer(row).data)
+
+
+class PluginSettingSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["text", "secret", "bool", "int", "choice", "url"])
+    help = serializers.CharField(allow_blank=True)
+    required = serializers.BooleanField()
+    choices = serializers.ListField(child=serializers.CharField())
+    default = serializers.JSONField(allow_null=True)
+    value = serializers.JSONField(allow_null=True, help_text="The value in force; always null for a secret.")
+    is_set = serializers.BooleanField(help_text="Whether a value is stored here (else the default applies).")
+
+
+class PluginSettingsChangeSerializer(serializers.Serializer):
+    values = serializers.DictField(child=serializers.JSONField(allow_null=True),
+                                   help_text="Setting name -> new value; null resets it (or removes a secret).")
+
+
+class _SettingsView(APIView):
+    scope = "instance"
+
+    def _target(self, request: Request, **kwargs: str) -> tuple[str, object]:
+        raise NotImplementedError
+
+    def _answer(self, name: str, organization: object) -> Response:
+        from core.services import plugin_settings as settings_service
+
+        return Response(PluginSettingSerializer(settings_service.describe(name, self.scope, organization),
+                                                many=True).data)
+
+    def get(self, request: Request, **kwargs: str) -> Response:
+        name, organization = self._target(request, **kwargs)
+        return self._answer(name, organization)
+
+    def patch(self, request: Request, **kwargs: str) -> Response:
+        from core.services import plugin_settings as settings_service
+
+        name, organization = self._target(request, **kwargs)
+        serializer = PluginSettingsChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        settings_service.save(name, self.scope, serializer.validated_data["values"], organization)
+        return self._answer(name, organization)
+
+
+def _with_settings(name: str, scope: str) -> str:
+    from core.plugins import settings as plugin_settings
+
+    if name not in plugin_settings.plugins_with_settings(scope):
+        raise NotFound(f"No plugin {name!r} with {scope} settings.")
+    return name
+
+
+@extend_schema_view(
+    get=extend_schema(responses=PluginSettingSerializer(many=True)),
+    patch=extend_schema(request=PluginSettingsChangeSerializer, responses=PluginSettingSerializer(many=True)),
+)
+class InstancePluginSettingsView(_SettingsView):
+    """A plugin's instance-wide settings (staff only). Events: ``plugin.settings_changed``."""
+
+    permission_classes = [IsAdminUser]
+    scope = "instance"
+
+    def _target(self, request: Request, **kwargs: str) -> tuple[str, object]:
+        return _with_settings(kwargs["name"], self.scope), None
+
+
+@extend_schema_view(
+    get=extend_schema(responses=PluginSettingSerializer(many=True)),
+    patch=extend_schema(request=PluginSettingsChangeSerializer, responses=PluginSettingSerializer(many=True)),
+)
+class OrganizationPluginSettingsView(_SettingsView):
+    """A plugin's settings for one organization (admins and owners). Events: ``plugin.settings_changed``."""
+
+    permission_classes = [IsAuthenticated]
+    scope = "organization"
+
+    def _target(self, request: Request, **kwargs: str) -> tuple[str, object]:
+        from core.plugins import enablement
+
+        organization, _ = access.get_organization(request.user, kwargs["organization_slug"], Permission.MANAGE)
+        name = _with_settings(kwargs["name"], self.scope)
+        if not enablement.is_on(name, organization):
+            raise NotFound(f"The {name} plugin is not on for this organization.")
+        return name, organization

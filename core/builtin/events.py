@@ -31,6 +31,7 @@ CORE_EVENT_TYPES = [
               "Instance staff changed which organizations a plugin is on for.", "plugin", "notice"),
     EventType("plugin.enabled", "A plugin was switched on for an organization.", "plugin", "notice"),
     EventType("plugin.disabled", "A plugin was switched off for an organization.", "plugin", "notice"),
+    EventType("plugin.settings_changed", "A plugin's settings were changed (secrets redacted).", "plugin", "notice"),
 ]
 
 

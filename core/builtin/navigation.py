@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from core.access import role_of
 from core.plugins import NavItem, SettingsSection, enablement, hookimpl
+from core.plugins import settings as plugin_settings
 from core.roles import Permission, allows
 
 
@@ -30,6 +31,11 @@ def anneal_navigation(request, organization):
 def anneal_settings_sections(request, organization):
     sections = [SettingsSection("general", "General", reverse("web:organization_settings", args=[organization.slug]),
                                 order=0)]
+    for plugin in plugin_settings.plugins_with_settings("organization"):
+        if enablement.is_on(plugin, organization):
+            sections.append(SettingsSection(f"plugin-{plugin}", plugin.replace("-", " ").capitalize(),
+                                            reverse("web:organization_plugin_settings", args=[organization.slug, plugin]),
+                                            order=80))
     if enablement.rules().selected:  # some plugin is on only for selected organizations
         sections.append(SettingsSection("plugins", "Plugins",
                                         reverse("web:organization_plugins", args=[organization.slug]), order=90))

@@ -1,9 +1,9 @@
 from core.models.organizations import Invitation, Membership, Organization
 from core.models.outbound import OutboundContact
-from core.models.plugins import PluginAvailability, PluginOrganization
+from core.models.plugins import PluginAvailability, PluginOrganization, PluginSettingValue
 from core.models.projects import Project
 from core.models.tokens import ApiToken
 from core.models.users import User
 
-__all__ = ["ApiToken", "Invitation", "Membership", "Organization", "OutboundContact", "PluginAvailability", "PluginOrganization", "Project",
-           "User"]
+__all__ = ["ApiToken", "Invitation", "Membership", "Organization", "OutboundContact", "PluginAvailability", "PluginOrganization",
+           "PluginSettingValue", "Project", "User"]

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from core.secrets import EncryptedTextField
+
 
 class PluginAvailability(models.Model):
     """Whether a plugin is on for every organization or only for the organizations enabled.
@@ -38,3 +40,27 @@ class PluginOrganization(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plugin} for {self.organization_id}"
+
+
+class PluginSettingValue(models.Model):
+    """A value of a setting a plugin declared (``anneal_plugin_settings``), instance-wide or per organization."""
+
+    SECRET_PURPOSE = "core.plugin-setting"
+
+    plugin = models.CharField(max_length=100)
+    name = models.CharField(max_length=100)
+    organization = models.ForeignKey("core.Organization", null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="plugin_settings")
+    value = models.JSONField(null=True, blank=True)
+    secret = EncryptedTextField(purpose=SECRET_PURPOSE, blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plugin", "name", "organization"], name="plugin_setting_once"),
+            models.UniqueConstraint(fields=["plugin", "name"], condition=models.Q(organization__isnull=True),
+                                    name="plugin_instance_setting_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plugin}.{self.name}"

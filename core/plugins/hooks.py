@@ -21,6 +21,7 @@ from core.plugins.types import (
     HealthCheck,
     NavItem,
     PeriodicTask,
+    PluginSetting,
     Refusal,
     SettingsSection,
     SignInMethod,
@@ -118,6 +119,11 @@ def task_modules() -> list[str]:
 
 def periodic_tasks() -> list[PeriodicTask]:
     return [task for _, task in collect("anneal_periodic_tasks")]
+
+
+def plugin_settings() -> list[tuple[str, PluginSetting]]:
+    """Every plugin's declared settings, as ``(plugin, setting)``."""
+    return collect("anneal_plugin_settings")
 
 
 def periodic_tasks_by_plugin() -> list[tuple[str, PeriodicTask]]:

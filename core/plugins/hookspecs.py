@@ -54,6 +54,7 @@ if TYPE_CHECKING:
         HealthCheck,
         NavItem,
         PeriodicTask,
+        PluginSetting,
         Refusal,
         SettingsSection,
         SignInMethod,
@@ -390,6 +391,21 @@ def anneal_template_slot(
     ``"feature_unavailable"`` (where a disabled feature would be; ``context["feature"]`` names
     it, and an enterprise package can fill it with an upgrade prompt). Return safe HTML or
     ``None``. A plugin that raises is shown as an error box in its place; the page still renders.
+    """
+
+
+@spec(since="1.2")
+def anneal_plugin_settings() -> list[PluginSetting]:
+    """The settings this plugin offers, instance-wide or per organization.
+
+    Called when a settings page or the settings API is shown and when the plugin reads a value.
+    Return :class:`~core.plugins.types.PluginSetting` values. The core renders and validates the
+    forms (System → the plugin → Settings for ``scope="instance"``; the organization's Settings →
+    the plugin's tab for ``scope="organization"``) and the API
+    (``/api/v1/system/plugins/<name>/settings/``, ``/api/v1/organizations/<slug>/plugins/<name>/settings/``),
+    stores the values (``secret`` ones encrypted with ``core.secrets``), records each change as a
+    ``plugin.settings_changed`` event (secrets redacted), and hands the plugin typed values through
+    ``core.plugins.settings.value(plugin, name, organization)``.
     """
 
 

@@ -131,3 +131,30 @@ class EgressDestination:
     name: str
     address: str
     organization: str = ""
+
+
+SettingKind = Literal["text", "secret", "bool", "int", "choice", "url"]
+
+
+@dataclass(frozen=True)
+class PluginSetting:
+    """A setting a plugin declares through ``anneal_plugin_settings`` (hook API 1.2).
+
+    ``scope`` is ``"instance"`` (instance staff set it on the System page) or ``"organization"``
+    (each organization's admins set it in its settings; an organization without a value gets the
+    instance value, if the setting also exists there, else ``default``). ``kind`` decides the
+    form field, the validation and the type the plugin reads back: ``text`` and ``url`` (``str``),
+    ``secret`` (``str``, stored encrypted and never shown or returned again), ``bool``, ``int``
+    (within ``minimum``/``maximum``) and ``choice`` (one of ``choices``).
+    """
+
+    name: str
+    label: str
+    kind: SettingKind = "text"
+    scope: Literal["instance", "organization"] = "instance"
+    default: Any = None
+    help: str = ""
+    choices: tuple[str, ...] = ()
+    required: bool = False
+    minimum: int | None = None
+    maximum: int | None = None

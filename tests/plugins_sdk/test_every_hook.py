@@ -115,9 +115,12 @@ def test_every_call_site_calls_its_hook_with_the_documented_arguments(
     settings_page = owner_client.get(reverse("web:organization_settings", args=[slug])).content.decode()
     assert "Dummy settings" in settings_page
 
-    # Egress ledger (instance staff).
+    # Egress ledger and plugin settings (instance staff), organization settings tab.
     staff = web_client_for(make_user(is_staff=True))
     assert "The dummy endpoint" in staff.get(reverse("web:egress_ledger")).content.decode()
+    assert "Dummy greeting" in staff.get(reverse("web:plugin_settings", args=["dummy"])).content.decode()
+    assert "Dummy tone" in owner_client.get(
+        reverse("web:organization_plugin_settings", args=[slug, "dummy"])).content.decode()
 
     # Event registry, entitlements, health, diagnostics.
     from core.events import registry

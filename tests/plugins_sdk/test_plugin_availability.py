@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from core.models import Organization
 from core.plugins import NavItem, PeriodicTask, SettingsSection, enablement, hookimpl
 from core.services import plugin_availability, projects
+from core.testing import contract
 
 pytestmark = pytest.mark.django_db
 
@@ -86,8 +87,10 @@ def scoped(anneal_plugin: Any) -> Iterator[None]:
     importlib.reload(core.urls)
     clear_url_caches()
     configure_from_plugins()
+    contract.openapi.cache_clear()  # the schema the API responses are checked against includes the plugin's route
     yield
     enablement.changed()
+    contract.openapi.cache_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from core import __version__, outbound
 from core.health import run_checks
 from core.plugins import budget, failures, signing
+from core.plugins import settings as plugin_settings
 from core.plugins.hookspecs import HOOK_API_VERSION
 from core.plugins.manager import records, require_signed
 from core.web.views.common import forbidden
@@ -29,4 +30,5 @@ def system(request: HttpRequest) -> HttpResponse:
         "slow_hooks": budget.overview(), "hook_budget_ms": budget.budget_ms(),
         "failed_hooks": failed_hooks, "degraded": failures.degraded(failed_hooks),
         "require_signed": require_signed(), "trust_dir": signing.trust_dir(),
+        "with_settings": plugin_settings.plugins_with_settings("instance"),
     })

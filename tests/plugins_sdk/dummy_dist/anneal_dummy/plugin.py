@@ -19,6 +19,7 @@ from core.plugins import (
     HealthCheckResult,
     NavItem,
     PeriodicTask,
+    PluginSetting,
     SettingsSection,
     SignInMethod,
     hookimpl,
@@ -206,3 +207,10 @@ def anneal_diagnostics() -> list[DiagnosticCollector]:
 def anneal_egress_destinations() -> list[EgressDestination]:
     _record("anneal_egress_destinations")
     return [EgressDestination("Dummy", "The dummy endpoint", "https://dummy.example/hook")]
+
+
+@hookimpl
+def anneal_plugin_settings() -> list[PluginSetting]:
+    _record("anneal_plugin_settings")
+    return [PluginSetting("greeting", "Dummy greeting", default="hello"),
+            PluginSetting("tone", "Dummy tone", kind="choice", choices=("warm", "dry"), scope="organization")]
