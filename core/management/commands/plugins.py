@@ -1,5 +1,7 @@
 """``anneal plugins``: list plugins; ``new NAME``: scaffold one; ``sign``, ``keygen`` and ``trust``: signed
-plugins; ``docs``: the hook and plugin API references."""
+plugins; ``test``: a plugin against other releases; ``docs``: the hook and plugin API references."""
+
+from __future__ import annotations
 
 import json
 import zipfile
@@ -10,7 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from core.plugins import api_reference, budget, reference, signing
+from core.plugins import api_reference, budget, compat, reference, signing
 from core.plugins.manager import summary
 from core.plugins.scaffold import ScaffoldError, create_plugin
 
@@ -24,7 +26,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="Print JSON instead of a table.")
-        actions = parser.add_subparsers(dest="action", metavar="{new,sign,keygen,trust,docs}")
+        actions = parser.add_subparsers(dest="action", metavar="{new,test,sign,keygen,trust,docs}")
         new = actions.add_parser("new", help="Create a separately installable plugin with passing tests.")
         new.add_argument("name", help="The plugin's name, e.g. hello-world (lowercase, digits, hyphens).")
         new.add_argument("--directory", default=".", help="Where to create it (default: the current folder).")
@@ -43,6 +45,10 @@ class Command(BaseCommand):
         trust_actions.add_parser("list", help="List the trusted keys.")
         trust_remove = trust_actions.add_parser("remove", help="Stop trusting a key.")
         trust_remove.add_argument("key_id", help="The key's id, as `trust list` shows it.")
+        test = actions.add_parser("test", help="Run a plugin's tests against other Anneal core releases (wheels).")
+        test.add_argument("plugin", help="The plugin's source folder (with pyproject.toml and tests/).")
+        test.add_argument("--core", action="append", required=True, metavar="WHEEL_OR_FOLDER",
+                          help="An Anneal core wheel, or a folder of them; repeat for several releases.")
         docs = actions.add_parser("docs", help="Generate the hook reference (docs/plugins/hooks.md), or with --api "
                                                 "the plugin API reference (docs/plugins/api.md).")
         docs.add_argument("--api", action="store_true", help="The plugin API reference instead of the hooks.")
@@ -60,6 +66,8 @@ class Command(BaseCommand):
             self.keygen(Path(options["key_directory"]))
         elif action == "trust":
             self.trust(options)
+        elif action == "test":
+            self.test(Path(options["plugin"]), [Path(p) for p in options["core"]])
         elif action == "docs":
             self.docs(options.get("output"), options.get("check", False), options.get("api", False))
         else:
@@ -144,6 +152,20 @@ class Command(BaseCommand):
                     self.stdout.write(self.style.ERROR(f"unreadable: {where}"))
                 else:
                     self.stdout.write(f"{entry.key_id}  {entry.vendor}  ({where})")
+
+    def test(self, plugin: Path, cores: list[Path]) -> None:
+        try:
+            results = compat.run(plugin, cores)
+        except compat.CompatError as exc:
+            raise CommandError(str(exc)) from None
+        style = {"passed": self.style.SUCCESS, "failed": self.style.ERROR, "skipped": self.style.WARNING}
+        for result in results:
+            self.stdout.write(style[result.outcome](f"anneal {result.core_version}: {result.outcome} ({result.detail})"))
+            if result.outcome == "failed":
+                self.stdout.write(result.output[-4000:])
+        failed = [r.core_version for r in results if r.outcome == "failed"]
+        if failed:
+            raise CommandError(f"The plugin's tests fail with Anneal {', '.join(failed)}.")
 
     def new(self, name: str, directory: Path) -> None:
         try:
