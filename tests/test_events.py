@@ -150,6 +150,8 @@ def test_every_core_state_change_emits_its_event(make_user, captured_events):
     not_emitted = {t.name for t in CORE_EVENT_TYPES} - emitted - {
         "user.signed_in", "user.sign_in_failed", "user.signed_out",  # covered by the sign-in tests
         "user.sign_in_throttled",  # covered by tests/test_sign_in_throttle.py
+        # covered by tests/plugins_sdk/test_plugin_availability.py and test_plugin_settings.py
+        "plugin.availability_changed", "plugin.enabled", "plugin.disabled", "plugin.settings_changed",
     }
     assert not_emitted == set()
 

@@ -128,7 +128,7 @@ def world(make_user, make_organization, make_member, feature_flags, settings, oi
         "members": str(Membership.objects.get(user=member).pk), "invitations": str(invitation.pk),
         "tokens": str(token.pk), "domains": str(domain.pk), "endpoints": str(endpoint.pk),
         "deliveries": str(delivery.pk), "projects": project.slug, "organizations": organization.slug,
-        "access": grant_token,
+        "access": grant_token, "name": "webhooks",
     }
     return World(owner=owner, organization=organization, values=values)
 

@@ -204,7 +204,7 @@ def test_staff_restrict_a_plugin_on_the_system_page_and_each_change_is_an_event(
 
 
 def test_an_owner_switches_the_plugin_only_when_staff_allow_it(scoped, two_organizations, web_client_for,
-                                                                make_member):
+                                                                make_member, captured_events):
     owner, on, off = two_organizations
     plugin_availability.set_availability("scoped", "selected", owners_may_enable=False, organizations=[])
     client = web_client_for(owner)
@@ -216,6 +216,10 @@ def test_an_owner_switches_the_plugin_only_when_staff_allow_it(scoped, two_organ
     assert client.get(f"/plugins/scoped/o/{off.slug}/").status_code == 200
     admin = web_client_for(make_member(off, "admin"))
     assert admin.post(f"/o/{off.slug}/settings/plugins/", {"plugin": "scoped", "action": "disable"}).status_code == 403
+    assert client.post(f"/o/{off.slug}/settings/plugins/", {"plugin": "scoped", "action": "disable"}).status_code == 302
+    assert client.get(f"/plugins/scoped/o/{off.slug}/").status_code == 404
+    switched = [(e.type, e.organization_id) for e in captured_events if e.type in {"plugin.enabled", "plugin.disabled"}]
+    assert switched == [("plugin.enabled", off.pk), ("plugin.disabled", off.pk)]
 
 
 def test_the_api_sets_availability_and_owners_switch_it(scoped, two_organizations, api_client_for, make_user,
