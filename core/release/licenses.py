@@ -234,6 +234,7 @@ def describe(installed: Installed) -> LicenseEntry:
             declared, source, (spdx, verdict) = "license file", "license file", from_files
         elif text:
             declared = text if len(text) <= 100 else text[:100] + "..."
+            source, verdict = "License", _keyword_verdict(text)
     review = REVIEWED.get(installed.key)
     return LicenseEntry(
         distribution=installed.name, version=installed.version, declared=declared,
