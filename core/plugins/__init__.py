@@ -22,6 +22,8 @@ from core.plugins.types import (
     Refusal,
     SettingsSection,
     SignInMethod,
+    UpgradeFinding,
+    UpgradeTarget,
 )
 
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
@@ -40,5 +42,7 @@ __all__ = [
     "Refusal",
     "SettingsSection",
     "SignInMethod",
+    "UpgradeFinding",
+    "UpgradeTarget",
     "hookimpl",
 ]
