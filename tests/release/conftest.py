@@ -46,3 +46,13 @@ def built_release(tmp_path_factory: pytest.TempPathFactory) -> BuiltRelease:
 def release_copy(built_release: BuiltRelease, tmp_path: Path) -> Path:
     """A copy of the built release that a test may damage."""
     return Path(shutil.copytree(built_release.directory, tmp_path / "download"))
+
+
+def build_wheel(source: Path, out: Path) -> Path:
+    """Build ``source`` (a copy: setuptools writes into it) into a wheel in ``out``, offline."""
+    out.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys; from setuptools import build_meta as b; out = sys.argv[1]; "
+         "print(b.build_wheel(out))", str(out)], cwd=source, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out / result.stdout.split()[-1]
