@@ -21,6 +21,8 @@ from core.plugins import (
     PeriodicTask,
     SettingsSection,
     SignInMethod,
+    UpgradeFinding,
+    UpgradeTarget,
     hookimpl,
 )
 
@@ -206,3 +208,10 @@ def anneal_diagnostics() -> list[DiagnosticCollector]:
 def anneal_egress_destinations() -> list[EgressDestination]:
     _record("anneal_egress_destinations")
     return [EgressDestination("Dummy", "The dummy endpoint", "https://dummy.example/hook")]
+
+
+@hookimpl
+def anneal_upgrade_checks(target: UpgradeTarget) -> list[UpgradeFinding]:
+    _record("anneal_upgrade_checks", target=target)
+    return [UpgradeFinding("ok", "dummy", f"The dummy plugin is fine with Anneal {target.version}.")]
+
