@@ -127,3 +127,32 @@ def test_a_small_table_rewrite_is_not_a_warning_but_an_irreversible_step_always_
     found = checks.migrations(facts(plan=plan), options(tmp_path, large_table_rows=1000))
     assert levels(found) == [("ok", "migrations"), ("warning", "migrations")]
     assert "core.0003_x is irreversible" in found[1].message
+
+
+def test_a_step_that_deletes_data_warns_only_when_the_table_has_rows(tmp_path):
+    op = {"operation": "RemoveField", "description": "Remove field note from user", "reversible": True,
+          "table": "core_user", "rows": 3, "rewrites": False, "scans": False, "destroys_data": True, "data": False}
+    empty = {**op, "rows": 0}
+    plan = [{"app": "core", "name": "0003_x", "operations": [op, empty]}]
+    found = checks.migrations(facts(plan=plan), options(tmp_path))
+    assert levels(found) == [("ok", "migrations"), ("warning", "migrations")]
+    assert found[1].message.startswith("core.0003_x deletes data: Remove field note from user on core_user (3 rows)")
+
+
+@pytest.mark.services
+@pytest.mark.django_db
+def test_on_postgresql_a_huge_table_is_counted_from_the_planner_estimate():
+    from django.db import connection
+
+    from core.upgrade.probe import RowCounter
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE upgrade_probe_huge (id int)")
+        cursor.execute("INSERT INTO upgrade_probe_huge SELECT generate_series(1, 10)")
+        cursor.execute("UPDATE pg_class SET reltuples = 5000000 WHERE relname = 'upgrade_probe_huge'")
+        cursor.execute("CREATE TABLE upgrade_probe_small (id int)")
+        cursor.execute("INSERT INTO upgrade_probe_small SELECT generate_series(1, 10)")
+    rows = RowCounter(connection)
+    assert rows("upgrade_probe_huge") == 5_000_000
+    assert rows("upgrade_probe_small") == 10
+    assert rows("no_such_table") is None
