@@ -63,6 +63,7 @@ def _field_type(field: Any, connection: Any) -> str | None:
 
 def analyse_operation(op: Any, app_label: str, state: Any, connection: Any, rows: RowCounter) -> dict[str, Any]:
     from django.db import migrations
+    from django.db.models.fields import NOT_PROVIDED
 
     kind = type(op).__name__
     sqlite = connection.vendor == "sqlite"
@@ -93,8 +94,7 @@ def analyse_operation(op: Any, app_label: str, state: Any, connection: Any, rows
         result["reversible"] = op.reverse_sql is not None
     elif isinstance(op, migrations.AddField):
         field = op.field
-        has_default = field.has_default() or getattr(field, "db_default", None) is not getattr(
-            __import__("django.db.models.fields", fromlist=["NOT_PROVIDED"]), "NOT_PROVIDED")
+        has_default = field.has_default() or field.db_default is not NOT_PROVIDED
         result["rewrites"] = sqlite and (not field.null or has_default or field.unique)
         result["scans"] = bool(field.unique or field.db_index or field.is_relation or not field.null)
     elif isinstance(op, migrations.AlterField):
