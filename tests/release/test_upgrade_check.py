@@ -1,16 +1,18 @@
 """``anneal upgrade check`` against a real 0.1.0 database and the wheelhouses of two newer versions.
 
 The database is migrated to the recorded 0.1.0 state (``deploy/releases/0.1.0.json``) with the
-release's seed rows and some more users. Version "0.2.0" is built from this checkout with an
-extra core migration (a NOT NULL column with a default, a column type change, a data migration
-without reverse) and a required stop at 0.1.5; the installed example plugins and the
-enterprise package declare ``>=0.1,<0.2``. Version "0.1.1" is the checkout as it is.
+release's seed rows and some more users. The next minor version (BREAKING, 0.2.0 while the code
+is 0.1.0) is built from this checkout with an extra core migration (a NOT NULL column with a
+default, a column type change, a data migration without reverse) and a required stop between;
+the installed example plugins and the enterprise package declare a range that ends before it
+(``>=0.1,<0.2``). The next patch version (FITS) is the checkout as it is.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -21,13 +23,19 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from packaging.version import Version
 
 from conftest import SERVICES, child_environment
+from core import __version__
 
 from .conftest import REPO, build_wheel
 from .old_database import migrate_to_code, migrate_to_release
 
 RECORD = REPO / "deploy" / "releases" / "0.1.0.json"
+INSTALLED = Version(__version__)
+FITS = f"{INSTALLED.major}.{INSTALLED.minor}.{INSTALLED.micro + 1}"
+STOP = f"{INSTALLED.major}.{INSTALLED.minor}.{INSTALLED.micro + 2}"
+BREAKING = f"{INSTALLED.major}.{INSTALLED.minor + 1}.0"
 EXTRA_USERS = 5
 LARGE = "3"  # rows: the 0.1.0 seed's users plus EXTRA_USERS make core_user "large"
 
@@ -57,7 +65,7 @@ class RequiredStop:
     reason: str
 
 
-REQUIRED_STOPS = (RequiredStop("0.1.5", "it converts webhook secrets that 0.2.0 can no longer read."),)
+REQUIRED_STOPS = (RequiredStop("{stop}", "it converts webhook secrets that {breaking} can no longer read."),)
 '''
 
 
@@ -66,7 +74,7 @@ def _core_source(into: Path, version: str) -> Path:
                                                           {"pyproject.toml", "README.md", "LICENSE", "core"}}
                     | {n for n in names if n in {"__pycache__", "build", "var"} or n.endswith(".egg-info")})
     init = into / "core" / "__init__.py"
-    init.write_text(init.read_text().replace('__version__ = "0.1.0"', f'__version__ = "{version}"'))
+    init.write_text(re.sub(r'__version__ = "[^"]+"', f'__version__ = "{version}"', init.read_text()))
     return into
 
 
@@ -76,12 +84,12 @@ def wheelhouses(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
     root = tmp_path_factory.mktemp("wheelhouses")
     (leaf,) = [name for app, name in MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes() if app == "core"]
-    breaking = _core_source(root / "src-0.2.0", "0.2.0")
+    breaking = _core_source(root / "src-breaking", BREAKING)
     (breaking / "core" / "migrations" / "0099_upgrade_check_example.py").write_text(EXTRA_MIGRATION.format(leaf=leaf))
-    (breaking / "core" / "upgrade" / "stops.py").write_text(STOPS)
-    houses = {"0.2.0": root / "wheelhouse-0.2.0", "0.1.1": root / "wheelhouse-0.1.1"}
-    build_wheel(breaking, houses["0.2.0"])
-    build_wheel(_core_source(root / "src-0.1.1", "0.1.1"), houses["0.1.1"])
+    (breaking / "core" / "upgrade" / "stops.py").write_text(STOPS.replace("{stop}", STOP).replace("{breaking}", BREAKING))
+    houses = {BREAKING: root / "wheelhouse-breaking", FITS: root / "wheelhouse-fits"}
+    build_wheel(breaking, houses[BREAKING])
+    build_wheel(_core_source(root / "src-fits", FITS), houses[FITS])
     return houses
 
 
@@ -124,14 +132,14 @@ def applied_migrations(env: dict[str, str]) -> int:
 
 def test_an_upgrade_that_would_break_is_refused_with_every_reason_before_anything_changes(old_database, wheelhouses):
     before = applied_migrations(old_database)
-    result = anneal(old_database, "upgrade", "check", "--wheelhouse", str(wheelhouses["0.2.0"]), "--json",
+    result = anneal(old_database, "upgrade", "check", "--wheelhouse", str(wheelhouses[BREAKING]), "--json",
                     "--large-table-rows", LARGE)
 
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
-    assert (report["installed_version"], report["target_version"], report["ok"]) == ("0.1.0", "0.2.0", False)
+    assert (report["installed_version"], report["target_version"], report["ok"]) == (__version__, BREAKING, False)
     (stop,) = findings(result, "blocker", "required stops")
-    assert "Anneal 0.1.5 must not be skipped" in stop["message"]
+    assert f"Anneal {STOP} must not be skipped" in stop["message"]
     blocked_plugins = {f["details"]["plugin"] for f in findings(result, "blocker", "plugins")}
     assert blocked_plugins == {"enterprise", "prompts", "webhooks"}
     (backup,) = findings(result, "blocker", "backup")
@@ -141,7 +149,7 @@ def test_an_upgrade_that_would_break_is_refused_with_every_reason_before_anythin
     # The migrations that would run, with the long and irreversible ones flagged and counted.
     (plan,) = [f for f in findings(result, "ok", "migrations") if "plan" in f["details"]]
     assert "core.0099_upgrade_check_example" in plan["details"]["plan"]
-    # 0.2.0 would refuse the plugins (their range ends before it), so their migrations would not run.
+    # The new minor version would refuse the plugins (their range ends before it), so their migrations would not run.
     assert not any(name.startswith("anneal_") for name in plan["details"]["plan"])
     warnings = [f for f in findings(result, "warning", "migrations")
                 if f["details"]["migration"] == "core.0099_upgrade_check_example"]
@@ -165,22 +173,22 @@ def test_an_upgrade_that_fits_passes_with_a_recent_backup_and_a_license_in_force
     made = anneal(env, "backup")
     assert made.returncode == 0, made.stderr
 
-    result = anneal(env, "upgrade", "check", "--wheelhouse", str(wheelhouses["0.1.1"]))
+    result = anneal(env, "upgrade", "check", "--wheelhouse", str(wheelhouses[FITS]))
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Upgrade check: Anneal 0.1.0 -> 0.1.1 (nothing was changed)" in result.stdout
+    assert f"Upgrade check: Anneal {__version__} -> {FITS} (nothing was changed)" in result.stdout
     assert "BLOCKER" not in result.stdout
     assert f"ok       Backup {backup_dir}/anneal-" in result.stdout
-    assert "ok       Plugin webhooks (anneal-webhooks 0.1.0) supports Anneal >=0.1,<0.2." in result.stdout
+    assert f"ok       Plugin webhooks (anneal-webhooks {__version__}) supports Anneal " in result.stdout
     assert "signed with the test key upgrade-test-key" in result.stdout
     assert "anneal_licensing.0001_initial" in result.stdout  # an app the 0.1.0 database does not have yet
     assert "0 blocker(s)" in result.stdout
 
     # The same version installed in an interpreter of its own: --python.
-    new_python = installed_elsewhere(wheelhouses["0.1.1"], Path(env["ANNEAL_DATA_DIR"]).parent / "venv-0.1.1")
+    new_python = installed_elsewhere(wheelhouses[FITS], Path(env["ANNEAL_DATA_DIR"]).parent / "venv-fits")
     installed = anneal(env, "upgrade", "check", "--python", str(new_python), "--json")
     assert installed.returncode == 0, installed.stdout + installed.stderr
-    assert json.loads(installed.stdout)["target_version"] == "0.1.1"
+    assert json.loads(installed.stdout)["target_version"] == FITS
 
 
 def installed_elsewhere(wheelhouse: Path, venv_dir: Path) -> Path:
