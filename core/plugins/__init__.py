@@ -23,6 +23,8 @@ from core.plugins.types import (
     Refusal,
     SettingsSection,
     SignInMethod,
+    UpgradeFinding,
+    UpgradeTarget,
 )
 
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
@@ -42,5 +44,7 @@ __all__ = [
     "Refusal",
     "SettingsSection",
     "SignInMethod",
+    "UpgradeFinding",
+    "UpgradeTarget",
     "hookimpl",
 ]

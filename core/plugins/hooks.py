@@ -25,6 +25,8 @@ from core.plugins.types import (
     Refusal,
     SettingsSection,
     SignInMethod,
+    UpgradeFinding,
+    UpgradeTarget,
 )
 
 logger = logging.getLogger("anneal.plugins")
@@ -219,3 +221,21 @@ def diagnostics() -> list[tuple[str, DiagnosticCollector]]:
 
 def egress_destinations() -> list[tuple[str, EgressDestination]]:
     return collect("anneal_egress_destinations")
+
+
+def upgrade_checks(target: UpgradeTarget) -> list[UpgradeFinding]:
+    """Every plugin's findings; a plugin whose check raised gets a blocker naming it."""
+    findings: list[UpgradeFinding] = []
+    for contribution in call_each("anneal_upgrade_checks", target=target):
+        if contribution.error is not None:
+            findings.append(UpgradeFinding(
+                "blocker", "plugins",
+                f"The upgrade check of plugin {contribution.plugin} failed ({type(contribution.error).__name__}: "
+                f"{contribution.error}), so what it checks is unknown. Fix or disable the plugin, then check again.",
+            ))
+            continue
+        for finding in contribution.result:
+            if isinstance(finding, UpgradeFinding):
+                findings.append(finding)
+    return findings
+

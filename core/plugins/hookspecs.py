@@ -58,6 +58,8 @@ if TYPE_CHECKING:
         Refusal,
         SettingsSection,
         SignInMethod,
+        UpgradeFinding,
+        UpgradeTarget,
     )
 
 PROJECT_NAME = "anneal"
@@ -442,3 +444,22 @@ def anneal_egress_destinations() -> list[EgressDestination]:
     SIEM, webhook endpoint, ...), across all organizations; connect to them only through
     ``core.outbound``, which records the last contact shown next to each.
     """
+
+
+# --- Upgrades ---------------------------------------------------------------------------------
+
+
+@spec(since="1.2")
+def anneal_upgrade_checks(target: UpgradeTarget) -> list[UpgradeFinding]:
+    """What would break if this installation were upgraded to ``target``.
+
+    Called by ``anneal upgrade check`` in the installed (old) version, before anything changes,
+    with :class:`~core.plugins.UpgradeTarget` describing the new version (its version, its
+    distributions, and :meth:`~core.plugins.UpgradeTarget.read_text` to read its data files).
+    Return :class:`~core.plugins.UpgradeFinding` values: ``blocker`` for what the upgrade would
+    break (the check then exits with status 1), ``warning`` for what an admin should know,
+    ``ok`` for what was checked and is fine. Read the database, change nothing, and make no
+    remote calls. An implementation that raises is reported as a blocker naming the plugin,
+    since what it would have checked is unknown.
+    """
+

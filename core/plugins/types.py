@@ -158,3 +158,48 @@ class PluginSetting:
     required: bool = False
     minimum: int | None = None
     maximum: int | None = None
+
+
+UpgradeLevel = Literal["ok", "warning", "blocker"]
+
+
+@dataclass(frozen=True)
+class UpgradeFinding:
+    """One result of ``anneal upgrade check``: a ``blocker`` makes the check fail (exit status 1).
+
+    ``topic`` groups findings in the report (``"license"``, ``"migrations"``, ...); ``message``
+    says what was found and, for a warning or blocker, what to do.
+    """
+
+    level: UpgradeLevel
+    topic: str
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UpgradeTarget:
+    """The version an upgrade would install, as ``anneal upgrade check`` sees it before anything changes.
+
+    ``distributions`` maps each lowercased distribution name of the new installation to its
+    version. :meth:`read_text` reads a data file of one of its packages, e.g.
+    ``target.read_text("anneal_enterprise.licensing", "keys/keys.json")``, or returns ``None``
+    when the new installation does not have it.
+    """
+
+    version: str
+    distributions: dict[str, str]
+    package_locations: dict[str, str] = field(default_factory=dict)  # top-level package -> folder
+    search_path: tuple[str, ...] = ()
+
+    def read_text(self, package: str, resource: str) -> str | None:
+        from pathlib import Path
+
+        top, _, rest = package.partition(".")
+        roots = [Path(self.package_locations[top])] if top in self.package_locations else []
+        roots += [Path(entry) / top for entry in self.search_path]
+        for root in roots:
+            candidate = root.joinpath(*rest.split("."), resource) if rest else root / resource
+            if candidate.is_file():
+                return candidate.read_text(encoding="utf-8")
+        return None

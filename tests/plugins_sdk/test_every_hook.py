@@ -131,6 +131,12 @@ def test_every_call_site_calls_its_hook_with_the_documented_arguments(
     assert client.get("/readyz").json()["checks"]["dummy"] == {"ok": True, "message": "dummy ok"}
     assert [c.id for _, c in hooks.diagnostics() if c.id == "dummy"] == ["dummy"]
 
+    # Upgrade check (anneal upgrade check calls this facade with the probed new version).
+    from core.plugins import UpgradeTarget
+
+    findings = hooks.upgrade_checks(UpgradeTarget("9.9.9", {"anneal": "9.9.9"}))
+    assert [f.message for f in findings if f.topic == "dummy"] == ["The dummy plugin is fine with Anneal 9.9.9."]
+
     # Every hook was called, and the arguments carry what the reference promises.
     assert _hook_names() - set(calls) == set()
     assert {c["method"] for c in calls["anneal_authentication_policy"]} == {"password", "session", "token"}
@@ -140,6 +146,7 @@ def test_every_call_site_calls_its_hook_with_the_documented_arguments(
     assert len(calls["anneal_event_committed"]) >= 1
     assert {c["slot"] for c in calls["anneal_template_slot"]} >= {"banner", "sign_in", "organization"}
     assert any(c["organization"] is not None for c in calls["anneal_navigation"])
+    assert calls["anneal_upgrade_checks"][0]["target"].version == "9.9.9"
 
 
 def test_settings_stage_call_sites_apply_an_installed_plugins_contributions(sandbox, dummy_dist):

@@ -8,7 +8,17 @@ from django.urls import reverse
 
 from anneal_enterprise.licensing import banners, seats, status
 from anneal_enterprise.licensing.claims import FEATURES
-from core.plugins import DiagnosticCollector, EventType, Feature, NavItem, PeriodicTask, Refusal, hookimpl
+from core.plugins import (
+    DiagnosticCollector,
+    EventType,
+    Feature,
+    NavItem,
+    PeriodicTask,
+    Refusal,
+    UpgradeFinding,
+    UpgradeTarget,
+    hookimpl,
+)
 
 LICENSED = frozenset(FEATURES)
 
@@ -90,3 +100,10 @@ def anneal_diagnostics() -> list[DiagnosticCollector]:
 
     return [DiagnosticCollector("license", "The license in force: licensee, dates, seats, features (never the key).",
                                 license_summary)]
+
+
+@hookimpl
+def anneal_upgrade_checks(target: UpgradeTarget) -> list[UpgradeFinding]:
+    from anneal_enterprise.licensing import upgrade
+
+    return upgrade.check(target)

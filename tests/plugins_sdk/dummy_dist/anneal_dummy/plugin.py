@@ -22,6 +22,8 @@ from core.plugins import (
     PluginSetting,
     SettingsSection,
     SignInMethod,
+    UpgradeFinding,
+    UpgradeTarget,
     hookimpl,
 )
 
@@ -214,3 +216,10 @@ def anneal_plugin_settings() -> list[PluginSetting]:
     _record("anneal_plugin_settings")
     return [PluginSetting("greeting", "Dummy greeting", default="hello"),
             PluginSetting("tone", "Dummy tone", kind="choice", choices=("warm", "dry"), scope="organization")]
+
+
+@hookimpl
+def anneal_upgrade_checks(target: UpgradeTarget) -> list[UpgradeFinding]:
+    _record("anneal_upgrade_checks", target=target)
+    return [UpgradeFinding("ok", "dummy", f"The dummy plugin is fine with Anneal {target.version}.")]
+
