@@ -107,16 +107,17 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, variant: str, env: dict[str, str], workers: int) -> None:
+    def __init__(self, variant: str, env: dict[str, str], workers: int, log: Any) -> None:
         self.variant = variant
         self.port = free_port()
         app = "bench.minimal.wsgi:application" if variant == "minimal" else "core.wsgi:application"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
              "--worker-class", "sync", "--log-level", "warning"],
-            env=env, cwd=ROOT,
+            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log,
         )
         self.workers = workers
+        self.log = log
 
     def get(self, token: str) -> tuple[int, bytes]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -137,7 +138,7 @@ class Server:
             except OSError:
                 pass
             time.sleep(0.3)
-        raise SystemExit(f"{self.variant}: the server did not answer 200 within 60 s")
+        raise SystemExit(f"{self.variant}: the server did not answer 200 within 60 s; see {self.log.name}")
 
     def worker_pids(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
@@ -199,7 +200,8 @@ def main() -> int:
     created = json.loads(setup.stdout.strip().splitlines()[-1])
     token, keys = created["token"], created["keys"]
 
-    servers = {v: Server(v, environment(v, url, data_dir, keys, args.redis), args.workers) for v in VARIANTS}
+    log = open(Path(data_dir) / "servers.log", "w")  # a failing server's traceback is read from here
+    servers = {v: Server(v, environment(v, url, data_dir, keys, args.redis), args.workers, log) for v in VARIANTS}
     try:
         for server in servers.values():
             server.wait(token)

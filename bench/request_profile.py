@@ -38,6 +38,15 @@ from typing import Any, Callable
 ROOT = Path(__file__).resolve().parents[1]
 SLUG = "floor"
 PATH = f"/api/v1/organizations/{SLUG}/projects/"
+# What a token-authenticated API call does not use (sessions, CSRF, the session's user, messages).
+BROWSER_ONLY = {
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.SessionPolicyMiddleware",
+    "anneal_enterprise.support.middleware.SupportSessionMiddleware",
+}
 
 
 def prepare(url: str) -> str:
@@ -125,11 +134,18 @@ def child(variant: str, requests: int, top: int) -> dict[str, Any]:
                         key=lambda row: -row[0] * row[1])
 
     middleware = list(settings.MIDDLEWARE)
+    browser_only = [m for m in middleware if m in BROWSER_ONLY]
+    units = {name: [name] for name in middleware}
+    units["browser-only group: " + ", ".join(m.rsplit(".", 1)[1] for m in browser_only)] = browser_only
     handlers = {"all": make_call(WSGIHandler())}
-    for name in middleware:
-        with override_settings(MIDDLEWARE=[m for m in middleware if m != name]):
-            handlers[name] = make_call(WSGIHandler())
-            handlers[name]()  # the chain is built on the first request, under the override
+    for name, left_out in units.items():
+        with override_settings(MIDDLEWARE=[m for m in middleware if m not in left_out]):
+            candidate = make_call(WSGIHandler())
+            try:
+                candidate()  # the chain is built on the first request, under the override
+            except Exception:  # another middleware needs this one (authentication needs sessions)
+                continue
+            handlers[name] = candidate
 
     def cpu_per_request(call: Callable[[], None], count: int) -> float:
         started = time.process_time()
@@ -152,7 +168,7 @@ def child(variant: str, requests: int, top: int) -> dict[str, Any]:
     base_cpu = statistics.median(cpu["all"])
     base_calls = calls_per_request(handlers["all"], 50)
     ablation = [[name, base_calls - calls_per_request(handlers[name], 50), base_cpu - statistics.median(cpu[name])]
-                for name in middleware]
+                if name in handlers else [name, None, None] for name in units]
     return {"variant": variant, "calls": calls, "cpu_us": base_cpu, "queries": query_rows,
             "middleware": ablation, "top": top_text}
 
@@ -166,7 +182,10 @@ def report(result: dict[str, Any]) -> None:
         print(f"  {count:5.2f} x {median:7.0f} us  {sql[:150]}")
     print("middleware (calls and CPU us saved per request when left out):")
     for name, calls, cpu in result["middleware"]:
-        print(f"  {calls:6.0f} calls {cpu:7.0f} us  {name}")
+        if calls is None:
+            print(f"  {'(needed by a later middleware)':>25}  {name}")
+        else:
+            print(f"  {calls:6.0f} calls {cpu:7.0f} us  {name}")
     print("top functions by own time:")
     print(result["top"])
 

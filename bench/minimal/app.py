@@ -1,33 +1,14 @@
-"""Token authentication, serializer and the list view of the minimal application."""
+"""The serializer and the list view of the minimal application."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
-from rest_framework import authentication, exceptions, generics, pagination, serializers
+from rest_framework import generics, pagination, serializers
 
-from bench.minimal.models import Organization, Project, Token
-
-
-class TokenAuthentication(authentication.BaseAuthentication):
-    """``Authorization: Bearer <token>``: one query for the token and its user."""
-
-    def authenticate(self, request: Any) -> tuple[Any, Any] | None:
-        header = authentication.get_authorization_header(request).split()
-        if len(header) != 2 or header[0].lower() != b"bearer":
-            return None
-        digest = hashlib.sha256(header[1]).hexdigest()
-        token = (Token.objects.select_related("user")
-                 .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
-                         token_hash=digest, revoked_at__isnull=True, user__is_active=True)
-                 .first())
-        if token is None:
-            raise exceptions.AuthenticationFailed("Invalid token.")
-        return token.user, token
+from bench.minimal.models import Organization, Project
 
 
 class ProjectSerializer(serializers.ModelSerializer):
