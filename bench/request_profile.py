@@ -1,7 +1,7 @@
 """Where one API request's work goes: Python calls, SQL queries and each middleware's share.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/anneal .venv/bin/python -m bench.request_profile \\
-        [--variant bare|licensed|both] [--requests 300] [--top 25]
+        [--variant minimal|bare|licensed|all] [--requests 300] [--top 25]
 
 Runs ``GET /api/v1/organizations/<slug>/projects/`` (bearer token, 50 projects) through Django's
 WSGI handler in this process, without a network, on the database ``<name>_floorprofile`` (dropped
@@ -11,8 +11,10 @@ enterprise licensed and the example plugins) it prints, per request:
 * the Python function calls (cProfile, exact: does not depend on the machine's load) and the
   functions with the most own time;
 * every SQL query with its median time;
-* for each middleware, the calls and CPU time the request saves when that middleware alone is
-  left out of ``MIDDLEWARE`` (an ablation: medians of alternating samples).
+* for each middleware, the Python calls the request saves when that middleware alone is left out
+  of ``MIDDLEWARE`` (an ablation), and for the group a token-authenticated call does not use.
+
+``minimal`` (``bench/minimal``, the floor of ``bench/request_floor.py``) is profiled the same way.
 
 Each variant runs in its own process, since plugins load when settings are read.
 """
@@ -58,38 +60,17 @@ def prepare(url: str) -> str:
     return base._replace(path=f"/{name}").geturl()
 
 
-def child(variant: str, requests: int, top: int) -> dict[str, Any]:
+def child(variant: str, requests: int, top: int, token: str | None) -> dict[str, Any]:
     import django
 
     django.setup()
     from django.conf import settings
     from django.core.handlers.wsgi import WSGIHandler
-    from django.core.management import call_command
     from django.db import connection
     from django.test import RequestFactory, override_settings
 
-    call_command("migrate", verbosity=0)
-    from core.models import ApiToken, Membership, Organization, Project, User
-    from core.services.tokens import create_token
-
-    if not User.objects.filter(email="floor@example.com").exists():
-        user = User.objects.create_user("floor@example.com", "floor password 1")
-        organization = Organization.objects.create(name="Floor", slug=SLUG)
-        Membership.objects.create(organization=organization, user=user, role="member")
-        for n in range(50):
-            Project.objects.create(organization=organization, name=f"Project {n:02d}", slug=f"project-{n:02d}")
-    user = User.objects.get(email="floor@example.com")
-    ApiToken.objects.filter(user=user).delete()
-    token = create_token(user, "floor")[1]
-    if variant == "licensed":
-        from anneal_enterprise.licensing import services, status
-        from anneal_enterprise.licensing.testing import TestSigner
-
-        signer = TestSigner()
-        settings.ANNEAL_LICENSE_EXTRA_PUBLIC_KEYS = signer.extra_public_keys()
-        services.install(signer.issue(), source="cli")
-        status.refresh(force=True)
-
+    if variant != "minimal":
+        token = prepare_rows(variant, token)
     environ = RequestFactory()._base_environ(PATH_INFO=PATH, REQUEST_METHOD="GET",
                                              HTTP_AUTHORIZATION=f"Bearer {token}", SERVER_NAME="127.0.0.1")
 
@@ -102,20 +83,27 @@ def child(variant: str, requests: int, top: int) -> dict[str, Any]:
             assert status == 200, status
         return call
 
-    handler = WSGIHandler()
-    call = make_call(handler)
+    call = make_call(WSGIHandler())
     for _ in range(20):
         call()
 
-    profile = cProfile.Profile()
-    profile.enable()
+    def calls_per_request(call: Callable[[], None], count: int) -> tuple[float, pstats.Stats]:
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(count):
+            call()
+        profile.disable()
+        stats = pstats.Stats(profile)
+        return stats.total_calls / count, stats  # type: ignore[attr-defined]
+
+    started = time.process_time()
     for _ in range(requests):
         call()
-    profile.disable()
-    stats = pstats.Stats(profile)
-    calls = stats.total_calls / requests  # type: ignore[attr-defined]
+    cpu_us = (time.process_time() - started) / requests * 1e6
+    calls, stats = calls_per_request(call, requests)
     out = io.StringIO()
-    pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(top)
+    stats.stream = out  # type: ignore[attr-defined]
+    stats.sort_stats("tottime").print_stats(top)
     top_text = "\n".join(line for line in out.getvalue().splitlines() if line.strip())
 
     queries: dict[str, list[float]] = {}
@@ -136,41 +124,47 @@ def child(variant: str, requests: int, top: int) -> dict[str, Any]:
     middleware = list(settings.MIDDLEWARE)
     browser_only = [m for m in middleware if m in BROWSER_ONLY]
     units = {name: [name] for name in middleware}
-    units["browser-only group: " + ", ".join(m.rsplit(".", 1)[1] for m in browser_only)] = browser_only
-    handlers = {"all": make_call(WSGIHandler())}
+    if browser_only:
+        units["browser-only group: " + ", ".join(m.rsplit(".", 1)[1] for m in browser_only)] = browser_only
+    ablation = []
     for name, left_out in units.items():
         with override_settings(MIDDLEWARE=[m for m in middleware if m not in left_out]):
             candidate = make_call(WSGIHandler())
             try:
                 candidate()  # the chain is built on the first request, under the override
             except Exception:  # another middleware needs this one (authentication needs sessions)
+                ablation.append([name, None])
                 continue
-            handlers[name] = candidate
+            ablation.append([name, calls - calls_per_request(candidate, 50)[0]])
+    return {"variant": variant, "calls": calls, "cpu_us": cpu_us, "queries": query_rows,
+            "middleware": ablation, "top": top_text, "token": token}
 
-    def cpu_per_request(call: Callable[[], None], count: int) -> float:
-        started = time.process_time()
-        for _ in range(count):
-            call()
-        return (time.process_time() - started) / count * 1e6
 
-    def calls_per_request(call: Callable[[], None], count: int) -> float:
-        profile = cProfile.Profile()
-        profile.enable()
-        for _ in range(count):
-            call()
-        profile.disable()
-        return pstats.Stats(profile).total_calls / count  # type: ignore[attr-defined]
+def prepare_rows(variant: str, token: str | None) -> str:
+    from django.conf import settings
+    from django.core.management import call_command
 
-    cpu: dict[str, list[float]] = {name: [] for name in handlers}
-    for _ in range(7):
-        for name, call in handlers.items():
-            cpu[name].append(cpu_per_request(call, max(requests // 6, 20)))
-    base_cpu = statistics.median(cpu["all"])
-    base_calls = calls_per_request(handlers["all"], 50)
-    ablation = [[name, base_calls - calls_per_request(handlers[name], 50), base_cpu - statistics.median(cpu[name])]
-                if name in handlers else [name, None, None] for name in units]
-    return {"variant": variant, "calls": calls, "cpu_us": base_cpu, "queries": query_rows,
-            "middleware": ablation, "top": top_text}
+    from core.models import Membership, Organization, Project, User
+    from core.services.tokens import create_token
+
+    call_command("migrate", verbosity=0)
+    if not User.objects.filter(email="floor@example.com").exists():
+        user = User.objects.create_user("floor@example.com", "floor password 1")
+        organization = Organization.objects.create(name="Floor", slug=SLUG)
+        Membership.objects.create(organization=organization, user=user, role="member")
+        for n in range(50):
+            Project.objects.create(organization=organization, name=f"Project {n:02d}", slug=f"project-{n:02d}")
+    if token is None:
+        token = create_token(User.objects.get(email="floor@example.com"), "floor")[1]
+    if variant == "licensed":
+        from anneal_enterprise.licensing import services, status
+        from anneal_enterprise.licensing.testing import TestSigner
+
+        signer = TestSigner()
+        settings.ANNEAL_LICENSE_EXTRA_PUBLIC_KEYS = signer.extra_public_keys()
+        services.install(signer.issue(), source="cli")
+        status.refresh(force=True)
+    return token
 
 
 def report(result: dict[str, Any]) -> None:
@@ -180,41 +174,47 @@ def report(result: dict[str, Any]) -> None:
     print("queries per request (count, median us, SQL):")
     for count, median, sql in result["queries"]:
         print(f"  {count:5.2f} x {median:7.0f} us  {sql[:150]}")
-    print("middleware (calls and CPU us saved per request when left out):")
-    for name, calls, cpu in result["middleware"]:
-        if calls is None:
-            print(f"  {'(needed by a later middleware)':>25}  {name}")
-        else:
-            print(f"  {calls:6.0f} calls {cpu:7.0f} us  {name}")
+    print("middleware (Python calls saved per request when left out):")
+    for name, calls in result["middleware"]:
+        print(f"  {'needed by another' if calls is None else format(calls, '6.0f'):>17}  {name}")
     print("top functions by own time:")
     print(result["top"])
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--variant", choices=["bare", "licensed", "both"], default="both")
+    parser.add_argument("--variant", choices=["minimal", "bare", "licensed", "all"], default="all")
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--token", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.variant, args.requests, args.top)))
+        print(json.dumps(child(args.variant, args.requests, args.top, args.token)))
         return 0
     url = prepare(os.environ["DATABASE_URL"])
     data_dir = tempfile.mkdtemp(prefix="anneal-floor-profile-")
-    for variant in (["bare", "licensed"] if args.variant == "both" else [args.variant]):
+    token = None
+    variants = ["bare", "licensed", "minimal"] if args.variant == "all" else [args.variant]
+    if variants == ["minimal"]:
+        variants = ["bare", "minimal"]  # the bare core creates the rows and the token
+    for variant in variants:
         env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL"} and not k.startswith("ANNEAL_PLUGINS_")}
-        env.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="core.settings", ANNEAL_DATA_DIR=data_dir,
+        settings_module = "bench.minimal.settings" if variant == "minimal" else "core.settings"
+        env.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE=settings_module, ANNEAL_DATA_DIR=data_dir,
                    ANNEAL_LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT),
                    ANNEAL_API_RATE_PER_TOKEN="100000000/minute", ANNEAL_API_RATE_PER_ORGANIZATION="100000000/minute")
         if variant == "bare":
             env["ANNEAL_PLUGINS_DISABLED"] = ",".join(sorted(ep.name for ep in metadata.entry_points(group="anneal")))
         out = subprocess.run([sys.executable, "-m", "bench.request_profile", "--child", "--variant", variant,
-                              "--requests", str(args.requests), "--top", str(args.top)],
+                              "--requests", str(args.requests), "--top", str(args.top),
+                              *(["--token", token] if token else [])],
                              env=env, cwd=ROOT, capture_output=True, text=True)
         if out.returncode:
             raise SystemExit(out.stderr)
-        report(json.loads(out.stdout.strip().splitlines()[-1]))
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        token = result["token"]
+        report(result)
     return 0
 
 
