@@ -171,3 +171,23 @@ def test_a_token_stopped_in_another_process_is_refused_on_its_very_next_use(make
                        "from core.models import ApiToken, User\n" + change.format(pk=token.pk))
     assert client.get("/api/v1/me/").status_code == 401
     assert ApiToken.objects.filter(pk=token.pk).exists()
+
+
+def test_the_session_policy_still_ends_a_refused_browser_session_on_an_api_call(
+        anneal_plugin, web_client_for, api_client_for, make_user):
+    from core.plugins.types import Refusal
+
+    user = make_user()
+
+    class EndsSessions:
+        @hookimpl
+        def anneal_authentication_policy(self, user, method, request):
+            return Refusal("Sessions are over.", "ended") if method == "session" else None
+
+    browser = web_client_for(user)
+    token_client = api_client_for(user)
+    anneal_plugin(EndsSessions())
+    response = browser.get("/api/v1/me/")
+    assert response.status_code == 302 and response["Location"].startswith("/sign-in")
+    assert browser.get("/api/v1/me/").status_code in (401, 403)  # signed out, not just redirected once
+    assert token_client.get("/api/v1/me/").status_code == 200  # the policy was asked about sessions only
