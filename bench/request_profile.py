@@ -133,6 +133,8 @@ def child(variant: str, requests: int, top: int, token: str | None) -> dict[str,
     query_rows = sorted(([len(times) / requests, statistics.median(times), sql] for sql, times in queries.items()),
                         key=lambda row: -row[0] * row[1])
 
+    costs = lookup_costs(variant, token, calls_per_request) if variant != "minimal" else {}
+
     middleware = list(settings.MIDDLEWARE)
     browser_only = [m for m in middleware if m in BROWSER_ONLY]
     units = {name: [name] for name in middleware}
@@ -149,7 +151,35 @@ def child(variant: str, requests: int, top: int, token: str | None) -> dict[str,
                 continue
             ablation.append([name, calls - calls_per_request(candidate, 20)])
     return {"variant": variant, "calls": calls, "cpu_us": cpu_us, "queries": query_rows,
-            "middleware": ablation, "top": top_text, "token": token}
+            "middleware": ablation, "top": top_text, "token": token, "costs": costs}
+
+
+def lookup_costs(variant: str, token: str, calls_of: Callable[[Callable[[], None], int], float]) -> dict[str, float]:
+    """Python calls of each database lookup the request makes, run alone (query building, the
+    round trip's Python side, model instances)."""
+    from core import access
+    from core.models import Organization, User
+    from core.services.tokens import authenticate_token
+
+    user = User.objects.get(email="floor@example.com")
+    organization = Organization.objects.get(slug=SLUG)
+
+    def fresh_user_lookup() -> None:
+        access.get_organization(User.objects.get(pk=user.pk), SLUG)
+
+    costs = {
+        "token and its user (authenticate_token)": calls_of(lambda: authenticate_token(token), 20),
+        "organization and role (access.get_organization)": calls_of(fresh_user_lookup, 20)
+        - calls_of(lambda: User.objects.get(pk=user.pk), 20),
+        "page of 50 projects (rows only)": calls_of(lambda: list(organization.projects.all()[:50]), 20),
+        "COUNT(*) of the page-number pagination": calls_of(lambda: organization.projects.all().count(), 20),
+    }
+    if variant == "licensed":
+        from anneal_enterprise.sso.policy import enforcing_settings
+
+        costs["SSO settings of the user's organizations (enforcing_settings)"] = calls_of(
+            lambda: enforcing_settings(user), 20)
+    return costs
 
 
 def prepare_rows(variant: str, token: str | None) -> str:
@@ -186,6 +216,10 @@ def report(result: dict[str, Any]) -> None:
     print("queries per request (count, median us, SQL):")
     for count, median, sql in result["queries"]:
         print(f"  {count:5.2f} x {median:7.0f} us  {sql[:150]}")
+    if result["costs"]:
+        print("Python calls of each lookup, run alone:")
+        for name, calls in result["costs"].items():
+            print(f"  {calls:6.0f}  {name}")
     print("middleware (Python calls saved per request when left out):")
     for name, calls in result["middleware"]:
         print(f"  {'needed by another' if calls is None else format(calls, '6.0f'):>17}  {name}")

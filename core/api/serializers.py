@@ -106,8 +106,26 @@ class AcceptInvitationSerializer(serializers.Serializer):
     token = serializers.CharField()
 
 
+class OrganizationSlugField(serializers.CharField):
+    """A row's organization, as its slug (read only).
+
+    When the serializer's context names the organization the rows belong to (the organization-
+    scoped views do), its slug is used, so a list neither joins the organization nor loads it per
+    row; any other row reads its own ``organization``.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, source="*", **kwargs)
+
+    def to_representation(self, value: Any) -> str:
+        organization = self.context.get("organization")
+        if organization is not None and value.organization_id == organization.pk:
+            return organization.slug
+        return value.organization.slug
+
+
 class ProjectSerializer(ModelSerializer):
-    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organization = OrganizationSlugField()
 
     class Meta:
         model = Project

@@ -100,7 +100,7 @@ class OrganizationScoped:
     """Resolves ``self.organization`` (and the user's role, in the same query) from the URL once
     per request and checks the role each action needs. Querysets start from
     ``self.organization``'s related managers, so each row's ``organization`` is that same object,
-    neither joined nor built again per row."""
+    neither joined nor built again per row; serializers find it in their context as well."""
 
     write_permission = Permission.WRITE
     delete_permission = Permission.MANAGE
@@ -109,6 +109,11 @@ class OrganizationScoped:
     ACTION_NEEDS = {"list": "read_permission", "retrieve": "read_permission", "create": "write_permission",
                     "partial_update": "write_permission", "update": "write_permission",
                     "destroy": "delete_permission"}
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()  # type: ignore[misc]
+        context["organization"] = getattr(self, "organization", None)
+        return context
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
@@ -129,7 +134,10 @@ class ProjectViewSet(OrganizationScoped, viewsets.ModelViewSet):
     def get_queryset(self) -> QuerySet[Project]:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no organization
             return Project.objects.none()
-        queryset = self.organization.projects.all()
+        if self.action == "list":  # rows serialized with the context's organization: nothing per row
+            queryset = Project.objects.filter(organization=self.organization)
+        else:  # a single project's services and events read project.organization: this same object
+            queryset = self.organization.projects.all()
         search = self.request.query_params.get("search")
         return queryset.filter(Q(name__icontains=search) | Q(description__icontains=search)) if search else queryset
 
