@@ -191,3 +191,23 @@ def test_the_session_policy_still_ends_a_refused_browser_session_on_an_api_call(
     assert response.status_code == 302 and response["Location"].startswith("/sign-in")
     assert browser.get("/api/v1/me/").status_code in (401, 403)  # signed out, not just redirected once
     assert token_client.get("/api/v1/me/").status_code == 200  # the policy was asked about sessions only
+
+
+def test_serializer_fields_built_once_are_not_shared_between_instances():
+    from core.api.serializers import ProjectSerializer
+
+    first, second = ProjectSerializer(), ProjectSerializer()
+    assert set(first.fields) == {"id", "organization", "name", "slug", "description", "created_at"}
+    assert first.fields["name"] is not second.fields["name"]
+    assert first.fields["name"].parent is first and second.fields["name"].parent is second
+    first.fields["name"].max_length = 1  # one instance's change does not reach the next
+    assert ProjectSerializer().fields["name"].max_length == 200
+
+
+def test_a_project_of_another_organization_shows_its_own_organization(make_organization):
+    from core.api.serializers import ProjectSerializer
+
+    mine, theirs = make_organization(), make_organization()
+    project = Project.objects.create(organization=theirs, name="Theirs", slug="theirs")
+    data = ProjectSerializer(Project.objects.get(pk=project.pk), context={"organization": mine}).data
+    assert data["organization"] == theirs.slug
