@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from core.models import Membership, Organization
 from core.plugins import hooks
@@ -35,25 +35,39 @@ REQUIRED_NAMES = {
 }
 
 
+def _can_have_roles(user: Any) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def _roles(user: Any) -> dict[int, Role | None]:
+    """The roles resolved for ``user`` so far, by organization id (lives as long as the user object)."""
+    cache = getattr(user, "_anneal_roles", None)
+    if cache is None:
+        cache = user._anneal_roles = {}
+    return cache
+
+
+def _remember(user: Any, organization: Organization, membership_role: str | None) -> Role | None:
+    """The role from the membership, else from ``anneal_organization_role``; cached on ``user``."""
+    role = membership_role if membership_role is not None else hooks.organization_role(user, organization)
+    _roles(user)[organization.pk] = Role(role) if role else None
+    return _roles(user)[organization.pk]
+
+
 def role_of(user: Any, organization: Organization) -> Role | None:
     """The role of ``user`` in ``organization`` (membership, else ``anneal_organization_role``), or ``None``.
 
     Cached on the user object for the request; ``forget_roles(user)`` clears it after a change.
     """
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not _can_have_roles(user):
         return None
-    cache = getattr(user, "_anneal_roles", None)
-    if cache is None:
-        cache = user._anneal_roles = {}
+    cache = _roles(user)
     if organization.pk in cache:
         return cache[organization.pk]
-    role = (
+    membership_role = (
         Membership.objects.filter(user=user, organization=organization).values_list("role", flat=True).first()
     )
-    if role is None:
-        role = hooks.organization_role(user, organization)
-    cache[organization.pk] = Role(role) if role else None
-    return cache[organization.pk]
+    return _remember(user, organization, membership_role)
 
 
 def allows_role(role: Role | None, permission: Permission) -> bool:
@@ -88,8 +102,20 @@ def require(user: Any, organization: Organization, permission: Permission) -> Ro
 
 
 def get_organization(user: Any, slug: str, permission: Permission = Permission.VIEW) -> tuple[Organization, Role]:
-    """The organization with ``slug`` and ``user``'s role in it, checked as :func:`require` does."""
-    organization = Organization.objects.filter(slug=slug).first()
+    """The organization named ``slug`` and the user's role in it, or ``NotVisible`` / ``NotAllowed``.
+
+    A member's organization and role come from one query (organization joined with the
+    membership); only a user who is not a member costs a second one, for the organization alone,
+    whose role ``anneal_organization_role`` may still grant.
+    """
+    organization = None
+    if _can_have_roles(user):
+        organization = (Organization.objects.filter(slug=slug, memberships__user=user)
+                        .annotate(member_role=F("memberships__role")).first())
+        if organization is not None and organization.pk not in _roles(user):
+            _remember(user, organization, organization.member_role)
+    if organization is None:
+        organization = Organization.objects.filter(slug=slug).first()
     if organization is None:
         raise NotVisible(slug)
     return organization, require(user, organization, permission)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
-import uuid
 from typing import Callable
 
 from django.conf import settings
@@ -44,12 +44,13 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get("X-Request-ID", "")
-        request.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        # META, not request.headers: building the headers mapping costs every request ~40 calls
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        request.request_id = incoming if _REQUEST_ID.match(incoming) else os.urandom(16).hex()
         info = RequestInfo(
             request_id=request.request_id,
             ip=client_ip(request),
-            user_agent=request.headers.get("User-Agent", "")[:500],
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:500],
             request=request,
         )
         with request_context(info), features.request_cache():

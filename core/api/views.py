@@ -97,19 +97,28 @@ class OrganizationViewSet(viewsets.ModelViewSet):
 
 
 class OrganizationScoped:
-    """Resolves ``self.organization`` from the URL and checks the role each action needs."""
+    """Resolves ``self.organization`` (and the user's role, in the same query) from the URL once
+    per request and checks the role each action needs. Querysets start from
+    ``self.organization``'s related managers, so each row's ``organization`` is that same object,
+    neither joined nor built again per row; serializers find it in their context as well."""
 
     write_permission = Permission.WRITE
     delete_permission = Permission.MANAGE
     read_permission = Permission.VIEW
+    # which of the three permissions each action needs; any other action needs MANAGE
+    ACTION_NEEDS = {"list": "read_permission", "retrieve": "read_permission", "create": "write_permission",
+                    "partial_update": "write_permission", "update": "write_permission",
+                    "destroy": "delete_permission"}
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()  # type: ignore[misc]
+        context["organization"] = getattr(self, "organization", None)
+        return context
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
-        permission = {
-            "list": self.read_permission, "retrieve": self.read_permission,
-            "create": self.write_permission, "partial_update": self.write_permission,
-            "update": self.write_permission, "destroy": self.delete_permission,
-        }.get(self.action, Permission.MANAGE)  # type: ignore[attr-defined]
+        needs = self.ACTION_NEEDS.get(self.action)  # type: ignore[attr-defined]
+        permission = getattr(self, needs) if needs else Permission.MANAGE
         self.organization, self.role = access.get_organization(
             request.user, kwargs["organization_slug"], permission
         )
@@ -125,7 +134,10 @@ class ProjectViewSet(OrganizationScoped, viewsets.ModelViewSet):
     def get_queryset(self) -> QuerySet[Project]:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no organization
             return Project.objects.none()
-        queryset = Project.objects.filter(organization=self.organization).select_related("organization")
+        if self.action == "list":  # rows serialized with the context's organization: nothing per row
+            queryset = Project.objects.filter(organization=self.organization)
+        else:  # a single project's services and events read project.organization: this same object
+            queryset = self.organization.projects.all()
         search = self.request.query_params.get("search")
         return queryset.filter(Q(name__icontains=search) | Q(description__icontains=search)) if search else queryset
 
@@ -167,7 +179,7 @@ class MembershipViewSet(OrganizationScoped, viewsets.ModelViewSet):
     def get_queryset(self) -> QuerySet[Membership]:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no organization
             return Membership.objects.none()
-        queryset = Membership.objects.filter(organization=self.organization).select_related("user", "organization")
+        queryset = self.organization.memberships.select_related("user")
         role = self.request.query_params.get("role")
         return queryset.filter(role=role) if role else queryset
 
@@ -212,7 +224,7 @@ class InvitationViewSet(OrganizationScoped, mixins.ListModelMixin, mixins.Create
     def get_queryset(self) -> QuerySet[Invitation]:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no organization
             return Invitation.objects.none()
-        return Invitation.objects.filter(organization=self.organization).select_related("invited_by")
+        return self.organization.invitations.select_related("invited_by")
 
     def perform_create(self, serializer: s.InvitationSerializer) -> None:
         data = serializer.validated_data

@@ -45,8 +45,16 @@ def revoke_token(token: ApiToken) -> None:
 
 
 def authenticate_token(value: str) -> ApiToken | None:
-    token = ApiToken.objects.select_related("user").filter(token_hash=hash_token(value)).first()
-    if token is None or not token.is_usable or not token.user.is_active:
+    """The usable token with this value and its user (one query), or ``None``.
+
+    Read from the database on every request, never from a cache: a token revoked or expired in
+    any process is refused by every process from the next request on.
+    """
+    try:
+        token = ApiToken.objects.select_related("user").get(token_hash=hash_token(value))
+    except ApiToken.DoesNotExist:
+        return None
+    if not token.is_usable or not token.user.is_active:
         return None
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:

@@ -84,3 +84,39 @@ def test_the_organization_list_does_not_query_per_organization(web_client_for, o
     for _ in range(20):
         make_organization(owner=owner)
     assert count_queries(client, "/")[0] <= total
+
+
+# Queries of token-authenticated API requests on the core's tables, warm (the token's last use is
+# recorded at most once a minute, so the second request does not write it). Raise only with a reason.
+#   projects: the token and its user, the organization with the member's role, the page's rows,
+#             and the page-number pagination's COUNT(*).
+#   me:       the token and its user.
+API_BASELINE = {"projects": 4, "me": 1}
+
+
+def count_api_queries(client: Any, url: str) -> tuple[int, int]:
+    """(all queries, queries on core tables) of a warm token-authenticated GET of ``url``."""
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    queries = page_queries(captured)
+    return len(queries), len([q for q in queries if '"core_' in q["sql"]])
+
+
+def test_the_api_project_list_costs_a_fixed_number_of_queries_whatever_the_rows(
+        api_client_for, owner, make_organization):
+    client = api_client_for(owner)
+    sparse = make_organization(name="Sparse API", owner=owner)
+    crowded = make_organization(name="Crowded API", owner=owner)
+    Project.objects.create(organization=sparse, name="Only", slug="only")
+    for number in range(30):
+        Project.objects.create(organization=crowded, name=f"Project {number}", slug=f"p{number}")
+    sparse_total, sparse_core = count_api_queries(client, f"/api/v1/organizations/{sparse.slug}/projects/")
+    assert sparse_core <= API_BASELINE["projects"]
+    crowded_total, crowded_core = count_api_queries(client, f"/api/v1/organizations/{crowded.slug}/projects/")
+    assert (crowded_total, crowded_core) == (sparse_total, sparse_core)
+
+
+def test_a_token_authenticated_get_costs_one_query_on_the_core_tables(api_client_for, owner):
+    _, core = count_api_queries(api_client_for(owner), "/api/v1/me/")
+    assert core == API_BASELINE["me"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +24,10 @@ class SupportSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            # A support session is a signed-in browser session: without its cookie (API calls with
+            # a token) there is none, and loading request.user would cost every such call.
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not is_support_principal(user):
             return self.get_response(request)

@@ -1,0 +1,242 @@
+"""What Anneal's request path costs against the framework's floor, in one run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/anneal .venv/bin/python -m bench.request_floor \\
+        [--rounds 5] [--seconds 4] [--threads 4] [--workers 2]
+
+Three servers, each gunicorn (from the project's dependencies) with two sync workers on a free
+loopback port, all on the same PostgreSQL database ``<name>_floorbench`` (dropped and migrated
+first) holding one organization with 50 projects, a member and their API token:
+
+* ``minimal``: ``bench/minimal``, the cheapest Django + DRF application doing the same work
+  (token authentication, two middleware classes, a page of 50 projects): the floor;
+* ``bare``: Anneal with the enterprise package and every plugin disabled;
+* ``licensed``: Anneal with the enterprise package licensed (a throwaway signing key, every
+  feature) and the example plugins (webhooks, prompts) enabled.
+
+Each round loads each server in turn (the order rotates every round) from a separate process
+(``bench/load.py``) with ``GET /api/v1/organizations/<slug>/projects/`` and a bearer token, and
+reads the CPU time the server's workers spent from ``/proc``. It prints requests per worker
+CPU-second for each server and the ratios ``bare / minimal`` and ``licensed / minimal`` (median
+and range of the per-round ratios), and the wall-clock requests per second for reference. Before
+any load it asserts that the three servers return the same 50 rows. No Redis is used unless
+``--redis URL`` is given (then Anneal's cache, hence its API rate-limit counters, live in Redis).
+The API rate limits are raised so that no request is refused with 429.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SLUG = "floor"
+PATH = f"/api/v1/organizations/{SLUG}/projects/"
+PROJECTS = 50
+VARIANTS = ("minimal", "bare", "licensed")
+
+SETUP = """
+import json, sys
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from anneal_enterprise.licensing import services
+from anneal_enterprise.licensing.testing import TestSigner
+from core.models import Membership, Organization, Project, User
+from core.services.tokens import create_token
+user = User.objects.create_user("floor@example.com", "floor password 1")
+organization = Organization.objects.create(name="Floor", slug="%(slug)s")
+Membership.objects.create(organization=organization, user=user, role="member")
+other = Organization.objects.create(name="Elsewhere", slug="elsewhere")
+for n in range(%(projects)d):
+    Project.objects.create(organization=organization, name=f"Project {n:02d}", slug=f"project-{n:02d}",
+                           description="x" * 40)
+    Project.objects.create(organization=other, name=f"Other {n:02d}", slug=f"other-{n:02d}")
+signer = TestSigner()
+from django.conf import settings
+settings.ANNEAL_LICENSE_EXTRA_PUBLIC_KEYS = signer.extra_public_keys()
+services.install(signer.issue(), source="cli")
+print(json.dumps({"token": create_token(user, "floor")[1], "keys": signer.extra_public_keys()}))
+"""
+
+
+def database_url() -> str:
+    base = urllib.parse.urlparse(os.environ["DATABASE_URL"])
+    if not base.scheme.startswith("postgres"):
+        raise SystemExit("DATABASE_URL must name a PostgreSQL server.")
+    name = base.path.lstrip("/") + "_floorbench"
+    admin = base._replace(path="/postgres").geturl()
+    subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
+    subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True)
+    return base._replace(path=f"/{name}").geturl()
+
+
+def environment(variant: str, url: str, data_dir: str, keys: dict[str, str], redis: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DATABASE_URL", "REDIS_URL", "ANNEAL_TRACE_HOOKS"} and not k.startswith("ANNEAL_PLUGINS_")}
+    env.update(DATABASE_URL=url, PYTHONPATH=str(ROOT), ANNEAL_DATA_DIR=data_dir, ANNEAL_LOG_LEVEL="WARNING",
+               ANNEAL_API_RATE_PER_TOKEN="100000000/minute", ANNEAL_API_RATE_PER_ORGANIZATION="100000000/minute",
+               ANNEAL_LICENSE_EXTRA_PUBLIC_KEYS=json.dumps(keys), ANNEAL_SECRET_KEY="floor-bench-" + "k" * 40)
+    if redis:
+        env["REDIS_URL"] = redis
+    if variant == "minimal":
+        env["DJANGO_SETTINGS_MODULE"] = "bench.minimal.settings"
+    else:
+        env["DJANGO_SETTINGS_MODULE"] = "core.settings"
+        if variant == "bare":
+            env["ANNEAL_PLUGINS_DISABLED"] = ",".join(sorted(ep.name for ep in metadata.entry_points(group="anneal")))
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    def __init__(self, variant: str, env: dict[str, str], workers: int, log: Any) -> None:
+        self.variant = variant
+        self.port = free_port()
+        app = "bench.minimal.wsgi:application" if variant == "minimal" else "core.wsgi:application"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
+             "--worker-class", "sync", "--log-level", "warning"],
+            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log,
+        )
+        self.workers = workers
+        self.log = log
+
+    def get(self, token: str) -> tuple[int, bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request("GET", PATH, headers={"Authorization": f"Bearer {token}"})
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+
+    def wait(self, token: str) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                status, _ = self.get(token)
+                if status == 200 and len(self.worker_pids()) == self.workers:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise SystemExit(f"{self.variant}: the server did not answer 200 within 60 s; see {self.log.name}")
+
+    def worker_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        return [int(pid) for pid in children]
+
+    def cpu_seconds(self) -> float:
+        """CPU time of the workers so far, in nanoseconds' resolution (``/proc/<pid>/schedstat``)."""
+        return sum(int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) for pid in self.worker_pids()) / 1e9
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def rows(server: Server, token: str) -> list[dict[str, Any]]:
+    status, body = server.get(token)
+    if status != 200:
+        raise SystemExit(f"{server.variant}: GET {PATH} answered {status}: {body[:300]!r}")
+    return json.loads(body)["results"]
+
+
+def load(server: Server, token: str, seconds: float, threads: int) -> tuple[float, float, int]:
+    """(requests per worker CPU-second, requests per second, errors) of one load period."""
+    before = server.cpu_seconds()
+    started = time.monotonic()
+    out = subprocess.run([sys.executable, "-m", "bench.load", f"http://127.0.0.1:{server.port}{PATH}", token,
+                          str(seconds), str(threads)], cwd=ROOT, capture_output=True, text=True, check=True)
+    elapsed = time.monotonic() - started
+    cpu = server.cpu_seconds() - before
+    counts = json.loads(out.stdout)
+    return counts["ok"] / cpu, counts["ok"] / elapsed, counts["errors"]
+
+
+def summary(values: list[float]) -> str:
+    return f"{statistics.median(values):.3f} (range {min(values):.3f} to {max(values):.3f})"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=4.0)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--redis", default=None, help="Redis URL for Anneal's cache (default: none)")
+    parser.add_argument("--json", action="store_true", help="print every sample as JSON as well")
+    args = parser.parse_args()
+
+    url = database_url()
+    data_dir = tempfile.mkdtemp(prefix="anneal-floor-")
+    setup_env = environment("licensed", url, data_dir, {}, args.redis)
+    setup = subprocess.run([sys.executable, "-c", SETUP % {"slug": SLUG, "projects": PROJECTS}], env=setup_env,
+                           cwd=ROOT, capture_output=True, text=True)
+    if setup.returncode:
+        raise SystemExit(setup.stderr)
+    created = json.loads(setup.stdout.strip().splitlines()[-1])
+    token, keys = created["token"], created["keys"]
+
+    log = open(Path(data_dir) / "servers.log", "w")  # a failing server's traceback is read from here
+    servers = {v: Server(v, environment(v, url, data_dir, keys, args.redis), args.workers, log) for v in VARIANTS}
+    try:
+        for server in servers.values():
+            server.wait(token)
+        expected = rows(servers["minimal"], token)
+        assert len(expected) == PROJECTS, f"the minimal application returned {len(expected)} rows"
+        for variant in ("bare", "licensed"):
+            got = rows(servers[variant], token)
+            assert got == expected, f"{variant} returned other rows than the minimal application"
+        print(f"all three servers return the same {PROJECTS} rows")
+        for server in servers.values():  # warm every worker (imports, connections, caches)
+            load(server, token, 1.0, args.threads)
+
+        samples: dict[str, list[dict[str, float]]] = {v: [] for v in VARIANTS}
+        for number in range(args.rounds):
+            order = VARIANTS[number % 3:] + VARIANTS[:number % 3]
+            for variant in order:
+                per_cpu, per_second, errors = load(servers[variant], token, args.seconds, args.threads)
+                if errors:
+                    raise SystemExit(f"{variant}: {errors} requests failed in round {number + 1}")
+                samples[variant].append({"per_cpu": per_cpu, "per_second": per_second})
+            line = "  ".join(f"{v} {samples[v][-1]['per_cpu']:6.1f}/cpu-s {samples[v][-1]['per_second']:6.1f}/s"
+                             for v in VARIANTS)
+            print(f"round {number + 1}: {line}", flush=True)
+    finally:
+        for server in servers.values():
+            server.stop()
+
+    print(f"\nrequests per worker CPU-second, median of {args.rounds} rounds of {args.seconds:g} s, "
+          f"{args.workers} workers each, {args.threads} client threads:")
+    for variant in VARIANTS:
+        print(f"  {variant:9} {summary([s['per_cpu'] for s in samples[variant]])}")
+    for variant in ("bare", "licensed"):
+        ratios = [a["per_cpu"] / b["per_cpu"] for a, b in zip(samples[variant], samples["minimal"])]
+        wall = [a["per_second"] / b["per_second"] for a, b in zip(samples[variant], samples["minimal"])]
+        print(f"ratio {variant:8} / minimal: {summary(ratios)}   wall clock: {summary(wall)}")
+    if args.json:
+        print(json.dumps(samples))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
