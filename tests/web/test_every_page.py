@@ -95,7 +95,8 @@ def seeded(edition: str, make_user: Any, make_organization: Any, make_member: An
         from anneal_enterprise.support.access import create_grant
         from anneal_enterprise.support.bundles import build_bundle, create_bundle
 
-        create_grant(organization, staff, "Ticket 4711: slow sign-in")
+        _, grant_token = create_grant(organization, staff, "Ticket 4711: slow sign-in")
+        seed.anonymous_start.append(reverse("enterprise:support-redeem", kwargs={"token": grant_token}))
         build_bundle(create_bundle(staff, enqueue=False).pk)
     return seed
 
