@@ -11,8 +11,10 @@
     list.className = "messages";
     var item = document.createElement("li");
     item.className = "error";
-    item.setAttribute("role", "alert");
-    item.textContent = text;
+    var words = document.createElement("div");  // the role sits inside the <li>, which stays a list item
+    words.setAttribute("role", "alert");
+    words.textContent = text;
+    item.appendChild(words);
     list.appendChild(item);
     box.appendChild(list);
   }
