@@ -37,6 +37,11 @@ def type_of(schema: dict[str, Any] | None) -> str:
     return f"{text}, nullable" if schema.get("nullable") else text
 
 
+def _anchor(schema: dict[str, Any] | None) -> str:
+    ref = (schema or {}).get("$ref", "")
+    return f"schema-{ref.removeprefix(REF_PREFIX)}" if ref.startswith(REF_PREFIX) else ""
+
+
 @dataclass
 class Operation:
     method: str
@@ -45,7 +50,7 @@ class Operation:
     description: str
     anchor: str
     parameters: list[dict[str, Any]] = field(default_factory=list)
-    request_body: list[tuple[str, str]] = field(default_factory=list)
+    request_body: list[tuple[str, str, str]] = field(default_factory=list)  # media type, type, schema anchor
     responses: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -69,7 +74,7 @@ def operations_by_tag(schema: dict[str, Any]) -> dict[str, list[Operation]]:
                 parameters=[{"name": p["name"], "in": p["in"], "required": p.get("required", False),
                              "type": type_of(p.get("schema")), "description": p.get("description", "")}
                             for p in spec.get("parameters", [])],
-                request_body=[(media, type_of(body.get("schema")))
+                request_body=[(media, type_of(body.get("schema")), _anchor(body.get("schema")))
                               for media, body in spec.get("requestBody", {}).get("content", {}).items()],
                 responses=[(code, answer.get("description", ""),
                             ", ".join(dict.fromkeys(type_of(c.get("schema")) for c in answer.get("content", {}).values())))
