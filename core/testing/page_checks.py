@@ -4,6 +4,7 @@
   and return the WCAG 2.1 A/AA violations of the page as it is now.
 * ``horizontal_overflow(page)``: how many CSS pixels the page itself scrolls sideways (0 is good;
   a table scrolling inside its card does not count).
+* ``fields_named_only_by_placeholder(page)``: inputs whose only visible name is their placeholder.
 * ``screenshot(page, name)``: a full-page PNG in ``screenshot_dir()`` (``ANNEAL_SCREENSHOT_DIR``,
   default ``test-artifacts/screenshots`` in the checkout).
 * ``discover_pages(client, start)``: the HTML pages reachable by following links from ``start``
@@ -74,6 +75,14 @@ def horizontal_overflow(page: Any) -> int:
     return int(page.evaluate(
         "Math.max(document.documentElement.scrollWidth, document.body ? document.body.scrollWidth : 0)"
         " - document.documentElement.clientWidth"))
+
+
+def fields_named_only_by_placeholder(page: Any) -> list[str]:
+    """Form fields with a placeholder but no visible label (no <label>, no aria-labelledby): the hint
+    vanishes as soon as someone types, and axe-core accepts a placeholder as a name."""
+    return page.evaluate("""() => Array.from(document.querySelectorAll('input[placeholder], textarea[placeholder]'))
+        .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-labelledby'))
+        .map(e => `${e.tagName.toLowerCase()}[name=${e.name}]`)""")
 
 
 def screenshot(page: Any, name: str) -> Path:

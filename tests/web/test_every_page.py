@@ -7,8 +7,10 @@ as it is linked or routed. Each page is
 
 * checked with axe-core's WCAG 2.1 A and AA rules in the light and the dark theme (1366 px),
 * measured at 375 px: the page itself may not scroll sideways (a wide table scrolls in its card),
+* searched for fields whose only visible name is a placeholder,
 * photographed at 1366 px (light and dark) and 375 px into ``ANNEAL_SCREENSHOT_DIR``
-  (default ``test-artifacts/screenshots``), with a ``summary-<edition>.json`` of the results.
+  (default ``test-artifacts/screenshots``), named after the edition and the URL pattern
+  (``licensed-web-members-375.png``), with a ``summary-<edition>.json`` of the results.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from core.services.tokens import create_token
 from core.testing.page_checks import (
     axe_violations,
     discover_pages,
+    fields_named_only_by_placeholder,
     horizontal_overflow,
     page_name,
     pattern_of,
@@ -127,6 +130,7 @@ class PageResult:
     violations: dict[str, list[str]]
     nodes: int
     overflow_px: int
+    placeholder_only: list[str]
 
 
 def check_page(page: Any, path: str, name: str) -> PageResult:
@@ -139,13 +143,14 @@ def check_page(page: Any, path: str, name: str) -> PageResult:
     page.emulate_media(color_scheme="dark")
     dark = axe_violations(page)
     violations = {"light": [str(v) for v in light], "dark": [str(v) for v in dark]}
+    placeholder_only = fields_named_only_by_placeholder(page)
     screenshot(page, f"{name}-1366-dark")
     page.emulate_media(color_scheme="light")
     page.set_viewport_size(NARROW)
     overflow = horizontal_overflow(page)
     screenshot(page, f"{name}-375")
     nodes = sum(len(v.targets) for v in light + dark)
-    return PageResult(path, pattern_of(path) or path, violations, nodes, overflow)
+    return PageResult(path, pattern_of(path) or path, violations, nodes, overflow, placeholder_only)
 
 
 def test_every_page_passes_axe_and_fits_375_px(edition, seeded, page, browser, live_server, sign_in_page):
@@ -158,11 +163,11 @@ def test_every_page_passes_axe_and_fits_375_px(edition, seeded, page, browser, l
     results = []
     sign_in_page(page, seeded.staff)
     for path in signed_in:
-        results.append(check_page(page, path, f"{edition}-{page_name(path)}"))
+        results.append(check_page(page, path, f"{edition}-{page_name(pattern_of(path) or path)}"))
     anonymous = browser.new_context(base_url=live_server.url).new_page()
     try:
         for path in signed_out:
-            results.append(check_page(anonymous, path, f"{edition}-signed-out-{page_name(path)}"))
+            results.append(check_page(anonymous, path, f"{edition}-signed-out-{page_name(pattern_of(path) or path)}"))
     finally:
         anonymous.context.close()
 
@@ -173,6 +178,7 @@ def test_every_page_passes_axe_and_fits_375_px(edition, seeded, page, browser, l
         "violations": sum(len(v) for r in results for v in r.violations.values()),
         "violation_nodes": sum(r.nodes for r in results),
         "pages_overflowing_at_375": sum(1 for r in results if r.overflow_px > 0),
+        "fields_named_only_by_placeholder": sum(len(r.placeholder_only) for r in results),
         "results": [r.__dict__ for r in results],
     }
     (screenshot_dir() / f"summary-{edition}.json").write_text(json.dumps(summary, indent=2))
@@ -180,4 +186,6 @@ def test_every_page_passes_axe_and_fits_375_px(edition, seeded, page, browser, l
                 for r in results for theme, found in r.violations.items() for violation in found]
     problems += [f"{r.path} ({r.pattern}): scrolls {r.overflow_px} px sideways at 375 px"
                  for r in results if r.overflow_px > 0]
+    problems += [f"{r.path} ({r.pattern}): labelled only by a placeholder: {', '.join(r.placeholder_only)}"
+                 for r in results if r.placeholder_only]
     assert not problems, f"{len(problems)} problem(s) on {len(results)} pages:\n" + "\n".join(problems)
