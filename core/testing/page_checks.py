@@ -4,6 +4,7 @@
   and return the WCAG 2.1 A/AA violations of the page as it is now.
 * ``horizontal_overflow(page)``: how many CSS pixels the page itself scrolls sideways (0 is good;
   a table scrolling inside its card does not count).
+* ``cards_scrolling_sideways(page)``: cards whose content does not fit them.
 * ``fields_named_only_by_placeholder(page)``: inputs whose only visible name is their placeholder.
 * ``screenshot(page, name)``: a full-page PNG in ``screenshot_dir()`` (``ANNEAL_SCREENSHOT_DIR``,
   default ``test-artifacts/screenshots`` in the checkout).
@@ -75,6 +76,13 @@ def horizontal_overflow(page: Any) -> int:
     return int(page.evaluate(
         "Math.max(document.documentElement.scrollWidth, document.body ? document.body.scrollWidth : 0)"
         " - document.documentElement.clientWidth"))
+
+
+def cards_scrolling_sideways(page: Any) -> list[str]:
+    """Cards whose content is wider than they are (on a wide screen, every table should fit)."""
+    return page.evaluate("""() => Array.from(document.querySelectorAll('.card'))
+        .filter(c => c.scrollWidth > c.clientWidth + 1)
+        .map(c => (c.querySelector('h2, h3, table[id]') || c).textContent.trim().slice(0, 40) || c.className)""")
 
 
 def fields_named_only_by_placeholder(page: Any) -> list[str]:

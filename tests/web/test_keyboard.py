@@ -110,3 +110,21 @@ def test_the_keyboard_focus_ring_has_at_least_3_to_1_contrast(page, sign_in_page
     assert contrast(ring["color"], ring["page"]) >= 3
     if scheme == "dark":
         assert contrast(ring["page"], "rgb(0, 0, 0)") < 1.5  # the dark theme is dark
+
+
+def test_a_table_card_that_scrolls_on_a_phone_can_be_reached_and_scrolled_by_keyboard(
+        page, sign_in_page, owner, organization, make_member):
+    make_member(organization, "member", email="a-rather-long-address-for-a-narrow-screen@example.com")
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in_page(page, owner)
+    page.goto(f"/o/{organization.slug}/members/")
+    card = page.locator(".card", has=page.locator("table#members"))
+    expect(card).to_have_attribute("tabindex", "0")
+    expect(card).to_have_attribute("role", "region")
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    card.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("document.querySelector('.card:has(#members)').scrollLeft > 0")
+
+    page.set_viewport_size({"width": 1366, "height": 800})  # wide enough: no longer a scrolling region
+    expect(card).not_to_have_attribute("tabindex", "0")
