@@ -5,6 +5,7 @@
 * ``horizontal_overflow(page)``: how many CSS pixels the page itself scrolls sideways (0 is good;
   a table scrolling inside its card does not count).
 * ``cards_scrolling_sideways(page)``: cards whose content does not fit them.
+* ``empty_table_headers(page)``: ``<th>`` cells without text.
 * ``fields_named_only_by_placeholder(page)``: inputs whose only visible name is their placeholder.
 * ``screenshot(page, name)``: a full-page PNG in ``screenshot_dir()`` (``ANNEAL_SCREENSHOT_DIR``,
   default ``test-artifacts/screenshots`` in the checkout).
@@ -83,6 +84,11 @@ def cards_scrolling_sideways(page: Any) -> list[str]:
     return page.evaluate("""() => Array.from(document.querySelectorAll('.card'))
         .filter(c => c.scrollWidth > c.clientWidth + 1)
         .map(c => (c.querySelector('h2, h3, table[id]') || c).textContent.trim().slice(0, 40) || c.className)""")
+
+
+def empty_table_headers(page: Any) -> int:
+    """Table header cells with no text at all (an action column needs a visually hidden label)."""
+    return int(page.evaluate("Array.from(document.querySelectorAll('th')).filter(th => !th.textContent.trim()).length"))
 
 
 def fields_named_only_by_placeholder(page: Any) -> list[str]:

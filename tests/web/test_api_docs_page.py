@@ -23,7 +23,7 @@ def test_the_api_reference_lists_every_operation_of_the_schema_with_a_link_back(
 
 def test_the_api_reference_is_a_small_page(web_client_for, make_user):
     html = web_client_for(make_user()).get("/api/docs/").content
-    assert len(html) < 600_000  # Swagger UI was 2.2 MB of script; this is plain HTML
+    assert len(html) < 400_000  # about 220 KB of HTML; Swagger UI was 2.2 MB of script
 
 
 def test_schema_types_read_as_words():

@@ -8,7 +8,7 @@ as it is linked or routed. Each page is
 * checked with axe-core's WCAG 2.1 A and AA rules in the light and the dark theme (1366 px),
 * measured at 1366 px: no card scrolls sideways (long values wrap in their cells),
 * measured at 375 px: the page itself may not scroll sideways (a wide table scrolls in its card),
-* searched for fields whose only visible name is a placeholder,
+* searched for fields whose only visible name is a placeholder and for table headers without text,
 * photographed at 1366 px (light and dark) and 375 px into ``ANNEAL_SCREENSHOT_DIR``
   (default ``test-artifacts/screenshots``), named after the edition and the URL pattern
   (``licensed-web-members-375.png``), with a ``summary-<edition>.json`` of the results.
@@ -35,6 +35,7 @@ from core.testing.page_checks import (
     axe_violations,
     cards_scrolling_sideways,
     discover_pages,
+    empty_table_headers,
     fields_named_only_by_placeholder,
     horizontal_overflow,
     page_name,
@@ -134,6 +135,7 @@ class PageResult:
     overflow_px: int
     placeholder_only: list[str]
     wide_cards_at_1366: list[str]
+    empty_headers: int
 
 
 def check_page(page: Any, path: str, name: str) -> PageResult:
@@ -148,13 +150,15 @@ def check_page(page: Any, path: str, name: str) -> PageResult:
     violations = {"light": [str(v) for v in light], "dark": [str(v) for v in dark]}
     placeholder_only = fields_named_only_by_placeholder(page)
     wide_cards = cards_scrolling_sideways(page)
+    empty_headers = empty_table_headers(page)
     screenshot(page, f"{name}-1366-dark")
     page.emulate_media(color_scheme="light")
     page.set_viewport_size(NARROW)
     overflow = horizontal_overflow(page)
     screenshot(page, f"{name}-375")
     nodes = sum(len(v.targets) for v in light + dark)
-    return PageResult(path, pattern_of(path) or path, violations, nodes, overflow, placeholder_only, wide_cards)
+    return PageResult(path, pattern_of(path) or path, violations, nodes, overflow, placeholder_only, wide_cards,
+                      empty_headers)
 
 
 def test_every_page_passes_axe_and_fits_375_px(edition, seeded, page, browser, live_server, sign_in_page):
@@ -192,6 +196,8 @@ def test_every_page_passes_axe_and_fits_375_px(edition, seeded, page, browser, l
                  for r in results if r.overflow_px > 0]
     problems += [f"{r.path} ({r.pattern}): at 1366 px these cards scroll sideways: {r.wide_cards_at_1366}"
                  for r in results if r.wide_cards_at_1366]
+    problems += [f"{r.path} ({r.pattern}): {r.empty_headers} table header(s) without text"
+                 for r in results if r.empty_headers]
     problems += [f"{r.path} ({r.pattern}): labelled only by a placeholder: {', '.join(r.placeholder_only)}"
                  for r in results if r.placeholder_only]
     assert not problems, f"{len(problems)} problem(s) on {len(results)} pages:\n" + "\n".join(problems)
