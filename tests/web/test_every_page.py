@@ -7,7 +7,7 @@ as it is linked or routed. Each page is
 
 * checked with axe-core's WCAG 2.1 A and AA rules in the light and the dark theme (1366 px),
 * measured at 1366 px: no card scrolls sideways (long values wrap in their cells),
-* measured at 375 px: the page itself may not scroll sideways (a wide table scrolls in its card),
+* measured at 375 px and 320 px: the page itself may not scroll sideways (a wide table scrolls in its card),
 * searched for fields whose only visible name is a placeholder and for table headers without text,
 * photographed at 1366 px (light and dark) and 375 px into ``ANNEAL_SCREENSHOT_DIR``
   (default ``test-artifacts/screenshots``), named after the edition and the URL pattern
@@ -45,7 +45,7 @@ from core.testing.page_checks import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-WIDE, NARROW = {"width": 1366, "height": 900}, {"width": 375, "height": 812}
+WIDE, NARROW, SMALLEST = {"width": 1366, "height": 900}, {"width": 375, "height": 812}, {"width": 320, "height": 640}
 
 
 @dataclass
@@ -133,6 +133,7 @@ class PageResult:
     violations: dict[str, list[str]]
     nodes: int
     overflow_px: int
+    overflow_320_px: int
     placeholder_only: list[str]
     wide_cards_at_1366: list[str]
     empty_headers: int
@@ -156,9 +157,11 @@ def check_page(page: Any, path: str, name: str) -> PageResult:
     page.set_viewport_size(NARROW)
     overflow = horizontal_overflow(page)
     screenshot(page, f"{name}-375")
+    page.set_viewport_size(SMALLEST)
+    overflow_320 = horizontal_overflow(page)
     nodes = sum(len(v.targets) for v in light + dark)
-    return PageResult(path, pattern_of(path) or path, violations, nodes, overflow, placeholder_only, wide_cards,
-                      empty_headers)
+    return PageResult(path, pattern_of(path) or path, violations, nodes, overflow, overflow_320, placeholder_only,
+                      wide_cards, empty_headers)
 
 
 def test_every_page_passes_axe_and_fits_375_px(edition, seeded, page, browser, live_server, sign_in_page):
@@ -186,6 +189,7 @@ def test_every_page_passes_axe_and_fits_375_px(edition, seeded, page, browser, l
         "violations": sum(len(v) for r in results for v in r.violations.values()),
         "violation_nodes": sum(r.nodes for r in results),
         "pages_overflowing_at_375": sum(1 for r in results if r.overflow_px > 0),
+        "pages_overflowing_at_320": sum(1 for r in results if r.overflow_320_px > 0),
         "fields_named_only_by_placeholder": sum(len(r.placeholder_only) for r in results),
         "results": [r.__dict__ for r in results],
     }
@@ -194,6 +198,8 @@ def test_every_page_passes_axe_and_fits_375_px(edition, seeded, page, browser, l
                 for r in results for theme, found in r.violations.items() for violation in found]
     problems += [f"{r.path} ({r.pattern}): scrolls {r.overflow_px} px sideways at 375 px"
                  for r in results if r.overflow_px > 0]
+    problems += [f"{r.path} ({r.pattern}): scrolls {r.overflow_320_px} px sideways at 320 px"
+                 for r in results if r.overflow_320_px > 0]
     problems += [f"{r.path} ({r.pattern}): at 1366 px these cards scroll sideways: {r.wide_cards_at_1366}"
                  for r in results if r.wide_cards_at_1366]
     problems += [f"{r.path} ({r.pattern}): {r.empty_headers} table header(s) without text"
