@@ -105,11 +105,27 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    """A fresh browser page on the live server. When the test is done, axe-core checks the page it
+    ended on (WCAG 2.1 A and AA, ``core.testing.page_checks``): a violation on an Anneal page fails it."""
+    from urllib.parse import urlsplit
+
+    from core.testing.page_checks import axe_violations, is_anneal_page
+
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page
+    from playwright.sync_api import Error as PlaywrightError
+
+    violations: list[Any] = []
+    path = urlsplit(page.url).path
+    try:
+        if page.url.startswith(live_server.url) and is_anneal_page(path) and "html" in page.evaluate("document.contentType"):
+            violations = axe_violations(page)
+    except PlaywrightError:
+        pass  # the page closed or crashed: the test itself reports that
     context.close()
+    assert not violations, f"axe-core (WCAG 2.1 A/AA) on {path}:\n" + "\n".join(str(v) for v in violations)
 
 
 @pytest.fixture

@@ -81,7 +81,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
-    "drf_spectacular_sidecar",
     "core.apps.CoreConfig",
     "core.web.apps.WebConfig",
 ]
@@ -120,6 +119,7 @@ LOGIN_REDIRECT_URL = "web:organizations"
 LOGOUT_REDIRECT_URL = "web:sign_in"
 
 ROOT_URLCONF = "core.urls"
+FORM_RENDERER = "core.web.forms.AnnealFormRenderer"  # the form component (docs/web-ui.md)
 WSGI_APPLICATION = "core.wsgi.application"
 
 TEMPLATES = [
@@ -219,9 +219,6 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The REST API of Anneal. Authenticate with `Authorization: Bearer <token>`.",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
                              "core.api.schema.blank_strings_are_any_of"],
 }

@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from core import health_views
 from core.api.errors import api_not_found
 from core.plugins import enablement, hooks
+from core.web.views.api_docs import api_docs
 
 
 def plugin_urls() -> list:
@@ -25,7 +26,7 @@ urlpatterns = [
     path("healthz", health_views.healthz, name="healthz"),
     path("readyz", health_views.readyz, name="readyz"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", api_docs, name="api-docs"),  # the schema as an ordinary, accessible page
     *plugin_urls(),
     path("api/v1/", include("core.api.urls")),
     re_path(r"^api/", api_not_found, name="api-not-found"),

@@ -94,7 +94,7 @@ BROWSER_ONLY = {
     "enterprise:sso_saml_metadata": "an XML document for the identity provider, not an action",
     "api-not-found": "the API's own 404",
     "schema": "the API's OpenAPI schema itself",
-    "api-docs": "Swagger UI for the schema",
+    "api-docs": "the schema rendered as a page",
 }
 
 
