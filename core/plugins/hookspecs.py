@@ -279,7 +279,8 @@ def anneal_action_policy(
     """Decide whether a guarded action may go ahead.
 
     Called before the core creates an invitation (``"invitation.create"``), adds a member
-    (``"membership.create"``) or creates an organization (``"organization.create"``).
+    (``"membership.create"``), creates an organization (``"organization.create"``) or, since
+    1.2, creates a project (``"project.create"``; ``organization`` is the project's).
     ``details`` holds the action's input (for an invitation: ``email`` and ``role``). Return a
     :class:`~core.plugins.types.Refusal` to stop it with a message, or ``None``. Any refusal wins.
     """

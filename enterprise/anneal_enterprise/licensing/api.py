@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from core.api.errors import Problem
 
-from anneal_enterprise.licensing import seats, services, sources, status
+from anneal_enterprise.licensing import environment, seats, services, status
 from anneal_enterprise.licensing.errors import LicenseRefused
 from anneal_enterprise.licensing.models import LicenseKey
 
@@ -38,7 +38,7 @@ def license_summary() -> dict[str, Any]:
         "source_detail": snapshot.source_detail or None,
         "installed_at": snapshot.installed_at.isoformat() if snapshot.installed_at else None,
         "error": snapshot.error or None,
-        "environment_variable": sources.environment_source(),
+        "environment_variable": environment.environment_source(),
         "seats": {"in_use": usage.in_use, "licensed": usage.seats or None, "limit": usage.limit or None},
         "features": {name: ("enabled" if status.grants(name) else "read_only" if status.was_licensed(name)
                             else "unavailable") for name in ("sso", "audit_log", "support")},

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from anneal_enterprise.licensing import banners, seats, status
+from anneal_enterprise.licensing import banners, quotas, seats, status
 from anneal_enterprise.licensing.claims import FEATURES
 from core.plugins import DiagnosticCollector, EventType, Feature, NavItem, PeriodicTask, Refusal, hookimpl
 
@@ -41,8 +41,14 @@ def anneal_event_types() -> list[EventType]:
     ]
 
 
+QUOTA_ACTIONS = {"organization.create": "organizations", "project.create": "projects"}
+
+
 @hookimpl
 def anneal_action_policy(action: str, organization: Any, details: dict[str, Any]) -> Refusal | None:
+    if action in QUOTA_ACTIONS:
+        reason = quotas.refusal_for_new(QUOTA_ACTIONS[action])
+        return Refusal(reason, code="license_quota") if reason else None
     if action not in ("invitation.create", "membership.create"):
         return None
     reason = seats.refusal_for_new_seat(str(details.get("email", "")), count_pending=action == "invitation.create")

@@ -8,10 +8,10 @@ from celery import shared_task
 @shared_task(name="anneal_licensing.check_license")
 def check_license() -> list[str]:
     """Install a key from the environment if needed and report expiry and seat overage once."""
-    from anneal_enterprise.licensing import services, sources
+    from anneal_enterprise.licensing import alerts, sources
 
     sources.sync_environment()
-    return services.report_lifecycle()
+    return alerts.report_lifecycle()
 
 
 @shared_task(name="anneal_licensing.feature_states")
