@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from core.api.errors import Problem
 
-from anneal_enterprise.licensing import environment, seats, services, status
+from anneal_enterprise.licensing import environment, preview, seats, services, status
 from anneal_enterprise.licensing.errors import LicenseRefused
 from anneal_enterprise.licensing.models import LicenseKey
 
@@ -86,6 +86,29 @@ class LicenseView(APIView):
         return Response(license_summary())
 
 
+PREVIEW = inline_serializer("LicensePreview", {
+    "installable": serializers.BooleanField(), "refusal": serializers.DictField(allow_null=True),
+    "license": serializers.DictField(required=False), "features": serializers.ListField(required=False),
+    "quotas_exceeded": serializers.ListField(required=False),
+})
+
+
+class PreviewView(APIView):
+    """``POST {"key": ...}``: what installing the key would change; nothing is installed.
+
+    Always 200 for a key that could be read as text: a key that would be refused says so in
+    ``installable`` (false) and ``refusal`` (``code`` and ``detail``).
+    """
+
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(request=KeySerializer, responses={200: PREVIEW})
+    def post(self, request: Request) -> Response:
+        serializer = KeySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(preview.preview(serializer.validated_data["key"]).as_json())
+
+
 class FeaturesView(APIView):
     """The state of each enterprise feature in this process (used to check propagation)."""
 
@@ -101,4 +124,5 @@ class FeaturesView(APIView):
 urlpatterns = [
     path("license/", LicenseView.as_view(), name="license"),
     path("license/features/", FeaturesView.as_view(), name="license-features"),
+    path("license/preview/", PreviewView.as_view(), name="license-preview"),
 ]

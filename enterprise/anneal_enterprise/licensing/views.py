@@ -9,8 +9,9 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
-from anneal_enterprise.licensing import services, status
+from anneal_enterprise.licensing import preview, services, status
 from anneal_enterprise.licensing.api import license_summary
+from anneal_enterprise.licensing.claims import PRODUCT
 from anneal_enterprise.licensing.errors import LicenseRefused
 from anneal_enterprise.licensing.models import LicenseKey
 
@@ -19,11 +20,19 @@ from anneal_enterprise.licensing.models import LicenseKey
 @require_http_methods(["GET", "POST"])
 def license_page(request: HttpRequest) -> HttpResponse:
     pasted = ""
-    if request.method == "POST":
+    shown = None
+    if request.method == "POST" and request.POST.get("action", "preview") == "preview":
+        pasted = request.POST.get("key", "")
+        shown = preview.preview(pasted)
+    elif request.method == "POST":
         try:
             if request.POST.get("action") == "remove":
-                services.remove(source=LicenseKey.Source.WEB, user=request.user)
-                messages.success(request, "The license was removed. Anneal runs as the free edition; no data was deleted.")
+                product = request.POST.get("product", "") or PRODUCT
+                record = services.remove(source=LicenseKey.Source.WEB, user=request.user, product=product)
+                messages.success(request, "The license was removed. Anneal runs as the free edition; no data was deleted."
+                                 if product == PRODUCT else
+                                 f"License {record.license_id if record else ''} was removed; its features are off "
+                                 "and their data is kept.")
             else:
                 pasted = request.POST.get("key", "")
                 record = services.install(pasted, source=LicenseKey.Source.WEB, user=request.user)
@@ -34,7 +43,8 @@ def license_page(request: HttpRequest) -> HttpResponse:
             messages.error(request, refusal.message)
     history = LicenseKey.objects.select_related("installed_by")[:20]
     return render(request, "anneal_licensing/license.html",
-                  {"summary": license_summary(), "history": history, "pasted": pasted})
+                  {"summary": license_summary(), "history": history, "pasted": pasted,
+                   "preview": shown.as_json() if shown else None})
 
 
 urlpatterns = [path("license/", license_page, name="license")]
