@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from celery.signals import worker_process_shutdown
 from django.core.mail import send_mail
 from django.utils import timezone
 
@@ -19,3 +20,18 @@ def clear_expired_sessions() -> int:
 
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
+
+
+@shared_task(name="core.flush_meter_usage")
+def flush_meter_usage() -> int:
+    """Write the metered usage this process buffered (``core.metering``); returns the rows written."""
+    from core import metering
+
+    return metering.flush()
+
+
+@worker_process_shutdown.connect
+def _flush_meter_usage_at_shutdown(**_: object) -> None:
+    from core import metering
+
+    metering.flush()

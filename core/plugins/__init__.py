@@ -9,6 +9,8 @@
 
 import pluggy
 
+from core.metering import record as record_usage
+
 from core.plugins.hookspecs import HOOK_API_VERSION, PROJECT_NAME, HookDeprecationWarning
 from core.plugins.types import (
     DiagnosticCollector,
@@ -17,6 +19,8 @@ from core.plugins.types import (
     Feature,
     HealthCheck,
     HealthCheckResult,
+    LicenseIssuer,
+    Meter,
     NavItem,
     PeriodicTask,
     Refusal,
@@ -35,10 +39,13 @@ __all__ = [
     "HealthCheck",
     "HealthCheckResult",
     "HookDeprecationWarning",
+    "LicenseIssuer",
+    "Meter",
     "NavItem",
     "PeriodicTask",
     "Refusal",
     "SettingsSection",
     "SignInMethod",
     "hookimpl",
+    "record_usage",
 ]

@@ -17,6 +17,8 @@ from core.plugins.types import (
     EventType,
     Feature,
     HealthCheck,
+    LicenseIssuer,
+    Meter,
     NavItem,
     PeriodicTask,
     Refusal,
@@ -169,3 +171,11 @@ def diagnostics() -> list[tuple[str, DiagnosticCollector]]:
 
 def egress_destinations() -> list[tuple[str, EgressDestination]]:
     return collect("anneal_egress_destinations")
+
+
+def meters() -> list[tuple[str, Meter]]:
+    return collect("anneal_meters")
+
+
+def license_issuers() -> list[tuple[str, LicenseIssuer]]:
+    return collect("anneal_license_issuers")

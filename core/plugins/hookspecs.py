@@ -52,6 +52,8 @@ if TYPE_CHECKING:
         EventType,
         Feature,
         HealthCheck,
+        LicenseIssuer,
+        Meter,
         NavItem,
         PeriodicTask,
         Refusal,
@@ -60,7 +62,7 @@ if TYPE_CHECKING:
     )
 
 PROJECT_NAME = "anneal"
-HOOK_API_VERSION = "1.1"
+HOOK_API_VERSION = "1.2"
 
 _hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 
@@ -419,4 +421,33 @@ def anneal_egress_destinations() -> list[EgressDestination]:
     :class:`~core.plugins.EgressDestination` per configured destination (identity provider,
     SIEM, webhook endpoint, ...), across all organizations; connect to them only through
     ``core.outbound``, which records the last contact shown next to each.
+    """
+
+
+# --- Metering and licenses --------------------------------------------------------------------
+
+
+@spec(since="1.2")
+def anneal_meters() -> list[Meter]:
+    """The meters this plugin records usage in, with their unit and description.
+
+    Called once when apps are ready (and again after plugins change). Name each meter
+    ``<plugin>.<what>``. Record usage with ``core.plugins.record_usage(organization, meter,
+    quantity)``: it is buffered in memory and aggregated per organization and day, so a call
+    costs a dictionary update, never a database write. Recording an undeclared meter raises
+    ``ValueError``. Organization admins see each meter on their Usage page.
+    """
+
+
+@spec(since="1.2")
+def anneal_license_issuers() -> list[LicenseIssuer]:
+    """The vendor of this plugin, whose license keys may unlock this plugin's features.
+
+    Called when the enterprise package verifies license keys (the answer is cached per plugin
+    generation). Return one :class:`~core.plugins.LicenseIssuer` with the vendor's public keys
+    and the plugin's licensed features, each named ``<plugin>.<feature>`` where ``<plugin>`` is
+    this plugin's entry-point name. A key signed by one of these keys may grant only those
+    features (never the enterprise package's, nor another plugin's), and must carry the
+    product id ``<plugin>``. Key ids already used by another issuer are ignored. Gate the
+    features with ``core.features.has("<plugin>.<feature>")``; the core itself never reads this.
     """

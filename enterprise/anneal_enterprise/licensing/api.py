@@ -7,6 +7,7 @@ installs a key, ``DELETE`` removes the license. A refused key answers 400 with `
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.urls import path
@@ -22,6 +23,8 @@ from core.api.errors import Problem
 from anneal_enterprise.licensing import environment, preview, seats, services, status
 from anneal_enterprise.licensing.errors import LicenseRefused
 from anneal_enterprise.licensing.models import LicenseKey
+from anneal_enterprise.licensing.usage import downloads
+from anneal_enterprise.licensing.usage.reports import ReportRefused, ReportRequest
 
 
 def license_summary() -> dict[str, Any]:
@@ -109,6 +112,35 @@ class PreviewView(APIView):
         return Response(preview.preview(serializer.validated_data["key"]).as_json())
 
 
+class ReportRequestSerializer(serializers.Serializer):
+    first_day = serializers.DateField()
+    last_day = serializers.DateField()
+    include_names = serializers.BooleanField(default=False, help_text="Include seat holders' names and emails.")
+    product = serializers.CharField(default="anneal", help_text="Whose license the report is bound to.")
+
+
+class UsageReportView(APIView):
+    """``POST``: the signed usage report for a period (the same file the License page downloads).
+
+    A download is recorded in the audit log. 400 when no license is in force or no snapshot
+    covers the period.
+    """
+
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(request=ReportRequestSerializer, responses={200: dict})
+    def post(self, request: Request) -> Response:
+        serializer = ReportRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            _, content = downloads.download(ReportRequest(data["first_day"], data["last_day"], data["include_names"],
+                                                          data["product"]), source="api")
+        except ReportRefused as refusal:
+            raise Problem(http.HTTP_400_BAD_REQUEST, refusal.message, "usage_report_refused") from None
+        return Response(json.loads(content))
+
+
 class FeaturesView(APIView):
     """The state of each enterprise feature in this process (used to check propagation)."""
 
@@ -125,4 +157,5 @@ urlpatterns = [
     path("license/", LicenseView.as_view(), name="license"),
     path("license/features/", FeaturesView.as_view(), name="license-features"),
     path("license/preview/", PreviewView.as_view(), name="license-preview"),
+    path("license/usage-report/", UsageReportView.as_view(), name="license-usage-report"),
 ]

@@ -38,6 +38,7 @@ def anneal_event_types() -> list[EventType]:
         EventType("license.refused", "A license key was refused; the license in force stayed.", "license", "warning"),
         EventType("license.expired", "The license's grace period ended; enterprise features switched off.", "license", "warning"),
         EventType("license.over_seats", "More seats are in use than the license allows.", "license", "warning"),
+        EventType("license.usage_report_downloaded", "An admin downloaded a signed usage report.", "license", "notice"),
     ]
 
 
@@ -87,7 +88,10 @@ def anneal_api_urlpatterns() -> list[Any]:
 
 @hookimpl
 def anneal_periodic_tasks() -> list[PeriodicTask]:
-    return [PeriodicTask("anneal-license-check", "anneal_licensing.check_license", 60.0)]
+    return [
+        PeriodicTask("anneal-license-check", "anneal_licensing.check_license", 60.0),
+        PeriodicTask("anneal-usage-snapshot", "anneal_licensing.take_usage_snapshot", 3600.0),
+    ]
 
 
 @hookimpl

@@ -56,3 +56,28 @@ class LicenseState(models.Model):
     expired_reported = models.CharField(max_length=200, blank=True,
                                         help_text="License id whose expiry event was emitted.")
     over_seats_reported = models.BooleanField(default=False)
+
+
+class InstanceKey(models.Model):
+    """This instance's own Ed25519 key, generated on first use; it signs usage reports.
+
+    The private key is stored encrypted at rest (``core.secrets``, purpose
+    ``anneal_enterprise.licensing.instance-key``); only the newest row signs.
+    """
+
+    key_id = models.CharField(max_length=64, unique=True)
+    public_key = models.TextField(help_text="The base64 of the 32 raw bytes of the public key.")
+    encrypted_private_key = models.TextField()
+    created_at = models.DateTimeField()
+
+
+class UsageSnapshot(models.Model):
+    """One day's usage counts, hash-chained to the snapshot before it. Rows are never changed."""
+
+    sequence = models.PositiveIntegerField(unique=True)
+    day = models.DateField(unique=True)
+    document = models.JSONField(help_text="The snapshot as reports carry it, hash included.")
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["sequence"]

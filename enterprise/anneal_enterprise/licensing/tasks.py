@@ -20,3 +20,12 @@ def feature_states() -> dict[str, str]:
     from anneal_enterprise import entitlements
 
     return {name: entitlements.state(name) for name in ("sso", "audit_log", "support")}
+
+
+@shared_task(name="anneal_licensing.take_usage_snapshot")
+def take_usage_snapshot() -> str | None:
+    """Take yesterday's usage snapshot (UTC) if it was not taken yet; returns its day."""
+    from anneal_enterprise.licensing.usage import snapshots
+
+    taken = snapshots.take()
+    return taken.day.isoformat() if taken else None

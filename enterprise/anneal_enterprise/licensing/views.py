@@ -9,7 +9,8 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
-from anneal_enterprise.licensing import preview, services, status
+from anneal_enterprise.licensing import preview, services, status, usage_views
+from anneal_enterprise.licensing.usage import instance_key
 from anneal_enterprise.licensing.api import license_summary
 from anneal_enterprise.licensing.claims import PRODUCT
 from anneal_enterprise.licensing.errors import LicenseRefused
@@ -44,7 +45,10 @@ def license_page(request: HttpRequest) -> HttpResponse:
     history = LicenseKey.objects.select_related("installed_by")[:20]
     return render(request, "anneal_licensing/license.html",
                   {"summary": license_summary(), "history": history, "pasted": pasted,
-                   "preview": shown.as_json() if shown else None})
+                   "preview": shown.as_json() if shown else None, "instance": instance_key.describe()})
 
 
-urlpatterns = [path("license/", license_page, name="license")]
+urlpatterns = [
+    path("license/", license_page, name="license"),
+    path("license/usage-report/", usage_views.usage_report, name="license-usage-report"),
+]
