@@ -56,17 +56,33 @@ def today() -> date:
 
 
 def record(organization: Any, meter: str, quantity: int = 1) -> None:
-    """Count ``quantity`` (a positive whole number) of ``meter`` for ``organization`` today."""
+    """Count ``quantity`` (a positive whole number) of ``meter`` for ``organization`` (or its id) today."""
     if meter not in declared():
         raise ValueError(f"The meter {meter!r} is not declared: return it from an anneal_meters hook.")
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
         raise ValueError("quantity must be a positive whole number")
-    key = (organization.pk, meter, today())
+    key = (organization if isinstance(organization, int) else organization.pk, meter, today())
     with _lock:
         _buffer[key] += quantity
         stale = time.monotonic() - _state["since"] >= FLUSH_SECONDS
     if stale:
         flush()
+
+
+def check(organization: Any, meter: str, quantity: int = 1) -> None:
+    """Before new metered work: raise ``PolicyRefused`` when a policy (a license quota) refuses it.
+
+    Asks the ``anneal_action_policy`` hook with the action ``"meter.use"`` and details
+    ``{"meter": meter, "quantity": quantity}``. Call it before creating something new, never
+    before serving what exists.
+    """
+    from core.events import current_actor
+    from core.plugins import hooks
+    from core.services.errors import PolicyRefused
+
+    refusal = hooks.action_policy("meter.use", current_actor(), organization, {"meter": meter, "quantity": quantity})
+    if refusal is not None:
+        raise PolicyRefused(refusal.reason, refusal.code)
 
 
 def pending() -> dict[tuple[int, str, date], int]:
@@ -92,26 +108,30 @@ def flush() -> int:
     from core.models import MeterUsage
 
     written = 0
-    try:
-        for (organization_id, meter, day), quantity in sorted(batch.items(), key=lambda item: item[0]):
+    for key, quantity in sorted(batch.items(), key=lambda item: item[0]):
+        organization_id, meter, day = key
+        rows = MeterUsage.objects.filter(organization_id=organization_id, meter=meter, day=day)
+        try:
             with transaction.atomic():
-                updated = MeterUsage.objects.filter(organization_id=organization_id, meter=meter, day=day).update(
-                    quantity=F("quantity") + quantity)
-                if not updated:
+                if not rows.update(quantity=F("quantity") + quantity):
                     try:
                         with transaction.atomic():
                             MeterUsage.objects.create(organization_id=organization_id, meter=meter, day=day,
                                                       quantity=quantity)
                     except IntegrityError:  # another process created the row meanwhile
-                        MeterUsage.objects.filter(organization_id=organization_id, meter=meter, day=day).update(
-                            quantity=F("quantity") + quantity)
-            batch.pop((organization_id, meter, day))
+                        rows.update(quantity=F("quantity") + quantity)
+        except IntegrityError:
+            logger.warning("Dropped %s of %s for organization %s: the organization no longer exists.",
+                           quantity, meter, organization_id)
+        except DatabaseError:
+            logger.exception("Could not write metered usage; it stays buffered and is written with the next flush.")
+            with _lock:
+                for pending_key, pending_quantity in batch.items():
+                    _buffer[pending_key] += pending_quantity
+            return written
+        else:
             written += 1
-    except DatabaseError:
-        logger.exception("Could not write metered usage; it stays buffered and is written with the next flush.")
-        with _lock:
-            for key, quantity in batch.items():
-                _buffer[key] += quantity
+        del batch[key]
     return written
 
 
@@ -175,3 +195,35 @@ def _flush_at_exit() -> None:
 
 
 atexit.register(_flush_at_exit)
+
+
+class MeterSeries:
+    """One meter's daily quantities for an organization over a period (zeros included)."""
+
+    def __init__(self, name: str, unit: str, description: str, days: list[tuple[date, int]]) -> None:
+        self.name, self.unit, self.description, self.days = name, unit, description, days
+
+    @property
+    def total(self) -> int:
+        return sum(quantity for _, quantity in self.days)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"name": self.name, "unit": self.unit, "description": self.description, "total": self.total,
+                "days": [{"day": day.isoformat(), "quantity": quantity} for day, quantity in self.days]}
+
+
+def series(organization: Any, first_day: date, last_day: date) -> list[MeterSeries]:
+    """Every declared meter (and any other with usage) for ``organization``, one value per day."""
+    from datetime import timedelta
+
+    found: dict[str, dict[date, int]] = {name: {} for name in declared()}
+    for day, meter, quantity in daily(organization, since=first_day, until=last_day):
+        found.setdefault(meter, {})[day] = quantity
+    span = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
+    result = []
+    for name in sorted(found):
+        meter = declared().get(name)
+        result.append(MeterSeries(name, meter.unit if meter else "", meter.description if meter else
+                                  "No longer declared by an installed plugin.",
+                                  [(day, found[name].get(day, 0)) for day in span]))
+    return result

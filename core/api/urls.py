@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
-from core.api import views
+from core.api import usage, views
 
 router = DefaultRouter()
 router.register("tokens", views.ApiTokenViewSet, basename="token")
@@ -18,6 +18,7 @@ urlpatterns = [
     path("plugins/", views.plugins_view, name="plugins"),
     path("system/egress/", views.egress_view, name="egress"),
     path("me/", views.MeView.as_view({"get": "list", "patch": "partial_update"}), name="me-list"),
+    path("organizations/<slug:organization_slug>/usage/", usage.UsageView.as_view(), name="organization-usage"),
     path("organizations/<slug:organization_slug>/", include(scoped.urls)),
     path("", include(router.urls)),
 ]

@@ -28,4 +28,7 @@ def anneal_navigation(request, organization):
 
 @hookimpl
 def anneal_settings_sections(request, organization):
-    return [SettingsSection("general", "General", reverse("web:organization_settings", args=[organization.slug]), order=0)]
+    return [
+        SettingsSection("general", "General", reverse("web:organization_settings", args=[organization.slug]), order=0),
+        SettingsSection("usage", "Usage", reverse("web:organization_usage", args=[organization.slug]), order=5),
+    ]

@@ -282,7 +282,9 @@ def anneal_action_policy(
 
     Called before the core creates an invitation (``"invitation.create"``), adds a member
     (``"membership.create"``), creates an organization (``"organization.create"``) or, since
-    1.2, creates a project (``"project.create"``; ``organization`` is the project's).
+    1.2, creates a project (``"project.create"``; ``organization`` is the project's) or starts
+    new metered work (``"meter.use"``, from ``core.metering.check``; ``details`` holds ``meter``
+    and ``quantity``).
     ``details`` holds the action's input (for an invitation: ``email`` and ``role``). Return a
     :class:`~core.plugins.types.Refusal` to stop it with a message, or ``None``. Any refusal wins.
     """

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core.web.views import auth, egress, invitations, members, organizations, profile, projects, system, tokens
+from core.web.views import auth, egress, invitations, members, organizations, profile, projects, system, tokens, usage
 
 app_name = "web"
 urlpatterns = [
@@ -20,6 +20,8 @@ urlpatterns = [
     path("invitations/<str:token>/", invitations.accept_invitation, name="accept_invitation"),
     path("o/<slug:slug>/", organizations.organization_detail, name="organization"),
     path("o/<slug:slug>/settings/", organizations.organization_settings, name="organization_settings"),
+    path("o/<slug:slug>/settings/usage/", usage.usage, name="organization_usage"),
+    path("o/<slug:slug>/settings/usage.csv", usage.usage_csv, name="organization_usage_csv"),
     path("o/<slug:slug>/members/", members.members, name="members"),
     path("o/<slug:slug>/members/<int:membership_id>/role/", members.change_role, name="member_role"),
     path("o/<slug:slug>/members/<int:membership_id>/remove/", members.remove_member, name="member_remove"),

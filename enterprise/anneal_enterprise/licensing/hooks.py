@@ -50,6 +50,9 @@ def anneal_action_policy(action: str, organization: Any, details: dict[str, Any]
     if action in QUOTA_ACTIONS:
         reason = quotas.refusal_for_new(QUOTA_ACTIONS[action])
         return Refusal(reason, code="license_quota") if reason else None
+    if action == "meter.use":
+        reason = quotas.refusal_for_new(f"meter:{details.get('meter', '')}", int(details.get("quantity", 1)))
+        return Refusal(reason, code="license_quota") if reason else None
     if action not in ("invitation.create", "membership.create"):
         return None
     reason = seats.refusal_for_new_seat(str(details.get("email", "")), count_pending=action == "invitation.create")
