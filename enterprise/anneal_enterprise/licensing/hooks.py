@@ -6,7 +6,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from anneal_enterprise.licensing import banners, quotas, seats, status
+from anneal_enterprise.licensing import banners, issuers, quotas, seats, status
 from anneal_enterprise.licensing.claims import FEATURES
 from core.plugins import DiagnosticCollector, EventType, Feature, NavItem, PeriodicTask, Refusal, hookimpl
 
@@ -24,9 +24,9 @@ def anneal_features() -> list[Feature]:
 
 @hookimpl
 def anneal_feature_enabled(name: str) -> bool | None:
-    if name not in LICENSED:
-        return None
-    return status.grants(name)
+    if name in LICENSED or issuers.is_plugin_feature(name):
+        return status.grants(name)
+    return None
 
 
 @hookimpl

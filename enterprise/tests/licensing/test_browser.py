@@ -41,10 +41,10 @@ def test_admin_pastes_a_key_on_the_license_page_and_sees_it_in_force(admin, page
 
     questions = []
     page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
-    page.click("button[value=remove]")
+    page.get_by_test_id("remove-license").click()
     assert questions and questions[0].startswith("Remove the license?")
     assert page.get_by_test_id("licensee").inner_text() == "Chromium Corp"  # dismissed: still installed
     page.once("dialog", lambda dialog: dialog.accept())
-    page.click("button[value=remove]")
+    page.get_by_test_id("remove-license").click()
     assert "The license was removed" in page.locator(".messages").inner_text()
     status.reset()

@@ -22,7 +22,9 @@ class Command(BaseCommand):
         preview.add_argument("--json", action="store_true", help="Print JSON.")
         show = sub.add_parser("show", help="Show the license in force.")
         show.add_argument("--json", action="store_true", help="Print JSON.")
-        sub.add_parser("remove", help="Remove the license; Anneal returns to the free edition. No data is deleted.")
+        remove = sub.add_parser("remove", help="Remove a license; its features turn off. No data is deleted.")
+        remove.add_argument("--product", default="anneal",
+                            help="Whose license: anneal (Anneal Enterprise, the default) or a plugin's name.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from anneal_enterprise.licensing import services, sources, status
@@ -42,9 +44,16 @@ class Command(BaseCommand):
                                           detail="" if name == "-" else name)
                 self.stdout.write(self.style.SUCCESS(f"Installed license {record.license_id} for {record.licensee}."))
             elif action == "remove":
-                record = services.remove(source=LicenseKey.Source.CLI)
-                self.stdout.write("No license was installed." if record is None
-                                  else self.style.SUCCESS(f"Removed license {record.license_id}; Anneal runs as the free edition."))
+                product = options["product"]
+                record = services.remove(source=LicenseKey.Source.CLI, product=product)
+                if record is None:
+                    self.stdout.write(f"No license was installed for {product}.")
+                elif product == "anneal":
+                    self.stdout.write(self.style.SUCCESS(
+                        f"Removed license {record.license_id}; Anneal runs as the free edition."))
+                else:
+                    self.stdout.write(self.style.SUCCESS(
+                        f"Removed license {record.license_id} of {product}; its features are off, its data is kept."))
         except LicenseRefused as refusal:
             raise CommandError(refusal.message) from None
         status.refresh(force=True)
@@ -113,3 +122,17 @@ class Command(BaseCommand):
             self.stdout.write(f"  {name}: {state}")
         if summary["error"]:
             self.stdout.write(self.style.ERROR(summary["error"]))
+        for entry in summary["licenses"]:
+            if entry["product"] == "anneal":
+                continue
+            license = entry["license"]
+            self.stdout.write("")
+            if license is None:
+                self.stdout.write(f"License of {entry['issuer']} ({entry['product']}): " + self.style.ERROR(entry["error"]))
+                continue
+            self.stdout.write(f"License:   {license['license_id']} for {license['licensee']} from {entry['issuer']} "
+                              f"({entry['product']}, {entry['stage']})")
+            self.stdout.write(f"Valid:     {license['starts_at']} to {license['expires_at']}, grace {license['grace_days']} days")
+            self.stdout.write(f"Signed by: {entry['key_id']} ({entry['key_kind']} key)")
+            for name, state in entry["features"].items():
+                self.stdout.write(f"  {name}: {state}")
