@@ -23,6 +23,8 @@ class Command(BaseCommand):
         new = actions.add_parser("new", help="Create a separately installable plugin with passing tests.")
         new.add_argument("name", help="The plugin's name, e.g. hello-world (lowercase, digits, hyphens).")
         new.add_argument("--directory", default=".", help="Where to create it (default: the current folder).")
+        new.add_argument("--licensed", action="store_true",
+                         help="Add a licensed feature, a vendor key pair and a key-issuing tool kept outside the package.")
         docs = actions.add_parser("docs", help="Generate the hook reference (docs/plugins/hooks.md).")
         docs.add_argument("--output", help="Write to this file instead of printing.")
         docs.add_argument("--check", action="store_true",
@@ -31,7 +33,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         action = options.get("action")
         if action == "new":
-            self.new(options["name"], Path(options["directory"]))
+            self.new(options["name"], Path(options["directory"]), options.get("licensed", False))
         elif action == "docs":
             self.docs(options.get("output"), options.get("check", False))
         else:
@@ -63,9 +65,9 @@ class Command(BaseCommand):
                     f"slowest {entry.slowest_ms:.0f} ms"
                 ))
 
-    def new(self, name: str, directory: Path) -> None:
+    def new(self, name: str, directory: Path, licensed: bool = False) -> None:
         try:
-            target = create_plugin(name, directory)
+            target = create_plugin(name, directory, licensed=licensed)
         except ScaffoldError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(self.style.SUCCESS(f"Created the {name} plugin in {target}"))
@@ -73,6 +75,9 @@ class Command(BaseCommand):
         self.stdout.write(f"    pip install -e '{target}[test]'")
         self.stdout.write(f"    cd {target} && python -m pytest")
         self.stdout.write("    anneal plugins        # lists it as loaded")
+        if licensed:
+            self.stdout.write(f"The vendor's private key is in {target / 'vendor-keys'}: keep it offline, never ship it.")
+            self.stdout.write(f"    python {target / 'tools' / 'issue_key.py'} --help   # issue license keys")
 
     def docs(self, output: str | None, check: bool) -> None:
         text = reference.render()

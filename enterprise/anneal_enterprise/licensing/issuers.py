@@ -5,7 +5,9 @@ A plugin named ``acme-reports`` (its entry-point name) that returns a
 its public keys must say ``"product": "acme-reports"`` and may grant only features named
 ``acme-reports.<feature>``. What a plugin declares outside that (a feature of another name, a
 key of an unknown kind, a key that does not parse) is ignored with an error in the log, so a
-plugin can never widen what its keys unlock. The answer is cached per plugin generation.
+plugin can never widen what its keys unlock. The plugins are asked on every verification (a
+plugin may read its keys from settings); the set of licensed feature names is cached per plugin
+generation for the feature check.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from core.plugins import hooks, manager
 
 logger = logging.getLogger(__name__)
 
-_cache: dict[str, Any] = {"generation": -1, "issuers": [], "features": frozenset()}
+_cache: dict[str, Any] = {"generation": -1, "features": frozenset()}
 
 
 def _issuer(plugin: str, declared: Any) -> keyring.Issuer | None:
@@ -48,19 +50,18 @@ def _issuer(plugin: str, declared: Any) -> keyring.Issuer | None:
 
 
 def plugin_issuers() -> list[keyring.Issuer]:
-    if _cache["generation"] != manager.generation():
-        found = []
-        for plugin, declared in hooks.license_issuers():
-            issuer = _issuer(plugin, declared)
-            if issuer is not None:
-                found.append(issuer)
-        _cache.update(generation=manager.generation(), issuers=found,
-                      features=frozenset(f for issuer in found for f in issuer.features))
-    return _cache["issuers"]
+    """Every plugin's issuer, asked afresh (verification is rare: an install, a preview, a license change)."""
+    found = []
+    for plugin, declared in hooks.license_issuers():
+        issuer = _issuer(plugin, declared)
+        if issuer is not None:
+            found.append(issuer)
+    _cache.update(generation=manager.generation(), features=frozenset(f for i in found for f in i.features))
+    return found
 
 
 def is_plugin_feature(name: str) -> bool:
-    """Is ``name`` a licensed feature that a plugin declared? (cheap: one set lookup once cached)"""
+    """Is ``name`` a licensed feature that a plugin declared? (one set lookup, cached per plugin generation)"""
     if _cache["generation"] != manager.generation():
         plugin_issuers()
     return name in _cache["features"]
