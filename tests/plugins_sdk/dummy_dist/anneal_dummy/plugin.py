@@ -17,6 +17,8 @@ from core.plugins import (
     Feature,
     HealthCheck,
     HealthCheckResult,
+    LicenseIssuer,
+    Meter,
     NavItem,
     PeriodicTask,
     SettingsSection,
@@ -206,3 +208,19 @@ def anneal_diagnostics() -> list[DiagnosticCollector]:
 def anneal_egress_destinations() -> list[EgressDestination]:
     _record("anneal_egress_destinations")
     return [EgressDestination("Dummy", "The dummy endpoint", "https://dummy.example/hook")]
+
+
+@hookimpl
+def anneal_meters() -> list[Meter]:
+    _record("anneal_meters")
+    return [Meter("dummy.things", "thing", "Things the dummy plugin did.")]
+
+
+# The public half of a throwaway key (no private half exists anywhere).
+DUMMY_PUBLIC_KEY = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
+
+
+@hookimpl
+def anneal_license_issuers() -> list[LicenseIssuer]:
+    _record("anneal_license_issuers")
+    return [LicenseIssuer("Dummy", {"dummy-test-1": ("test", DUMMY_PUBLIC_KEY)}, ("dummy.pro",))]
