@@ -34,7 +34,7 @@ class UsageView(OrganizationScoped, APIView):
                    responses={200: USAGE})
     def get(self, request: Request, organization_slug: str) -> Response:
         days = request.query_params.get("days", "30")
-        length = int(days) if days.isdigit() and int(days) in PERIODS else 30
+        length = int(days) if days in {str(period) for period in PERIODS} else 30  # "²".isdigit() is true
         last = metering.today()
         first = last - timedelta(days=length - 1)
         return Response({"first_day": first.isoformat(), "last_day": last.isoformat(),
