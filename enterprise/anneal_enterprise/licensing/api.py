@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from core.api.errors import Problem
 
 from anneal_enterprise.licensing import environment, keyring, preview, quotas, seats, services, status
-from anneal_enterprise.licensing.claims import FEATURES, PRODUCT
+from anneal_enterprise.licensing.claims import FEATURES
 from anneal_enterprise.licensing.errors import LicenseRefused
 from anneal_enterprise.licensing.models import LicenseKey
 from anneal_enterprise.licensing.usage import downloads
@@ -58,7 +58,8 @@ def license_summary() -> dict[str, Any]:
     snapshot = status.current()
     usage = seats.usage(snapshot)
     primary = _entry(snapshot.primary)
-    others = [_entry(entry) for product, entry in sorted(snapshot.licenses.items()) if product != PRODUCT]
+    others = [_entry(entry) for product, entry in sorted(snapshot.licenses.items())
+              if product != snapshot.primary_product]
     summary: dict[str, Any] = {
         **{key: value for key, value in primary.items() if key not in ("product", "issuer", "features")},
         "environment_variable": environment.environment_source(),
@@ -66,6 +67,7 @@ def license_summary() -> dict[str, Any]:
         "quotas": [quota.as_json() for quota in quotas.usage()],
         "features": {name: _state(name) for name in FEATURES},
         "licenses": ([primary] if snapshot.primary.record_id is not None else []) + others,
+        "primary_product": snapshot.primary_product,
     }
     return summary
 
@@ -109,7 +111,7 @@ class LicenseView(APIView):
     def delete(self, request: Request) -> Response:
         try:
             services.remove(source=LicenseKey.Source.API, user=request.user,
-                            product=request.query_params.get("product") or PRODUCT)
+                            product=request.query_params.get("product") or None)
         except LicenseRefused as refusal:
             raise Problem(http.HTTP_409_CONFLICT, refusal.message, refusal.code) from None
         status.refresh(force=True)
@@ -143,7 +145,8 @@ class ReportRequestSerializer(serializers.Serializer):
     first_day = serializers.DateField()
     last_day = serializers.DateField()
     include_names = serializers.BooleanField(default=False, help_text="Include seat holders' names and emails.")
-    product = serializers.CharField(default="anneal", help_text="Whose license the report is bound to.")
+    product = serializers.CharField(default="", allow_blank=True,
+                                    help_text="Whose license the report is bound to (default: the primary license).")
 
 
 class UsageReportView(APIView):
@@ -162,7 +165,7 @@ class UsageReportView(APIView):
         data = serializer.validated_data
         try:
             _, content = downloads.download(ReportRequest(data["first_day"], data["last_day"], data["include_names"],
-                                                          data["product"]), source="api")
+                                                          data["product"] or keyring.primary_product()), source="api")
         except ReportRefused as refusal:
             raise Problem(http.HTTP_400_BAD_REQUEST, refusal.message, "usage_report_refused") from None
         return Response(json.loads(content))

@@ -66,6 +66,9 @@ class Issuer:
     """Features this issuer's licenses may grant (declared ones; see :meth:`may_grant`)."""
     namespace: str = ""
     """``"<plugin>."`` for a plugin issuer: it may grant any feature under its own name."""
+    primary: bool = False
+    """The edition's issuer: its license sets seats and quotas (Anneal Enterprise unless a product
+    built on Anneal registers its own primary issuer with :func:`add_issuer_source`)."""
 
     def may_grant(self, feature: str) -> bool:
         if self.namespace:
@@ -140,9 +143,25 @@ _other_sources: list[Callable[[], list[Issuer]]] = []
 
 
 def add_issuer_source(source: Callable[[], list[Issuer]]) -> None:
-    """Register a callable returning more issuers (called on every lookup; cache inside it)."""
+    """Register a callable returning more issuers (called on every lookup; cache inside it).
+
+    This is the seam for a product built on Anneal: its distribution registers its own issuer
+    (product id, production and test keys, ``primary=True``) and its licenses then set seats and
+    quotas, with no change to verification, storage or the pages. Plugin issuers from the
+    ``anneal_license_issuers`` hook are never primary.
+    """
     if source not in _other_sources:
         _other_sources.append(source)
+
+
+def remove_issuer_source(source: Callable[[], list[Issuer]]) -> None:
+    if source in _other_sources:
+        _other_sources.remove(source)
+
+
+def primary_product() -> str:
+    """The product whose license is the edition's license (``anneal`` unless an issuer is primary)."""
+    return next((issuer.product for issuer in issuers().values() if issuer.primary), PRODUCT)
 
 
 def issuers() -> dict[str, Issuer]:
@@ -160,7 +179,8 @@ def issuers() -> dict[str, Issuer]:
                 logger.error("License issuer %r: key id %r belongs to another issuer; ignored.", issuer.product, key_id)
             keys = {key_id: key for key_id, key in issuer.keys.items() if key_id not in clashing}
             taken |= set(keys)
-            found[issuer.product] = Issuer(issuer.product, issuer.label, keys, issuer.features, issuer.namespace)
+            found[issuer.product] = Issuer(issuer.product, issuer.label, keys, issuer.features, issuer.namespace,
+                                           issuer.primary)
     return found
 
 

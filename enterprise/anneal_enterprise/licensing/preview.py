@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from anneal_enterprise.licensing import clock, feature_use, keyring, lifecycle, quotas, seats, status
-from anneal_enterprise.licensing.claims import PRODUCT
 from anneal_enterprise.licensing.errors import LicenseRefused
 from anneal_enterprise.licensing.verify import VerifiedLicense, check_installable, verify
 
@@ -119,7 +118,7 @@ def preview(text: str | bytes) -> Preview:
     current = status.current().licenses.get(license.product)
     in_use = seats.seats_in_use()
     exceeded: list[quotas.QuotaUsage] = []
-    if license.product == PRODUCT:
+    if license.product == keyring.primary_product():
         seat_quota = quotas.QuotaUsage("seats", "seats", in_use, license.claims.seats)
         exceeded = [q for q in [seat_quota, *quotas.usage_for(license.claims)] if q.over]
     return Preview(

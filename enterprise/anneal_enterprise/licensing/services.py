@@ -11,8 +11,7 @@ from typing import Any
 
 from django.db import transaction
 
-from anneal_enterprise.licensing import clock, environment, status
-from anneal_enterprise.licensing.claims import PRODUCT
+from anneal_enterprise.licensing import clock, environment, keyring, status
 from anneal_enterprise.licensing.errors import LicenseRefused
 from anneal_enterprise.licensing.models import LicenseKey, LicenseState
 from anneal_enterprise.licensing.verify import VerifiedLicense, verify, verify_installable
@@ -51,11 +50,11 @@ def _environment_product() -> str:
     """The product of the key the environment sets (Anneal Enterprise when it cannot be read)."""
     found = environment.environment_key()
     if found is None:
-        return PRODUCT
+        return keyring.primary_product()
     try:
         return verify(found[0]).product
     except LicenseRefused:
-        return PRODUCT
+        return keyring.primary_product()
 
 
 def _guard_environment(source: str, product: str) -> None:
@@ -116,8 +115,9 @@ def install(text: str | bytes, *, source: str, detail: str = "", user: Any = Non
     return record
 
 
-def remove(*, source: str, user: Any = None, product: str = PRODUCT) -> LicenseKey | None:
-    """Remove the license in force for ``product``; its features turn off. Data is kept."""
+def remove(*, source: str, user: Any = None, product: str | None = None) -> LicenseKey | None:
+    """Remove the license in force for ``product`` (the primary one by default); its features turn off. Data is kept."""
+    product = product or keyring.primary_product()
     _guard_environment(source, product)
     with transaction.atomic():
         state = locked_state()

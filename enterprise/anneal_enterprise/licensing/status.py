@@ -17,7 +17,7 @@ from typing import Callable
 
 from django.db import DatabaseError, connection
 
-from anneal_enterprise.licensing import clock, lifecycle
+from anneal_enterprise.licensing import clock, keyring, lifecycle
 from anneal_enterprise.licensing.claims import PRODUCT, LicenseClaims
 from anneal_enterprise.licensing.errors import LicenseRefused
 from anneal_enterprise.licensing.models import LicenseKey, LicenseState
@@ -52,10 +52,13 @@ class Snapshot:
     """What this process knows about the installed licenses.
 
     ``licenses`` holds every installed license by product; the attributes ``claims``,
-    ``key_id``, ... describe the Anneal Enterprise license (the one that limits seats and quotas).
+    ``key_id``, ... describe the primary license (Anneal Enterprise's unless a product built on
+    Anneal declares its own issuer primary): the one that limits seats and quotas.
     """
 
     version: int = -1
+    primary_product: str = PRODUCT
+    """The product whose license sets seats and quotas (:func:`.keyring.primary_product`)."""
     licenses: dict[str, InForce] = field(default_factory=dict)
     ever_granted: frozenset[str] = field(default_factory=frozenset)
     windows: dict[str, tuple[float, float]] = field(default_factory=dict)
@@ -63,7 +66,7 @@ class Snapshot:
 
     @property
     def primary(self) -> InForce:
-        return self.licenses.get(PRODUCT) or InForce(PRODUCT)
+        return self.licenses.get(self.primary_product) or InForce(self.primary_product)
 
     @property
     def claims(self) -> LicenseClaims | None:
@@ -135,7 +138,8 @@ def _load(version: int) -> Snapshot:
         if entry.claims is not None:
             window = (entry.claims.starts_at.timestamp(), entry.claims.grace_ends_at.timestamp())
             windows.update({feature: window for feature in entry.claims.features})
-    return Snapshot(version=version, licenses=licenses, ever_granted=ever, windows=windows)
+    return Snapshot(version=version, primary_product=keyring.primary_product(), licenses=licenses,
+                    ever_granted=ever, windows=windows)
 
 
 def _read_version() -> int:

@@ -14,8 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from anneal_enterprise.licensing import clock
-from anneal_enterprise.licensing.claims import PRODUCT
+from anneal_enterprise.licensing import clock, keyring
 from anneal_enterprise.licensing.usage import downloads, instance_key
 from anneal_enterprise.licensing.usage.reports import ReportRefused, ReportRequest, build, render as render_report
 
@@ -29,12 +28,14 @@ class ReportForm(forms.Form):
 
     def report_request(self) -> ReportRequest:
         data = self.cleaned_data
-        return ReportRequest(data["first_day"], data["last_day"], data["include_names"], data["product"] or PRODUCT)
+        return ReportRequest(data["first_day"], data["last_day"], data["include_names"],
+                             data["product"] or keyring.primary_product())
 
 
 def default_form() -> ReportForm:
     yesterday = clock.now().date() - timedelta(days=1)
-    return ReportForm(initial={"first_day": yesterday.replace(day=1), "last_day": yesterday, "product": PRODUCT})
+    return ReportForm(initial={"first_day": yesterday.replace(day=1), "last_day": yesterday,
+                               "product": keyring.primary_product()})
 
 
 @staff_member_required(login_url="web:sign_in")

@@ -9,10 +9,9 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
-from anneal_enterprise.licensing import preview, services, status, usage_views
+from anneal_enterprise.licensing import keyring, preview, services, status, usage_views
 from anneal_enterprise.licensing.usage import instance_key
 from anneal_enterprise.licensing.api import license_summary
-from anneal_enterprise.licensing.claims import PRODUCT
 from anneal_enterprise.licensing.errors import LicenseRefused
 from anneal_enterprise.licensing.models import LicenseKey
 
@@ -28,10 +27,11 @@ def license_page(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         try:
             if request.POST.get("action") == "remove":
-                product = request.POST.get("product", "") or PRODUCT
+                primary = keyring.primary_product()
+                product = request.POST.get("product", "") or primary
                 record = services.remove(source=LicenseKey.Source.WEB, user=request.user, product=product)
                 messages.success(request, "The license was removed. Anneal runs as the free edition; no data was deleted."
-                                 if product == PRODUCT else
+                                 if product == primary else
                                  f"License {record.license_id if record else ''} was removed; its features are off "
                                  "and their data is kept.")
             else:

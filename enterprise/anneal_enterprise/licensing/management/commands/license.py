@@ -23,8 +23,8 @@ class Command(BaseCommand):
         show = sub.add_parser("show", help="Show the license in force.")
         show.add_argument("--json", action="store_true", help="Print JSON.")
         remove = sub.add_parser("remove", help="Remove a license; its features turn off. No data is deleted.")
-        remove.add_argument("--product", default="anneal",
-                            help="Whose license: anneal (Anneal Enterprise, the default) or a plugin's name.")
+        remove.add_argument("--product", default=None,
+                            help="Whose license: a plugin's name; default: the edition's (Anneal Enterprise).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from anneal_enterprise.licensing import services, sources, status
@@ -44,11 +44,13 @@ class Command(BaseCommand):
                                           detail="" if name == "-" else name)
                 self.stdout.write(self.style.SUCCESS(f"Installed license {record.license_id} for {record.licensee}."))
             elif action == "remove":
-                product = options["product"]
+                from anneal_enterprise.licensing import keyring
+
+                product = options["product"] or keyring.primary_product()
                 record = services.remove(source=LicenseKey.Source.CLI, product=product)
                 if record is None:
                     self.stdout.write(f"No license was installed for {product}.")
-                elif product == "anneal":
+                elif product == "anneal" and product == keyring.primary_product():
                     self.stdout.write(self.style.SUCCESS(
                         f"Removed license {record.license_id}; Anneal runs as the free edition."))
                 else:
@@ -123,7 +125,7 @@ class Command(BaseCommand):
         if summary["error"]:
             self.stdout.write(self.style.ERROR(summary["error"]))
         for entry in summary["licenses"]:
-            if entry["product"] == "anneal":
+            if entry["product"] == summary["primary_product"]:
                 continue
             license = entry["license"]
             self.stdout.write("")
