@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from celery.signals import worker_process_shutdown
 from django.core.mail import send_mail
 from django.utils import timezone
 
@@ -33,3 +34,18 @@ def run_for_each_organization(plugin: str, task: str, kwargs: dict | None = None
     for organization_id in enabled:
         app.tasks[task].delay(organization_id=organization_id, **(kwargs or {}))
     return len(enabled)
+
+
+@shared_task(name="core.flush_meter_usage")
+def flush_meter_usage() -> int:
+    """Write the metered usage this process buffered (``core.metering``); returns the rows written."""
+    from core import metering
+
+    return metering.flush()
+
+
+@worker_process_shutdown.connect
+def _flush_meter_usage_at_shutdown(**_: object) -> None:
+    from core import metering
+
+    metering.flush()

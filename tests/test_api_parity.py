@@ -73,7 +73,11 @@ PARITY = {
                                 f"DELETE {SSO}/providers/{{public_id}}/", f"GET {SSO}/policy/", f"POST {SSO}/policy/",
                                 f"GET {SSO}/domains/", f"POST {SSO}/domains/", f"POST {SSO}/domains/{{id}}/verify/",
                                 f"DELETE {SSO}/domains/{{id}}/"],
-    "enterprise:license": [f"GET {ENT}/license/", f"PUT {ENT}/license/", f"DELETE {ENT}/license/"],
+    "enterprise:license": [f"GET {ENT}/license/", f"PUT {ENT}/license/", f"DELETE {ENT}/license/",
+                           f"POST {ENT}/license/preview/"],
+    "enterprise:license-usage-report": [f"POST {ENT}/license/usage-report/"],
+    "web:organization_usage": [f"GET {ORG}/usage/"],
+    "web:organization_usage_csv": [f"GET {ORG}/usage/"],
 }
 
 BROWSER_ONLY = {

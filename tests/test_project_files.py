@@ -114,6 +114,15 @@ def test_every_enterprise_source_file_ships_in_the_enterprise_distribution(wheel
     assert missing == []
 
 
+@pytest.mark.parametrize("name", sorted(DISTRIBUTIONS))
+def test_no_vendor_tool_ships_in_any_distribution(wheels, name):
+    """The key-issuing and report-verifying tools stay with the vendor (enterprise/tools)."""
+    _, names = _metadata(wheels[name])
+    vendor_tools = {path.name for path in (ROOT / "enterprise" / "tools").glob("*.py")}
+    assert {"issue_license.py", "verify_usage_report.py"} <= vendor_tools
+    assert [n for n in names if n.rsplit("/", 1)[-1] in vendor_tools or n.startswith("tools/")] == []
+
+
 def test_the_plugin_scaffold_declares_a_license():
     template = (ROOT / "core/plugins/scaffold/template/pyproject.toml.tmpl").read_text()
     assert re.search(r'^license = "[^"]+"$', template, re.MULTILINE)

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
-from core.api import plugin_views, views
+from core.api import plugin_views, usage, views
 
 router = DefaultRouter()
 router.register("tokens", views.ApiTokenViewSet, basename="token")
@@ -28,6 +28,7 @@ urlpatterns = [
     path("organizations/<slug:organization_slug>/plugins/<str:name>/settings/",
          plugin_views.OrganizationPluginSettingsView.as_view(), name="organization-plugin-settings"),
     path("me/", views.MeView.as_view({"get": "list", "patch": "partial_update"}), name="me-list"),
+    path("organizations/<slug:organization_slug>/usage/", usage.UsageView.as_view(), name="organization-usage"),
     path("organizations/<slug:organization_slug>/", include(scoped.urls)),
     path("", include(router.urls)),
 ]

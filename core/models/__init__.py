@@ -1,3 +1,4 @@
+from core.models.metering import MeterUsage
 from core.models.organizations import Invitation, Membership, Organization
 from core.models.outbound import OutboundContact
 from core.models.plugins import PluginAvailability, PluginOrganization, PluginSettingValue
@@ -5,5 +6,5 @@ from core.models.projects import Project
 from core.models.tokens import ApiToken
 from core.models.users import User
 
-__all__ = ["ApiToken", "Invitation", "Membership", "Organization", "OutboundContact", "PluginAvailability", "PluginOrganization",
-           "PluginSettingValue", "Project", "User"]
+__all__ = ["ApiToken", "Invitation", "Membership", "MeterUsage", "Organization", "OutboundContact",
+           "PluginAvailability", "PluginOrganization", "PluginSettingValue", "Project", "User"]

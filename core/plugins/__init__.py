@@ -9,6 +9,8 @@
 
 import pluggy
 
+from core.metering import record as record_usage
+
 from core.plugins.hookspecs import HOOK_API_VERSION, PROJECT_NAME, HookDeprecationWarning
 from core.plugins.types import (
     DiagnosticCollector,
@@ -17,6 +19,8 @@ from core.plugins.types import (
     Feature,
     HealthCheck,
     HealthCheckResult,
+    LicenseIssuer,
+    Meter,
     NavItem,
     PeriodicTask,
     PluginSetting,
@@ -38,6 +42,8 @@ __all__ = [
     "HealthCheck",
     "HealthCheckResult",
     "HookDeprecationWarning",
+    "LicenseIssuer",
+    "Meter",
     "NavItem",
     "PeriodicTask",
     "PluginSetting",
@@ -47,4 +53,5 @@ __all__ = [
     "UpgradeFinding",
     "UpgradeTarget",
     "hookimpl",
+    "record_usage",
 ]

@@ -35,6 +35,7 @@ PUBLIC_API: dict[str, list[str] | None] = {
     "core.plugins.manager": ["records", "PluginRecord"],
     "core.plugins.enablement": ["is_on"],
     "core.plugins.settings": ["value", "declared", "UnknownSetting"],
+    "core.metering": ["record", "check", "month_total", "daily"],
     "core.jobs": ["app"],
     "core.services.users": ["create_user", "update_user"],
     "core.services.organizations": ["create_organization", "add_member", "change_role", "remove_member"],

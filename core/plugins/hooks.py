@@ -19,6 +19,8 @@ from core.plugins.types import (
     EventType,
     Feature,
     HealthCheck,
+    LicenseIssuer,
+    Meter,
     NavItem,
     PeriodicTask,
     PluginSetting,
@@ -239,3 +241,10 @@ def upgrade_checks(target: UpgradeTarget) -> list[UpgradeFinding]:
                 findings.append(finding)
     return findings
 
+
+def meters() -> list[tuple[str, Meter]]:
+    return collect("anneal_meters")
+
+
+def license_issuers() -> list[tuple[str, LicenseIssuer]]:
+    return collect("anneal_license_issuers")

@@ -52,6 +52,8 @@ if TYPE_CHECKING:
         EventType,
         Feature,
         HealthCheck,
+        LicenseIssuer,
+        Meter,
         NavItem,
         PeriodicTask,
         PluginSetting,
@@ -289,7 +291,10 @@ def anneal_action_policy(
     """Decide whether a guarded action may go ahead.
 
     Called before the core creates an invitation (``"invitation.create"``), adds a member
-    (``"membership.create"``) or creates an organization (``"organization.create"``).
+    (``"membership.create"``), creates an organization (``"organization.create"``) or, since
+    1.2, creates a project (``"project.create"``; ``organization`` is the project's) or starts
+    new metered work (``"meter.use"``, from ``core.metering.check``; ``details`` holds ``meter``
+    and ``quantity``).
     ``details`` holds the action's input (for an invitation: ``email`` and ``role``). Return a
     :class:`~core.plugins.types.Refusal` to stop it with a message, or ``None``. Any refusal wins.
     """
@@ -463,3 +468,31 @@ def anneal_upgrade_checks(target: UpgradeTarget) -> list[UpgradeFinding]:
     since what it would have checked is unknown.
     """
 
+
+# --- Metering and licenses --------------------------------------------------------------------
+
+
+@spec(since="1.2")
+def anneal_meters() -> list[Meter]:
+    """The meters this plugin records usage in, with their unit and description.
+
+    Called once when apps are ready (and again after plugins change). Name each meter
+    ``<plugin>.<what>``. Record usage with ``core.plugins.record_usage(organization, meter,
+    quantity)``: it is buffered in memory and aggregated per organization and day, so a call
+    costs a dictionary update, never a database write. Recording an undeclared meter raises
+    ``ValueError``. Organization admins see each meter on their Usage page.
+    """
+
+
+@spec(since="1.2")
+def anneal_license_issuers() -> list[LicenseIssuer]:
+    """The vendor of this plugin, whose license keys may unlock this plugin's features.
+
+    Called when the enterprise package verifies license keys (the answer is cached per plugin
+    generation). Return one :class:`~core.plugins.LicenseIssuer` with the vendor's public keys
+    and the plugin's licensed features, each named ``<plugin>.<feature>`` where ``<plugin>`` is
+    this plugin's entry-point name. A key signed by one of these keys may grant only those
+    features (never the enterprise package's, nor another plugin's), and must carry the
+    product id ``<plugin>``. Key ids already used by another issuer are ignored. Gate the
+    features with ``core.features.has("<plugin>.<feature>")``; the core itself never reads this.
+    """

@@ -203,3 +203,31 @@ class UpgradeTarget:
             if candidate.is_file():
                 return candidate.read_text(encoding="utf-8")
         return None
+
+
+@dataclass(frozen=True)
+class Meter:
+    """Something an organization's use of the product is counted in (``core.metering``).
+
+    ``name`` is ``<plugin>.<what>`` (``webhooks.deliveries``); ``unit`` is what one counts
+    (``delivery``, ``token``, ``request``); ``description`` says what is counted and when.
+    """
+
+    name: str
+    unit: str
+    description: str
+
+
+@dataclass(frozen=True)
+class LicenseIssuer:
+    """A plugin's vendor, whose license keys may grant that plugin's features.
+
+    ``public_keys`` maps each key id to ``(kind, key)``: ``kind`` is ``"production"`` or
+    ``"test"``, ``key`` an Ed25519 public key as PEM text or the base64 of its 32 raw bytes.
+    ``features`` are the licensed features, each named ``<plugin>.<feature>`` after the plugin
+    that declares the issuer; ``label`` is the product's name as licenses show it.
+    """
+
+    label: str
+    public_keys: dict[str, tuple[str, str]]
+    features: tuple[str, ...] = ()

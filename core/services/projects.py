@@ -5,10 +5,11 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from core.events import Target, emit
+from core.events import Target, current_actor, emit
 from core.events.diff import snapshot
 from core.models import Organization, Project
-from core.services.errors import ServiceError
+from core.plugins import hooks
+from core.services.errors import PolicyRefused, ServiceError
 from core.services.names import clean_name, clean_text
 
 PROJECT_FIELDS = ["name", "slug", "description"]
@@ -30,6 +31,9 @@ def create_project(organization: Organization, name: str, slug: str | None = Non
     slug = slugify(slug or name)[:100].strip("-")  # a slug made from a long name fits the column
     if not slug:
         raise ServiceError("A project needs a name with at least one letter or digit.", field="name")
+    refusal = hooks.action_policy("project.create", current_actor(), organization, {"name": name, "slug": slug})
+    if refusal is not None:
+        raise PolicyRefused(refusal.reason, refusal.code)
     try:
         with transaction.atomic():
             project = Project.objects.create(organization=organization, name=name, slug=slug, description=description)

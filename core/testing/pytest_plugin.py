@@ -64,6 +64,16 @@ def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def empty_meter_buffer() -> Iterator[None]:
+    """Each test starts and ends with an empty metering buffer (``core.metering``)."""
+    from core import metering
+
+    metering.forget()
+    yield
+    metering.forget()
+
+
 @pytest.fixture
 def without_plugins() -> Iterator[Callable[..., None]]:
     """``without_plugins("enterprise", ...)``: leave installed plugins out for the rest of the test."""

@@ -12,6 +12,7 @@ from core.web.views import (
     projects,
     system,
     tokens,
+    usage,
 )
 
 app_name = "web"
@@ -37,6 +38,8 @@ urlpatterns = [
     path("o/<slug:slug>/settings/plugins/", plugin_availability.organization_plugins, name="organization_plugins"),
     path("o/<slug:slug>/settings/plugins/<str:name>/", plugin_settings.organization_settings,
          name="organization_plugin_settings"),
+    path("o/<slug:slug>/settings/usage/", usage.usage, name="organization_usage"),
+    path("o/<slug:slug>/settings/usage.csv", usage.usage_csv, name="organization_usage_csv"),
     path("o/<slug:slug>/members/", members.members, name="members"),
     path("o/<slug:slug>/members/<int:membership_id>/role/", members.change_role, name="member_role"),
     path("o/<slug:slug>/members/<int:membership_id>/remove/", members.remove_member, name="member_remove"),

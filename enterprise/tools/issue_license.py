@@ -56,6 +56,7 @@ def claims_from(args: argparse.Namespace) -> dict:
     starts = _time(args.starts) if args.starts else datetime.now(timezone.utc).replace(microsecond=0)
     expires = _time(args.expires) if args.expires else starts + timedelta(days=args.days)
     iso = "%Y-%m-%dT%H:%M:%SZ"
+    quotas = _quotas(args)
     return {
         "license_id": args.license_id or f"lic_{uuid.uuid4().hex[:16]}",
         "licensee": args.licensee,
@@ -66,7 +67,22 @@ def claims_from(args: argparse.Namespace) -> dict:
         "seats": args.seats,
         "features": sorted(args.feature or FEATURES),
         "grace_days": args.grace_days,
+        **({"quotas": quotas} if quotas else {}),
     }
+
+
+def _quotas(args: argparse.Namespace) -> dict:
+    quotas: dict = {}
+    for item in args.quota or []:
+        name, _, value = item.partition("=")
+        quotas[name] = int(value)
+    meters = {}
+    for item in args.meter_quota or []:
+        name, _, value = item.partition("=")
+        meters[name] = int(value)
+    if meters:
+        quotas["meters"] = meters
+    return quotas
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,7 +102,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--starts", help="Start, ISO 8601 (default now).")
     parser.add_argument("--expires", help="Expiry, ISO 8601 (overrides --days).")
     parser.add_argument("--grace-days", type=int, default=14)
-    parser.add_argument("--feature", action="append", choices=FEATURES, help="Repeat; default: all features.")
+    parser.add_argument("--feature", action="append",
+                        help="Repeat; default: all Anneal Enterprise features. A plugin vendor names its own "
+                             "(<plugin>.<feature>) and sets --product to the plugin's name.")
+    parser.add_argument("--quota", action="append", metavar="NAME=N",
+                        help="organizations=N or projects=N (repeat); default: no quota.")
+    parser.add_argument("--meter-quota", action="append", metavar="METER=N",
+                        help="A meter's monthly quantity, e.g. webhooks.deliveries=100000 (repeat).")
     parser.add_argument("--license-id")
     parser.add_argument("--product", default=PRODUCT)
     parser.add_argument("--json", action="store_true", help="Also print the claims to standard error.")

@@ -115,6 +115,12 @@ def test_every_call_site_calls_its_hook_with_the_documented_arguments(
     settings_page = owner_client.get(reverse("web:organization_settings", args=[slug])).content.decode()
     assert "Dummy settings" in settings_page
 
+    # Usage page (declared meters) and license issuers (called by the enterprise package when
+    # it verifies a key; the core only declares the hook).
+    usage_page = owner_client.get(reverse("web:organization_usage", args=[slug])).content.decode()
+    assert 'data-meter="dummy.things"' in usage_page
+    assert [issuer.label for _, issuer in hooks.license_issuers()] == ["Dummy"]
+
     # Egress ledger and plugin settings (instance staff), organization settings tab.
     staff = web_client_for(make_user(is_staff=True))
     assert "The dummy endpoint" in staff.get(reverse("web:egress_ledger")).content.decode()

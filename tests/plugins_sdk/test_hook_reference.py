@@ -71,8 +71,9 @@ def test_plugins_docs_check_fails_for_a_stale_page_and_says_how_to_fix_it(tmp_pa
 
 def test_hooks_are_listed_in_source_order_under_their_sections():
     names = reference.hook_names()
-    assert names[0] == "anneal_django_apps" and names[-1] == "anneal_upgrade_checks"
+    assert names[0] == "anneal_django_apps" and names[-1] == "anneal_license_issuers"
     assert set(names) == {n for n in dir(hookspecs) if n.startswith("anneal_")}
     sections = {doc.name: doc.section for doc in reference.collect()}
     assert sections["anneal_event"] == "Domain events"
     assert sections["anneal_feature_enabled"] == "Entitlements"
+    assert sections["anneal_meters"] == "Metering and licenses"

@@ -111,3 +111,22 @@ def test_the_core_range_covers_the_current_minor_series_before_1_0_and_the_major
     from packaging.specifiers import SpecifierSet
 
     assert __version__ in SpecifierSet(core_range())
+
+
+def test_a_generated_licensed_plugin_installs_and_its_tests_issue_a_throwaway_key(tmp_path, sandbox):
+    result = subprocess.run(
+        [sys.executable, "-m", "core.cli", "plugins", "new", "report-pack", "--licensed", "--directory", str(tmp_path)],
+        capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[2])
+    assert result.returncode == 0, result.stderr
+    plugin = tmp_path / "anneal-report-pack"
+    licensing = (plugin / "anneal_report_pack" / "licensing.py").read_text()
+    assert '"report-pack-production-1": ("production", "' in licensing and 'FEATURE = "report-pack.pro"' in licensing
+    private = plugin / "vendor-keys" / "report-pack-production-1.pem"
+    assert private.read_text().startswith("-----BEGIN PRIVATE KEY-----")
+    assert "vendor-keys/" in (plugin / ".gitignore").read_text()
+    tests = _install_and_run_its_tests(plugin, sandbox)
+    assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-2000:]
+    assert "6 passed" in tests.stdout
+    installed = {path.name for path in sandbox.site.rglob("*") if path.is_file()}
+    assert "licensing.py" in installed
+    assert not {"issue_key.py", "report-pack-production-1.pem"} & installed  # the vendor keeps them

@@ -30,6 +30,8 @@ class Command(BaseCommand):
         new = actions.add_parser("new", help="Create a separately installable plugin with passing tests.")
         new.add_argument("name", help="The plugin's name, e.g. hello-world (lowercase, digits, hyphens).")
         new.add_argument("--directory", default=".", help="Where to create it (default: the current folder).")
+        new.add_argument("--licensed", action="store_true",
+                         help="Add a licensed feature, a vendor key pair and a key-issuing tool kept outside the package.")
         sign = actions.add_parser("sign", help="Sign a plugin's wheel with the vendor's Ed25519 key (in place).")
         sign.add_argument("wheel", help="The .whl file to sign.")
         sign.add_argument("--key", required=True, help="The vendor's private key (PEM), kept outside the repository.")
@@ -59,7 +61,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         action = options.get("action")
         if action == "new":
-            self.new(options["name"], Path(options["directory"]))
+            self.new(options["name"], Path(options["directory"]), options.get("licensed", False))
         elif action == "sign":
             self.sign(Path(options["wheel"]), Path(options["key"]), options["vendor"])
         elif action == "keygen":
@@ -167,9 +169,9 @@ class Command(BaseCommand):
         if failed:
             raise CommandError(f"The plugin's tests fail with Anneal {', '.join(failed)}.")
 
-    def new(self, name: str, directory: Path) -> None:
+    def new(self, name: str, directory: Path, licensed: bool = False) -> None:
         try:
-            target = create_plugin(name, directory)
+            target = create_plugin(name, directory, licensed=licensed)
         except ScaffoldError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(self.style.SUCCESS(f"Created the {name} plugin in {target}"))
@@ -177,6 +179,9 @@ class Command(BaseCommand):
         self.stdout.write(f"    pip install -e '{target}[test]'")
         self.stdout.write(f"    cd {target} && python -m pytest")
         self.stdout.write("    anneal plugins        # lists it as loaded")
+        if licensed:
+            self.stdout.write(f"The vendor's private key is in {target / 'vendor-keys'}: keep it offline, never ship it.")
+            self.stdout.write(f"    python {target / 'tools' / 'issue_key.py'} --help   # issue license keys")
 
     def docs(self, output: str | None, check: bool, api: bool = False) -> None:
         try:

@@ -10,6 +10,7 @@ not mistake them for the core's own code.
 
 from __future__ import annotations
 
+import base64
 import re
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -59,6 +60,23 @@ def template_root() -> Traversable:
     return resources.files("core.plugins.scaffold").joinpath("template")
 
 
+def licensed_template_root() -> Traversable:
+    """Files added to (or replacing those of) the template for ``--licensed``."""
+    return resources.files("core.plugins.scaffold").joinpath("template_licensed")
+
+
+def _vendor_key(values: dict[str, str]) -> bytes:
+    """A new Ed25519 key pair for the plugin's vendor: the public half goes into the template."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    private = Ed25519PrivateKey.generate()
+    public = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    values["public_key"] = base64.b64encode(public).decode("ascii")
+    return private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                 serialization.NoEncryption())
+
+
 def _walk(folder: Traversable, relative: Path) -> list[tuple[Path, Traversable]]:
     files = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
@@ -71,17 +89,36 @@ def _walk(folder: Traversable, relative: Path) -> list[tuple[Path, Traversable]]
     return files
 
 
-def create_plugin(name: str, directory: Path) -> Path:
-    """Write a new plugin called ``name`` into ``directory/<distribution>`` and return that path."""
+def create_plugin(name: str, directory: Path, *, licensed: bool = False) -> Path:
+    """Write a new plugin called ``name`` into ``directory/<distribution>`` and return that path.
+
+    ``licensed`` adds a licensed feature (``<name>.pro``), a vendor key pair (the public half in
+    ``<package>/licensing.py``, the private half in ``vendor-keys/``, outside the package), the
+    key-issuing tool ``tools/issue_key.py`` (outside the package too) and tests that issue a
+    throwaway key.
+    """
     values = placeholders(name)
     target = Path(directory) / values["distribution"]
     if target.exists():
         raise ScaffoldError(f"{target} already exists: choose another name or --directory.")
-    for relative, source in _walk(template_root(), Path()):
+    files = dict(_walk(template_root(), Path()))
+    private_pem = b""
+    if licensed:
+        values["key_id"] = f"{name}-production-1"
+        values["test_keys_setting"] = values["package"].upper() + "_TEST_PUBLIC_KEYS"
+        private_pem = _vendor_key(values)
+        files.update(_walk(licensed_template_root(), Path()))
+    for relative, source in files.items():
         path = Path(Template(str(relative)).substitute(values))
         if path.suffix == ".tmpl":
             path = path.with_suffix("")
         destination = target / path
         destination.parent.mkdir(parents=True, exist_ok=True)
         destination.write_text(Template(source.read_text(encoding="utf-8")).substitute(values), encoding="utf-8")
+    if licensed:
+        keys = target / "vendor-keys"
+        keys.mkdir()
+        (keys / f"{values['key_id']}.pem").write_bytes(private_pem)
+        (keys / f"{values['key_id']}.pem").chmod(0o600)
+        (target / ".gitignore").write_text("# The vendor's private keys: keep them offline, never commit them.\nvendor-keys/\n")
     return target

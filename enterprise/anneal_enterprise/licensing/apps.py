@@ -5,3 +5,9 @@ class LicensingConfig(AppConfig):
     name = "anneal_enterprise.licensing"
     label = "anneal_licensing"
     verbose_name = "Anneal Enterprise licensing"
+
+    def ready(self) -> None:
+        from anneal_enterprise.licensing import issuers, keyring, sources, status
+
+        status.before_refresh(sources.sync_environment)
+        keyring.add_issuer_source(issuers.plugin_issuers)

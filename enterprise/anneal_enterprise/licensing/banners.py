@@ -5,7 +5,7 @@ Who sees which banner:
 * expiring (30 days before expiry): instance admins (staff);
 * grace period: instance admins and every organization owner or admin;
 * expired (past grace): instance admins;
-* over seats: instance admins.
+* over seats, or over a quota (organizations, projects, a meter this month): instance admins.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.html import format_html
 
-from anneal_enterprise.licensing import clock, seats, status
+from anneal_enterprise.licensing import clock, quotas, seats, status
 
 FEATURE_LABELS = {"sso": "Single sign-on (SSO)", "audit_log": "The audit log", "support": "Support access and bundles"}
 
@@ -69,6 +69,13 @@ def banner(request: Any) -> str | None:
             parts.append(format_html(
                 '<div class="banner license-seats" role="alert">{} of {} licensed seats are in use. New invitations '
                 "stop at {} seats; existing members keep signing in.{}</div>", usage.in_use, usage.seats, usage.limit, link))
+    if staff and stage in ("valid", "expiring", "grace"):
+        for quota in quotas.usage():
+            if quota.over:
+                parts.append(format_html(
+                    '<div class="banner license-quota" role="alert">{} of {} licensed {} are in use{}. New ones stop '
+                    "at {}; everything that exists keeps working.{}</div>", quota.in_use, quota.licensed, quota.label,
+                    " this month" if quota.name.startswith("meter:") else "", quota.limit, link))
     return "".join(parts) or None
 
 

@@ -7,7 +7,8 @@ class LicenseRefused(Exception):
     """A key that cannot be installed; the license already in force stays in force.
 
     ``code`` is one of ``malformed``, ``unsupported_algorithm``, ``unknown_key``, ``tampered``,
-    ``other_product``, ``not_yet_valid``, ``past_grace``, ``set_by_environment``.
+    ``other_product``, ``feature_out_of_scope``, ``not_yet_valid``, ``past_grace``,
+    ``set_by_environment``.
     """
 
     def __init__(self, code: str, message: str) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from anneal_enterprise.licensing import banners, seats, status
+from anneal_enterprise.licensing import banners, issuers, quotas, seats, status
 from anneal_enterprise.licensing.claims import FEATURES
 from core.plugins import (
     DiagnosticCollector,
@@ -34,9 +34,9 @@ def anneal_features() -> list[Feature]:
 
 @hookimpl
 def anneal_feature_enabled(name: str) -> bool | None:
-    if name not in LICENSED:
-        return None
-    return status.grants(name)
+    if name in LICENSED or issuers.is_plugin_feature(name):
+        return status.grants(name)
+    return None
 
 
 @hookimpl
@@ -48,11 +48,21 @@ def anneal_event_types() -> list[EventType]:
         EventType("license.refused", "A license key was refused; the license in force stayed.", "license", "warning"),
         EventType("license.expired", "The license's grace period ended; enterprise features switched off.", "license", "warning"),
         EventType("license.over_seats", "More seats are in use than the license allows.", "license", "warning"),
+        EventType("license.usage_report_downloaded", "An admin downloaded a signed usage report.", "license", "notice"),
     ]
+
+
+QUOTA_ACTIONS = {"organization.create": "organizations", "project.create": "projects"}
 
 
 @hookimpl
 def anneal_action_policy(action: str, organization: Any, details: dict[str, Any]) -> Refusal | None:
+    if action in QUOTA_ACTIONS:
+        reason = quotas.refusal_for_new(QUOTA_ACTIONS[action])
+        return Refusal(reason, code="license_quota") if reason else None
+    if action == "meter.use":
+        reason = quotas.refusal_for_new(f"meter:{details.get('meter', '')}", int(details.get("quantity", 1)))
+        return Refusal(reason, code="license_quota") if reason else None
     if action not in ("invitation.create", "membership.create"):
         return None
     reason = seats.refusal_for_new_seat(str(details.get("email", "")), count_pending=action == "invitation.create")
@@ -91,7 +101,10 @@ def anneal_api_urlpatterns() -> list[Any]:
 
 @hookimpl
 def anneal_periodic_tasks() -> list[PeriodicTask]:
-    return [PeriodicTask("anneal-license-check", "anneal_licensing.check_license", 60.0)]
+    return [
+        PeriodicTask("anneal-license-check", "anneal_licensing.check_license", 60.0),
+        PeriodicTask("anneal-usage-snapshot", "anneal_licensing.take_usage_snapshot", 3600.0),
+    ]
 
 
 @hookimpl

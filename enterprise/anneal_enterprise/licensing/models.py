@@ -7,7 +7,11 @@ from django.db import models
 
 
 class LicenseKey(models.Model):
-    """A license key that was installed; at most one is active. Rows are never deleted."""
+    """A license key that was installed; at most one is active per product. Rows are never deleted.
+
+    ``product`` is the issuer's product id: ``anneal`` for Anneal Enterprise, a plugin's name
+    for a plugin vendor's license. Each product's license is installed and removed on its own.
+    """
 
     class Source(models.TextChoices):
         WEB = "web", "License page"
@@ -16,6 +20,8 @@ class LicenseKey(models.Model):
         ENVIRONMENT = "environment", "ANNEAL_LICENSE_KEY"
         FILE = "file", "ANNEAL_LICENSE_FILE"
 
+    product = models.CharField(max_length=200, default="anneal",
+                               help_text="The issuer's product id: anneal, or a plugin's name.")
     key = models.TextField(help_text="The armored key exactly as installed.")
     digest = models.CharField(max_length=64)
     license_id = models.CharField(max_length=200)
@@ -34,8 +40,8 @@ class LicenseKey(models.Model):
     class Meta:
         ordering = ["-installed_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["is_active"], condition=models.Q(is_active=True),
-                                    name="anneal_licensing_one_active_key"),
+            models.UniqueConstraint(fields=["product"], condition=models.Q(is_active=True),
+                                    name="anneal_licensing_one_active_key_per_product"),
         ]
 
     def __str__(self) -> str:
@@ -50,3 +56,28 @@ class LicenseState(models.Model):
     expired_reported = models.CharField(max_length=200, blank=True,
                                         help_text="License id whose expiry event was emitted.")
     over_seats_reported = models.BooleanField(default=False)
+
+
+class InstanceKey(models.Model):
+    """This instance's own Ed25519 key, generated on first use; it signs usage reports.
+
+    The private key is stored encrypted at rest (``core.secrets``, purpose
+    ``anneal_enterprise.licensing.instance-key``); only the newest row signs.
+    """
+
+    key_id = models.CharField(max_length=64, unique=True)
+    public_key = models.TextField(help_text="The base64 of the 32 raw bytes of the public key.")
+    encrypted_private_key = models.TextField()
+    created_at = models.DateTimeField()
+
+
+class UsageSnapshot(models.Model):
+    """One day's usage counts, hash-chained to the snapshot before it. Rows are never changed."""
+
+    sequence = models.PositiveIntegerField(unique=True)
+    day = models.DateField(unique=True)
+    document = models.JSONField(help_text="The snapshot as reports carry it, hash included.")
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["sequence"]

@@ -13,12 +13,15 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Callable
 
 from django.db import DatabaseError, connection
 
-from anneal_enterprise.licensing import clock, lifecycle
-from anneal_enterprise.licensing.claims import LicenseClaims
+from anneal_enterprise.licensing import clock, keyring, lifecycle
+from anneal_enterprise.licensing.claims import PRODUCT, LicenseClaims
 from anneal_enterprise.licensing.errors import LicenseRefused
+from anneal_enterprise.licensing.models import LicenseKey, LicenseState
+from anneal_enterprise.licensing.verify import verify
 
 logger = logging.getLogger(__name__)
 
@@ -26,55 +29,120 @@ REFRESH_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
-class Snapshot:
-    """What this process knows about the installed license."""
+class InForce:
+    """One installed license: Anneal Enterprise's or a plugin vendor's (one per product)."""
 
-    version: int = -1
+    product: str
     claims: LicenseClaims | None = None
     key_id: str = ""
     key_kind: str = ""
+    issuer: str = ""
     source: str = ""
     source_detail: str = ""
     installed_at: datetime | None = None
     record_id: int | None = None
     error: str = ""
-    ever_granted: frozenset[str] = field(default_factory=frozenset)
-    windows: dict[str, tuple[float, float]] = field(default_factory=dict)
-    """For each granted feature, the POSIX seconds from which and until which it is on."""
 
     def stage(self, now: datetime | None = None) -> lifecycle.Stage:
         return lifecycle.stage(self.claims, now or clock.now())
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """What this process knows about the installed licenses.
+
+    ``licenses`` holds every installed license by product; the attributes ``claims``,
+    ``key_id``, ... describe the primary license (Anneal Enterprise's unless a product built on
+    Anneal declares its own issuer primary): the one that limits seats and quotas.
+    """
+
+    version: int = -1
+    primary_product: str = PRODUCT
+    """The product whose license sets seats and quotas (:func:`.keyring.primary_product`)."""
+    licenses: dict[str, InForce] = field(default_factory=dict)
+    ever_granted: frozenset[str] = field(default_factory=frozenset)
+    windows: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """For each granted feature, the POSIX seconds from which and until which it is on."""
+
+    @property
+    def primary(self) -> InForce:
+        return self.licenses.get(self.primary_product) or InForce(self.primary_product)
+
+    @property
+    def claims(self) -> LicenseClaims | None:
+        return self.primary.claims
+
+    @property
+    def key_id(self) -> str:
+        return self.primary.key_id
+
+    @property
+    def key_kind(self) -> str:
+        return self.primary.key_kind
+
+    @property
+    def source(self) -> str:
+        return self.primary.source
+
+    @property
+    def source_detail(self) -> str:
+        return self.primary.source_detail
+
+    @property
+    def installed_at(self) -> datetime | None:
+        return self.primary.installed_at
+
+    @property
+    def record_id(self) -> int | None:
+        return self.primary.record_id
+
+    @property
+    def error(self) -> str:
+        return self.primary.error
+
+    def stage(self, now: datetime | None = None) -> lifecycle.Stage:
+        return self.primary.stage(now)
+
+
 _lock = threading.RLock()
 _state: dict[str, object] = {"snapshot": Snapshot(), "checked": float("-inf")}
+_before_refresh: list[Callable[[], None]] = []
 
 
-def _load(version: int) -> Snapshot:
-    from anneal_enterprise.licensing.models import LicenseKey
-    from anneal_enterprise.licensing.verify import verify
+def before_refresh(step: Callable[[], None]) -> None:
+    """Run ``step`` before each refresh outside a transaction (the environment's key is installed so)."""
+    if step not in _before_refresh:
+        _before_refresh.append(step)
 
-    ever = frozenset(f for claims in LicenseKey.objects.values_list("claims", flat=True)
-                     for f in (claims or {}).get("features", []))
-    record = LicenseKey.objects.filter(is_active=True).first()
-    if record is None:
-        return Snapshot(version=version, ever_granted=ever)
-    base = dict(version=version, source=record.source, source_detail=record.source_detail,
-                installed_at=record.installed_at, record_id=record.pk, ever_granted=ever)
+
+def _in_force(record: LicenseKey) -> InForce:
+    base = dict(product=record.product, source=record.source, source_detail=record.source_detail,
+                installed_at=record.installed_at, record_id=record.pk)
     try:
         verified = verify(record.key)
     except LicenseRefused as refusal:
-        logger.error("The installed license key no longer verifies: %s", refusal.message)
-        return Snapshot(error=refusal.message, **base)  # type: ignore[arg-type]
-    claims = verified.claims
-    window = (claims.starts_at.timestamp(), claims.grace_ends_at.timestamp())
-    return Snapshot(claims=claims, key_id=verified.key_id, key_kind=verified.key_kind,
-                    windows={feature: window for feature in claims.features}, **base)  # type: ignore[arg-type]
+        logger.error("The installed license key %s no longer verifies: %s", record.license_id, refusal.message)
+        return InForce(error=refusal.message, **base)  # type: ignore[arg-type]
+    return InForce(claims=verified.claims, key_id=verified.key_id, key_kind=verified.key_kind,
+                   issuer=verified.issuer, **base)  # type: ignore[arg-type]
+
+
+def _load(version: int) -> Snapshot:
+    ever = frozenset(f for claims in LicenseKey.objects.values_list("claims", flat=True)
+                     for f in (claims or {}).get("features", []))
+    licenses: dict[str, InForce] = {}
+    windows: dict[str, tuple[float, float]] = {}
+    for record in LicenseKey.objects.filter(is_active=True).order_by("product"):
+        entry = _in_force(record)
+        licenses[entry.product] = entry
+        if entry.claims is not None:
+            window = (entry.claims.starts_at.timestamp(), entry.claims.grace_ends_at.timestamp())
+            windows.update({feature: window for feature in entry.claims.features})
+    return Snapshot(version=version, primary_product=keyring.primary_product(), licenses=licenses,
+                    ever_granted=ever, windows=windows)
 
 
 def _read_version() -> int:
-    from anneal_enterprise.licensing.models import LicenseState
-
     return LicenseState.objects.filter(pk=1).values_list("version", flat=True).first() or 0
 
 
@@ -84,9 +152,8 @@ def refresh(force: bool = False) -> Snapshot:
         snapshot: Snapshot = _state["snapshot"]  # type: ignore[assignment]
         try:
             if not connection.in_atomic_block:
-                from anneal_enterprise.licensing import sources
-
-                sources.sync_environment()
+                for step in _before_refresh:
+                    step()
             version = _read_version()
             if force or version != snapshot.version:
                 snapshot = _load(version)

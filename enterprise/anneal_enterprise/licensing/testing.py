@@ -39,6 +39,13 @@ class TestSigner:
     def extra_public_keys(self) -> dict[str, str]:
         return {self.key_id: public_key_text(self.private_key.public_key())}
 
+    def license_issuer(self, label: str, features: Iterable[str], kind: str = "test") -> Any:
+        """A ``core.plugins.LicenseIssuer`` with this signer's public key, for a test plugin's hook."""
+        from core.plugins import LicenseIssuer
+
+        return LicenseIssuer(label, {self.key_id: (kind, public_key_text(self.private_key.public_key()))},
+                             tuple(features))
+
     def extra_public_keys_json(self) -> str:
         return json.dumps(self.extra_public_keys())
 

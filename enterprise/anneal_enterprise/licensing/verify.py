@@ -25,6 +25,11 @@ class VerifiedLicense:
     key_id: str
     key_kind: keyring.KeyKind
     digest: str
+    issuer: str = "Anneal Enterprise"
+
+    @property
+    def product(self) -> str:
+        return self.claims.product
 
     @property
     def is_test(self) -> bool:
@@ -48,15 +53,15 @@ def verify(text: str | bytes) -> VerifiedLicense:
             f"This license key uses the signature algorithm {doc.algorithm!r}, which this version of Anneal "
             f"does not support (it supports {document.ALGORITHM}). Ask your vendor for a key for this version.",
         )
-    keys = keyring.all_keys()
-    public = keys.get(doc.key_id)
-    if public is None:
-        known = ", ".join(f"{k.key_id} ({k.kind})" for k in keys.values())
+    found = keyring.find(doc.key_id)
+    if found is None:
+        known = ", ".join(f"{k.key_id} ({k.kind})" for k in keyring.all_keys().values())
         raise LicenseRefused(
             "unknown_key",
             f"This license key was signed with the key {doc.key_id!r}, which this version of Anneal does not "
             f"know (it knows {known}). Upgrade Anneal, or ask your vendor for a key signed with a known key.",
         )
+    issuer, public = found
     try:
         public.key.verify(doc.signature, doc.signed_bytes)
     except InvalidSignature:
@@ -72,13 +77,28 @@ def verify(text: str | bytes) -> VerifiedLicense:
             "malformed", f"This license key is signed but its content is not a valid license: {error}. "
             "Ask your vendor for a new key.",
         ) from None
-    if claims.product != claims_module.PRODUCT:
+    check_issuer(claims, issuer, public)
+    return VerifiedLicense(claims=claims, key_id=public.key_id, key_kind=public.kind, digest=_digest(doc),
+                           issuer=issuer.label)
+
+
+def check_issuer(claims: LicenseClaims, issuer: keyring.Issuer, public: keyring.PublicKey) -> None:
+    """Refuse claims that the signing key's issuer may not make: another product, or features outside its scope."""
+    if claims.product != issuer.product:
+        if issuer.product == claims_module.PRODUCT:
+            detail = f"is for the product {claims.product!r}, not for Anneal"
+        else:
+            detail = (f"is signed with {public.key_id!r}, a key of {issuer.label} ({issuer.product!r}), "
+                      f"but claims the product {claims.product!r}; a vendor's key only licenses its own product")
+        raise LicenseRefused("other_product", f"This license key {detail}. Check that you pasted the right key.")
+    outside = sorted(feature for feature in claims.features if not issuer.may_grant(feature))
+    if outside:
         raise LicenseRefused(
-            "other_product",
-            f"This license key is for the product {claims.product!r}, not for Anneal. "
-            "Check that you pasted the right key.",
+            "feature_out_of_scope",
+            f"This license key is signed with {public.key_id!r}, a key of {issuer.label}, which may grant "
+            f"{issuer.scope()}; it claims {', '.join(outside)}. The key is refused as a whole: ask the vendor "
+            "of each feature for a key of their own.",
         )
-    return VerifiedLicense(claims=claims, key_id=public.key_id, key_kind=public.kind, digest=_digest(doc))
 
 
 def check_installable(license: VerifiedLicense, now: datetime) -> None:

@@ -9,7 +9,8 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
-from anneal_enterprise.licensing import services, status
+from anneal_enterprise.licensing import keyring, preview, services, status, usage_views
+from anneal_enterprise.licensing.usage import instance_key
 from anneal_enterprise.licensing.api import license_summary
 from anneal_enterprise.licensing.errors import LicenseRefused
 from anneal_enterprise.licensing.models import LicenseKey
@@ -19,11 +20,20 @@ from anneal_enterprise.licensing.models import LicenseKey
 @require_http_methods(["GET", "POST"])
 def license_page(request: HttpRequest) -> HttpResponse:
     pasted = ""
-    if request.method == "POST":
+    shown = None
+    if request.method == "POST" and request.POST.get("action", "preview") == "preview":
+        pasted = request.POST.get("key", "")
+        shown = preview.preview(pasted)
+    elif request.method == "POST":
         try:
             if request.POST.get("action") == "remove":
-                services.remove(source=LicenseKey.Source.WEB, user=request.user)
-                messages.success(request, "The license was removed. Anneal runs as the free edition; no data was deleted.")
+                primary = keyring.primary_product()
+                product = request.POST.get("product", "") or primary
+                record = services.remove(source=LicenseKey.Source.WEB, user=request.user, product=product)
+                messages.success(request, "The license was removed. Anneal runs as the free edition; no data was deleted."
+                                 if product == primary else
+                                 f"License {record.license_id if record else ''} was removed; its features are off "
+                                 "and their data is kept.")
             else:
                 pasted = request.POST.get("key", "")
                 record = services.install(pasted, source=LicenseKey.Source.WEB, user=request.user)
@@ -34,7 +44,11 @@ def license_page(request: HttpRequest) -> HttpResponse:
             messages.error(request, refusal.message)
     history = LicenseKey.objects.select_related("installed_by")[:20]
     return render(request, "anneal_licensing/license.html",
-                  {"summary": license_summary(), "history": history, "pasted": pasted})
+                  {"summary": license_summary(), "history": history, "pasted": pasted,
+                   "preview": shown.as_json() if shown else None, "instance": instance_key.describe()})
 
 
-urlpatterns = [path("license/", license_page, name="license")]
+urlpatterns = [
+    path("license/", license_page, name="license"),
+    path("license/usage-report/", usage_views.usage_report, name="license-usage-report"),
+]

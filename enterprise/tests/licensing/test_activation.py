@@ -63,7 +63,8 @@ def test_api_is_for_instance_admins_only(api_client_for, make_user, signer):
 
 def test_license_page_installs_a_pasted_key_and_shows_its_source(client, admin, signer):
     client.force_login(admin)
-    response = client.post(PAGE, {"key": signer.issue(license_id="lic_web", licensee="Web Corp")}, follow=True)
+    response = client.post(PAGE, {"key": signer.issue(license_id="lic_web", licensee="Web Corp"), "action": "install"},
+                           follow=True)
     html = response.content.decode()
     assert "License lic_web for Web Corp is installed." in html
     assert "License page" in html  # the source

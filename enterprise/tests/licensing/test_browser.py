@@ -23,10 +23,15 @@ def test_admin_pastes_a_key_on_the_license_page_and_sees_it_in_force(admin, page
     assert "No license is installed" in page.get_by_test_id("license-stage").inner_text()
 
     page.fill("#license-key", "-----BEGIN ANNEAL LICENSE KEY-----\nnonsense\n-----END ANNEAL LICENSE KEY-----")
-    page.click("button[value=install]")
-    assert "not three dot-separated parts" in page.locator(".messages").inner_text()
+    page.click("button[value=preview]")
+    assert "not three dot-separated parts" in page.get_by_test_id("preview-refusal").inner_text()
+    assert page.locator("button[value=install]").count() == 0
 
     page.fill("#license-key", signer.issue(license_id="lic_browser", licensee="Chromium Corp", seats=10))
+    page.click("button[value=preview]")
+    assert page.get_by_test_id("preview-licensee").inner_text() == "Chromium Corp"
+    assert page.locator("[data-feature=sso]").get_attribute("data-change") == "turns_on"
+    assert "No license is installed" in page.get_by_test_id("license-stage").inner_text()  # not installed yet
     page.click("button[value=install]")
     assert "License lic_browser for Chromium Corp is installed." in page.locator(".messages").inner_text()
     assert page.get_by_test_id("licensee").inner_text() == "Chromium Corp"
@@ -36,10 +41,10 @@ def test_admin_pastes_a_key_on_the_license_page_and_sees_it_in_force(admin, page
 
     questions = []
     page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
-    page.click("button[value=remove]")
+    page.get_by_test_id("remove-license").click()
     assert questions and questions[0].startswith("Remove the license?")
     assert page.get_by_test_id("licensee").inner_text() == "Chromium Corp"  # dismissed: still installed
     page.once("dialog", lambda dialog: dialog.accept())
-    page.click("button[value=remove]")
+    page.get_by_test_id("remove-license").click()
     assert "The license was removed" in page.locator(".messages").inner_text()
     status.reset()

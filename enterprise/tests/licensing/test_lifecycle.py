@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from anneal_enterprise import entitlements
-from anneal_enterprise.licensing import clock, services, status
+from anneal_enterprise.licensing import alerts, clock, services, status
 from core import features
 
 pytestmark = pytest.mark.django_db
@@ -56,10 +56,10 @@ def test_no_license_means_free_edition(db):
 
 def test_expiry_is_reported_once_as_an_event(installed, captured_events):
     clock.set_now(EXPIRES + timedelta(days=GRACE_DAYS) - TICK)
-    assert services.report_lifecycle() == []
+    assert alerts.report_lifecycle() == []
     clock.set_now(EXPIRES + timedelta(days=GRACE_DAYS))
-    assert services.report_lifecycle() == ["license.expired"]
-    assert services.report_lifecycle() == []
+    assert alerts.report_lifecycle() == ["license.expired"]
+    assert alerts.report_lifecycle() == []
     assert [e.type for e in captured_events] == ["license.expired"]
     assert captured_events[0].target.id == "lic_life"
 
@@ -68,7 +68,7 @@ def test_expiry_deletes_nothing_and_a_renewal_restores_features(installed, signe
     from anneal_enterprise.licensing.models import LicenseKey
 
     clock.set_now(EXPIRES + timedelta(days=GRACE_DAYS + 1))
-    services.report_lifecycle()
+    alerts.report_lifecycle()
     assert LicenseKey.objects.filter(license_id="lic_life", is_active=True).exists()
     services.install(signer.issue(license_id="lic_renewed", starts_at=EXPIRES, features=["sso", "audit_log"]),
                      source="web")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from anneal_enterprise.licensing import seats, services
+from anneal_enterprise.licensing import alerts, seats, services
 from core.services import invitations, organizations
 from core.services.errors import PolicyRefused
 
@@ -84,14 +84,14 @@ def test_going_over_seats_is_reported_once_and_again_after_recovering(organizati
                                                                       captured_events):
     services.install(signer.issue(seats=10), source="cli")
     extra = fill(organization, make_member, 10)  # 11 in use
-    assert services.report_lifecycle() == ["license.over_seats"]
-    assert services.report_lifecycle() == []
+    assert alerts.report_lifecycle() == ["license.over_seats"]
+    assert alerts.report_lifecycle() == []
     assert captured_events[-1].data == {"in_use": 11, "seats": 10, "limit": 11}
     extra[0].is_active = False
     extra[0].save()
-    assert services.report_lifecycle() == []
+    assert alerts.report_lifecycle() == []
     make_member(organization)
-    assert services.report_lifecycle() == ["license.over_seats"]
+    assert alerts.report_lifecycle() == ["license.over_seats"]
 
 
 def test_seats_do_not_limit_an_expired_license(organization, make_member, signer):

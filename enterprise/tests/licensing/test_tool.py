@@ -61,3 +61,12 @@ def test_no_private_key_is_shipped_in_the_package():
             assert "PRIVATE KEY" not in path.read_text(errors="replace"), path
     for pem in (package / "keys").glob("*.pem"):
         serialization.load_pem_public_key(pem.read_bytes())
+
+
+def test_tool_issues_quotas_that_the_license_carries(generated):
+    key = run("--key-id", "vendor-test", "--private-key", str(generated), "--licensee", "Quota Corp", "--seats", "5",
+              "--quota", "organizations=3", "--quota", "projects=20",
+              "--meter-quota", "webhooks.deliveries=100000").stdout
+    claims = verify.verify(key).claims
+    assert claims.quotas == {"organizations": 3, "projects": 20}
+    assert claims.meter_quotas == {"webhooks.deliveries": 100000}

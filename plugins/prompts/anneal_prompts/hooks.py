@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from core import access
-from core.plugins import DiagnosticCollector, EventType, NavItem, hookimpl
+from core.plugins import DiagnosticCollector, EventType, Meter, NavItem, hookimpl
 from core.roles import Permission
 
 EVENT_TYPES = [
@@ -23,6 +23,11 @@ EVENT_TYPES = [
 @hookimpl
 def anneal_event_types() -> list[EventType]:
     return EVENT_TYPES
+
+
+@hookimpl
+def anneal_meters() -> list[Meter]:
+    return [Meter("prompts.versions", "version", "Prompt versions saved: a new prompt, an edit or a rollback.")]
 
 
 @hookimpl

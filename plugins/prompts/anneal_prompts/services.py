@@ -12,7 +12,9 @@ from django.utils.text import slugify
 from core.events import Target, emit
 from core.models import Project
 from core.services import names
-from core.services.errors import ServiceError
+from core import metering
+from core.plugins import record_usage
+from core.services.errors import PolicyRefused, ServiceError
 
 from anneal_prompts.models import Prompt, PromptVersion
 
@@ -27,6 +29,9 @@ class PromptError(ValueError):
         self.message = message
         self.field = field
         self.code = code
+
+
+VERSIONS = "prompts.versions"
 
 
 def prompt_target(prompt: Prompt) -> Target:
@@ -52,7 +57,16 @@ def _clean_body(body: str) -> str:
 
 
 def _add_version(prompt: Prompt, body: str, note: str, author: Any, restored_from: int | None = None) -> PromptVersion:
-    """Write the next version; the row lock on the prompt keeps concurrent edits from sharing a number."""
+    """Write the next version; the row lock on the prompt keeps concurrent edits from sharing a number.
+
+    Each version is metered (``prompts.versions``); a new one is refused when the license's quota is used up.
+    """
+    organization = prompt.project.organization
+    try:
+        metering.check(organization, VERSIONS)
+    except PolicyRefused as refused:
+        raise PromptError(refused.message, field="body", code="quota") from None
+    record_usage(organization.pk, VERSIONS)
     Prompt.objects.select_for_update().filter(pk=prompt.pk).first()
     number = (prompt.versions.aggregate(last=Max("number"))["last"] or 0) + 1
     version = PromptVersion.objects.create(prompt=prompt, number=number, body=body, note=(note or "").strip()[:300],

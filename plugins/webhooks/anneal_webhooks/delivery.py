@@ -20,7 +20,8 @@ from django.utils import timezone
 from anneal_webhooks import notify, signing
 from core import outbound
 from anneal_webhooks.models import Delivery, DeliveryAttempt, Endpoint
-from anneal_webhooks.services import disable_endpoint
+from anneal_webhooks.services import DELIVERIES, disable_endpoint
+from core.plugins import record_usage
 
 logger = logging.getLogger("anneal_webhooks")
 
@@ -104,6 +105,7 @@ def _record(delivery: Delivery, endpoint: Endpoint, response: Response, duration
         delivery.last_response_code, delivery.last_error = response.code, response.error
         if response.ok:
             delivery.status, delivery.delivered_at, delivery.next_attempt_at = Delivery.Status.SUCCEEDED, now, now
+            record_usage(endpoint.organization_id, DELIVERIES)
             Endpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=0)
         else:
             if delivery.attempts >= max_attempts:

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from core import access
 from core.events import Event
-from core.plugins import DiagnosticCollector, EventType, NavItem, PeriodicTask, SettingsSection, hookimpl
+from core.plugins import DiagnosticCollector, EventType, Meter, NavItem, PeriodicTask, SettingsSection, hookimpl
 from core.roles import Permission
 
 from anneal_webhooks.capture import record_deliveries
@@ -27,6 +27,12 @@ EVENT_TYPES = [
 @hookimpl
 def anneal_event_types() -> list[EventType]:
     return EVENT_TYPES
+
+
+@hookimpl
+def anneal_meters() -> list[Meter]:
+    return [Meter("webhooks.deliveries", "delivery", "Events delivered to a webhook endpoint (counted once, "
+                  "when the endpoint accepts it; retries are not counted again).")]
 
 
 @hookimpl

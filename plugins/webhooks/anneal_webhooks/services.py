@@ -7,17 +7,21 @@ from typing import Any, Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from core import metering
 from core.events import Actor, Target, emit
 from core.events import event_types as registered_event_types
 from core.models import Organization
 from core.plugins import EventType
-from core.services.errors import ServiceError
+from core.services.errors import PolicyRefused, ServiceError
 from core.services.names import clean_name
 
 from anneal_webhooks.models import Delivery, Endpoint, new_secret
 from anneal_webhooks.targets import TargetNotAllowed, validate_url
 
 ENDPOINT_FIELDS = ["url", "description", "event_types", "is_active"]
+
+
+DELIVERIES = "webhooks.deliveries"
 
 
 class WebhookError(ValueError):
@@ -74,6 +78,10 @@ def clean_description(value: Any) -> str:
 
 def create_endpoint(organization: Organization, url: str, event_types: Iterable[str], description: str = "",
                     created_by: Any = None) -> Endpoint:
+    try:  # a new endpoint means new deliveries: refused when the license's delivery quota is used up
+        metering.check(organization, DELIVERIES)
+    except PolicyRefused as refused:
+        raise WebhookError(refused.message) from None
     endpoint = Endpoint(organization=organization, url=clean_url(url), event_types=clean_event_types(event_types),
                         description=clean_description(description), created_by=created_by)
     with transaction.atomic():

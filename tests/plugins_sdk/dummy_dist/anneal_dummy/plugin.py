@@ -17,6 +17,8 @@ from core.plugins import (
     Feature,
     HealthCheck,
     HealthCheckResult,
+    LicenseIssuer,
+    Meter,
     NavItem,
     PeriodicTask,
     PluginSetting,
@@ -223,3 +225,18 @@ def anneal_upgrade_checks(target: UpgradeTarget) -> list[UpgradeFinding]:
     _record("anneal_upgrade_checks", target=target)
     return [UpgradeFinding("ok", "dummy", f"The dummy plugin is fine with Anneal {target.version}.")]
 
+
+@hookimpl
+def anneal_meters() -> list[Meter]:
+    _record("anneal_meters")
+    return [Meter("dummy.things", "thing", "Things the dummy plugin did.")]
+
+
+# The public half of a throwaway key (no private half exists anywhere).
+DUMMY_PUBLIC_KEY = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
+
+
+@hookimpl
+def anneal_license_issuers() -> list[LicenseIssuer]:
+    _record("anneal_license_issuers")
+    return [LicenseIssuer("Dummy", {"dummy-test-1": ("test", DUMMY_PUBLIC_KEY)}, ("dummy.pro",))]
