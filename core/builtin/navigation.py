@@ -28,4 +28,5 @@ def anneal_navigation(request, organization):
 
 @hookimpl
 def anneal_settings_sections(request, organization):
-    return [SettingsSection("general", "General", reverse("web:organization_settings", args=[organization.slug]), order=0)]
+    return [SettingsSection("general", "General", reverse("web:organization_settings", args=[organization.slug]), order=0),
+            SettingsSection("mfa", "MFA", reverse("web:organization_mfa", args=[organization.slug]), order=10)]

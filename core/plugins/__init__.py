@@ -10,16 +10,19 @@
 import pluggy
 
 from core.plugins.hookspecs import HOOK_API_VERSION, PROJECT_NAME, HookDeprecationWarning
+from core.plugins.step_up import step_up_required
 from core.plugins.types import (
     DiagnosticCollector,
     EgressDestination,
     EventType,
+    FactorRequirement,
     Feature,
     HealthCheck,
     HealthCheckResult,
     NavItem,
     PeriodicTask,
     Refusal,
+    SecondFactorType,
     SettingsSection,
     SignInMethod,
 )
@@ -31,6 +34,7 @@ __all__ = [
     "DiagnosticCollector",
     "EgressDestination",
     "EventType",
+    "FactorRequirement",
     "Feature",
     "HealthCheck",
     "HealthCheckResult",
@@ -38,7 +42,9 @@ __all__ = [
     "NavItem",
     "PeriodicTask",
     "Refusal",
+    "SecondFactorType",
     "SettingsSection",
     "SignInMethod",
     "hookimpl",
+    "step_up_required",
 ]

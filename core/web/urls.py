@@ -1,13 +1,38 @@
 from django.urls import path
 
-from core.web.views import auth, egress, invitations, members, organizations, profile, projects, system, tokens
+from core.web.views import (
+    auth,
+    egress,
+    invitations,
+    members,
+    mfa_admin,
+    organizations,
+    profile,
+    projects,
+    second_factor,
+    security,
+    system,
+    tokens,
+)
 
 app_name = "web"
 urlpatterns = [
     path("", organizations.organization_list, name="organizations"),
     path("sign-in/", auth.sign_in, name="sign_in"),
+    path("sign-in/verify/", second_factor.verify, name="sign_in_verify"),
+    path("sign-in/confirm/", second_factor.step_up, name="step_up"),
+    path("sign-in/passkey/options/", second_factor.passkey_sign_in_options, name="passkey_sign_in_options"),
+    path("sign-in/passkey/", second_factor.passkey_sign_in, name="passkey_sign_in"),
     path("sign-out/", auth.sign_out, name="sign_out"),
     path("profile/", profile.profile, name="profile"),
+    path("profile/email/", profile.change_email, name="change_email"),
+    path("profile/security/", security.security, name="security"),
+    path("profile/security/totp/", security.totp_setup, name="totp_setup"),
+    path("profile/security/totp/remove/", security.totp_remove, name="totp_remove"),
+    path("profile/security/passkeys/options/", security.passkey_options, name="passkey_options"),
+    path("profile/security/passkeys/", security.passkey_register, name="passkey_register"),
+    path("profile/security/passkeys/<int:passkey_id>/remove/", security.passkey_remove, name="passkey_remove"),
+    path("profile/security/recovery-codes/", security.recovery_codes, name="recovery_codes"),
     path("password/change/", auth.PasswordChangeView.as_view(), name="password_change"),
     path("password/reset/", auth.PasswordResetView.as_view(), name="password_reset"),
     path("password/reset/sent/", auth.password_reset_done, name="password_reset_done"),
@@ -17,10 +42,13 @@ urlpatterns = [
     path("tokens/<int:token_id>/revoke/", tokens.revoke_token, name="revoke_token"),
     path("system/", system.system, name="system"),
     path("system/egress/", egress.egress_ledger, name="egress_ledger"),
+    path("system/mfa-reset/", mfa_admin.staff_reset, name="staff_mfa_reset"),
     path("invitations/<str:token>/", invitations.accept_invitation, name="accept_invitation"),
     path("o/<slug:slug>/", organizations.organization_detail, name="organization"),
     path("o/<slug:slug>/settings/", organizations.organization_settings, name="organization_settings"),
+    path("o/<slug:slug>/settings/mfa/", mfa_admin.organization_mfa, name="organization_mfa"),
     path("o/<slug:slug>/members/", members.members, name="members"),
+    path("o/<slug:slug>/members/<int:membership_id>/mfa-reset/", mfa_admin.member_reset, name="member_mfa_reset"),
     path("o/<slug:slug>/members/<int:membership_id>/role/", members.change_role, name="member_role"),
     path("o/<slug:slug>/members/<int:membership_id>/remove/", members.remove_member, name="member_remove"),
     path("o/<slug:slug>/invitations/<int:invitation_id>/revoke/", members.revoke_invitation,
