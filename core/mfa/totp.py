@@ -74,7 +74,7 @@ def _normalise(code: str) -> str:
 
 def _matching_step(authenticator: TotpAuthenticator, code: str) -> int | None:
     code = _normalise(code)
-    if len(code) != DIGITS or not code.isdigit():
+    if len(code) != DIGITS or not (code.isascii() and code.isdigit()):
         return None
     current = int(clock.now() // STEP)
     for step in range(current - DRIFT_STEPS, current + DRIFT_STEPS + 1):
