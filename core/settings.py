@@ -272,6 +272,9 @@ ANNEAL_MFA_REQUIRED_FOR_STAFF = env_bool("ANNEAL_MFA_REQUIRED_FOR_STAFF", False)
 ANNEAL_MFA_STEP_UP_SECONDS = int(env("ANNEAL_MFA_STEP_UP_SECONDS", "600"))
 ANNEAL_MFA_ISSUER = env("ANNEAL_MFA_ISSUER", "Anneal")
 ANNEAL_WEBAUTHN_RP_ID = env("ANNEAL_WEBAUTHN_RP_ID")
+ANNEAL_WEBAUTHN_ATTESTATION = env("ANNEAL_WEBAUTHN_ATTESTATION", "none")
+if ANNEAL_WEBAUTHN_ATTESTATION not in {"none", "indirect", "direct", "enterprise"}:
+    raise ImproperlyConfigured("ANNEAL_WEBAUTHN_ATTESTATION must be one of none, indirect, direct, enterprise.")
 
 # --- Logging ----------------------------------------------------------------------------
 LOG_FORMAT = env("ANNEAL_LOG_FORMAT", "text")

@@ -32,6 +32,7 @@ from webauthn.helpers.structs import (
 
 from core.mfa import clock, events
 from core.models import Passkey, User
+from core.plugins import hooks
 from core.services.errors import ServiceError
 
 logger = logging.getLogger("anneal.mfa")
@@ -77,8 +78,7 @@ def _take_challenge(request: HttpRequest, ceremony: str) -> dict[str, Any] | Non
 
 
 def _attestation() -> AttestationConveyancePreference:
-    wanted = getattr(settings, "ANNEAL_WEBAUTHN_ATTESTATION", "none")
-    return AttestationConveyancePreference(wanted)
+    return AttestationConveyancePreference(settings.ANNEAL_WEBAUTHN_ATTESTATION)
 
 
 def registration_options(request: HttpRequest, user: User) -> str:
@@ -114,13 +114,8 @@ def _parse(credential_json: str) -> dict[str, Any]:
     return data
 
 
-def complete_registration(request: HttpRequest, user: User, credential_json: str, name: str,
-                          check: Any = None) -> Passkey:
-    """Verify the authenticator's answer and save the passkey.
-
-    ``check(verified)`` may refuse the authenticator (for example by its AAGUID) by raising
-    :class:`PasskeyRefused`.
-    """
+def complete_registration(request: HttpRequest, user: User, credential_json: str, name: str) -> Passkey:
+    """Verify the authenticator's answer, ask ``anneal_passkey_registration``, and save the passkey."""
     name = (name or "").strip() or "Passkey"
     if len(name) > NAME_MAX:
         raise ServiceError(f"The name is too long: at most {NAME_MAX} characters.", field="name")
@@ -134,8 +129,9 @@ def complete_registration(request: HttpRequest, user: User, credential_json: str
             expected_rp_id=rp_id(), expected_origin=expected_origin())
     except (InvalidRegistrationResponse, InvalidJSONStructure, KeyError, TypeError, ValueError) as exc:
         raise PasskeyRefused(f"The passkey could not be verified: {exc}") from None
-    if check is not None:
-        check(verified)
+    refusal = hooks.passkey_registration(user, str(verified.aaguid), str(getattr(verified.fmt, "value", verified.fmt)))
+    if refusal is not None:
+        raise PasskeyRefused(refusal.reason)
     credential_id = bytes_to_base64url(verified.credential_id)
     if Passkey.objects.filter(credential_id=credential_id).exists():
         raise PasskeyRefused("This passkey is already registered.")

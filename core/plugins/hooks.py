@@ -122,6 +122,13 @@ def mfa_requirements(user: User) -> list[FactorRequirement]:
     return [item for result in call_propagating("anneal_mfa_requirements", user=user) for item in result]
 
 
+def passkey_registration(user: User, aaguid: str, attestation_format: str) -> Refusal | None:
+    if not has_implementations("anneal_passkey_registration"):
+        return None
+    return _first_refusal(call_propagating("anneal_passkey_registration", user=user, aaguid=aaguid,
+                                           attestation_format=attestation_format))
+
+
 def action_policy(
     action: str, actor: Actor, organization: Organization | None, details: dict[str, Any]
 ) -> Refusal | None:

@@ -304,6 +304,20 @@ def anneal_mfa_requirements(user: User) -> list[FactorRequirement]:
     """
 
 
+@spec(since="1.2", failure="propagates")
+def anneal_passkey_registration(user: User, aaguid: str, attestation_format: str) -> Refusal | None:
+    """Decide whether ``user`` may register this passkey or security key.
+
+    Called after the browser's registration answer was verified (origin, challenge, signature),
+    before the passkey is saved. ``aaguid`` is the authenticator model's id as a UUID string
+    (all zeros when the authenticator or the browser hides it; with
+    ``ANNEAL_WEBAUTHN_ATTESTATION=direct`` it is attested by the authenticator's certificate)
+    and ``attestation_format`` the attestation statement format (``"none"``, ``"packed"``, ...).
+    Return a :class:`~core.plugins.types.Refusal` whose reason the person reads, or ``None``.
+    Any refusal wins.
+    """
+
+
 @spec(since="1.0", failure="propagates")
 def anneal_action_policy(
     action: str, actor: Actor, organization: Organization | None, details: dict[str, Any]

@@ -101,25 +101,14 @@ def passkey_options(request: HttpRequest) -> HttpResponse:
     return HttpResponse(passkeys.registration_options(request, request.user), content_type="application/json")
 
 
-def registration_check() -> object:
-    """The check a plugin may add on new passkeys (``ANNEAL_WEBAUTHN_REGISTRATION_CHECK``: a dotted path)."""
-    from django.conf import settings
-    from django.utils.module_loading import import_string
-
-    path = getattr(settings, "ANNEAL_WEBAUTHN_REGISTRATION_CHECK", "")
-    return import_string(path) if path else None
-
-
 @require_POST
 @login_required
 @step_up_required
 def passkey_register(request: HttpRequest) -> HttpResponse:
     form = PasskeyNameForm(request.POST)
     name = form.cleaned_data["name"] if form.is_valid() else ""
-    check = registration_check()
     try:
-        passkeys.complete_registration(request, request.user, request.POST.get("credential", ""), name,
-                                       check=(lambda verified: check(request.user, verified)) if check else None)
+        passkeys.complete_registration(request, request.user, request.POST.get("credential", ""), name)
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("web:security")
