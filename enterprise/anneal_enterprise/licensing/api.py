@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.errors import Problem
+from core.plugins import step_up_required
 
 from anneal_enterprise.licensing import seats, services, sources, status
 from anneal_enterprise.licensing.errors import LicenseRefused
@@ -62,6 +63,7 @@ class LicenseView(APIView):
         return Response(license_summary())
 
     @extend_schema(request=KeySerializer, responses={200: SUMMARY})
+    @step_up_required
     def put(self, request: Request) -> Response:
         serializer = KeySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -77,6 +79,7 @@ class LicenseView(APIView):
         return self.put(request)
 
     @extend_schema(responses={200: SUMMARY})
+    @step_up_required
     def delete(self, request: Request) -> Response:
         try:
             services.remove(source=LicenseKey.Source.API, user=request.user)

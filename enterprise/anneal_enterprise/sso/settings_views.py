@@ -13,6 +13,7 @@ from anneal_enterprise.sso import config, metadata_urls
 from anneal_enterprise.sso.models import IdentityProvider, ScimToken, VerifiedDomain
 from core.input_guard import row_id
 from core.models import User
+from core.plugins import step_up_required
 from core.roles import Permission, Role
 from core.services.errors import ServiceError
 from core.web.views.common import object_or_404, organization_view, report
@@ -76,6 +77,7 @@ def _act(request: HttpRequest) -> str | None:
 
 
 @organization_view(Permission.MANAGE)
+@step_up_required
 def sso_settings(request: HttpRequest) -> HttpResponse:
     organization = request.organization
     state = entitlements.state(entitlements.SSO, organization)
