@@ -32,7 +32,7 @@ class IdentityProviderSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "name", "enabled", "issuer", "client_id", "client_secret", "client_secret_set",
                   "scopes", "idp_metadata_url", "idp_metadata_xml", "sp_certificate", "allow_idp_initiated",
                   "clock_skew_seconds", "email_attribute", "name_attribute", "groups_attribute", "role_mapping",
-                  "default_role", "urls", "metadata_refreshed_at"]
+                  "default_role", "require_mfa", "mfa_values", "urls", "metadata_refreshed_at"]
         read_only_fields = ["sp_certificate", "metadata_refreshed_at"]
 
     def get_client_secret_set(self, provider: IdentityProvider) -> bool:

@@ -29,6 +29,9 @@ def _provider_fields(post: dict) -> dict:
         except ValueError:
             raise ServiceError('The role mapping is JSON, for example {"anneal-admins": "admin"}.',
                                field="role_mapping") from None
+    if "mfa_values" in post:
+        fields["mfa_values"] = post.get("mfa_values", "").strip()[:4000]
+    fields["require_mfa"] = post.get("require_mfa") == "on"
     fields["enabled"] = post.get("enabled") == "on"
     fields["allow_idp_initiated"] = post.get("allow_idp_initiated") == "on"
     if post.get("clock_skew_seconds"):
