@@ -193,3 +193,40 @@ def test_the_policy_page_is_for_owners_and_asks_for_a_step_up(acme, make_member,
     response = owner_session.post(page, {"phishing_resistant_only": "on"})
     assert response.status_code == 302 and response["Location"].startswith("/sign-in/confirm/")
     assert not MfaPolicy.objects.filter(organization=acme, phishing_resistant_only=True).exists()
+
+
+# --- Step-up on the enterprise's sensitive pages ----------------------------------------------
+
+
+def test_installing_a_license_and_changing_sso_settings_ask_for_a_step_up(acme, make_user, web_client_for,
+                                                                          settings):
+    from anneal_enterprise.licensing.models import LicenseKey
+
+    staff = make_user(is_staff=True)
+    register(web_client_for(staff), SoftAuthenticator("http://testserver", "testserver"))
+    stale = web_client_for(staff)  # a session whose second factor is not recent
+    response = stale.post("/plugins/enterprise/license/", {"key": "anything"})
+    assert response.status_code == 302 and response["Location"].startswith("/sign-in/confirm/")
+    assert not LicenseKey.objects.exists()
+    api = stale.put("/api/v1/plugins/enterprise/license/", {"key": "anything"}, content_type="application/json")
+    assert api.status_code == 403 and api.json()["code"] == "step_up_required"
+
+    owner = web_client_for(acme.owner)
+    sso_page = reverse("enterprise:sso_settings", args=[acme.slug])
+    response = owner.post(sso_page, {"action": "settings", "enforce": "on"})
+    assert response["Location"].startswith("/sign-in/confirm/")
+    from anneal_enterprise.sso.models import SsoSettings
+
+    assert not SsoSettings.objects.filter(organization=acme, enforce=True).exists()
+
+
+def test_after_a_passkey_step_up_the_sso_settings_change(acme, origin):
+    client = Client()
+    options = json.loads(client.post("/sign-in/passkey/options/").content)
+    client.post("/sign-in/passkey/", {"credential": json.dumps(acme.owner.key.assert_(options))})
+    response = client.post(reverse("enterprise:sso_settings", args=[acme.slug]),
+                           {"action": "add_domain", "domain": "acme.test"})
+    assert response["Location"] == reverse("enterprise:sso_settings", args=[acme.slug])
+    from anneal_enterprise.sso.models import VerifiedDomain
+
+    assert VerifiedDomain.objects.filter(organization=acme, domain="acme.test").exists()
