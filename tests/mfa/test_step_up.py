@@ -100,3 +100,15 @@ def test_removing_someone_elses_passkey_is_a_404(totp_user, sign_in_with_totp, m
     client = sign_in_with_totp(totp_user)
     assert client.post(f"/profile/security/passkeys/{passkey.pk}/remove/").status_code == 404
     assert Passkey.objects.filter(pk=passkey.pk).exists()
+
+
+def test_adding_another_factor_asks_for_a_step_up(totp_user, web_client_for):
+    from core.testing.webauthn import SoftAuthenticator
+
+    client = web_client_for(totp_user)
+    import json
+
+    options = json.loads(client.post("/profile/security/passkeys/options/").content)
+    answer = SoftAuthenticator("http://testserver", "testserver").register(options)
+    response = client.post("/profile/security/passkeys/", {"name": "Mine?", "credential": json.dumps(answer)})
+    assert response["Location"].startswith("/sign-in/confirm/") and not Passkey.objects.filter(user=totp_user).exists()

@@ -49,6 +49,8 @@ def test_an_sso_sign_in_is_not_asked_for_a_local_second_factor(oidc_provider, oi
     assert response.redirect_chain[-1][0] == reverse("web:organizations")
     assert int(client.session["_auth_user_id"]) == user.pk
     assert [f["type"] for f in client.session["anneal_auth"]["factors"]] == ["external"]
+    # Step-up still asks for the local factor the person has, before a sensitive action.
+    assert client.post("/tokens/", {"name": "x"})["Location"].startswith("/sign-in/confirm/")
 
 
 def test_a_provider_that_must_assert_mfa_refuses_a_password_only_sign_in(oidc_provider, oidc_idp, captured_events):
