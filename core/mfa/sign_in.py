@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.utils import formats
 
 from core.events import Target, emit
+from core.events.context import actor_for_user
 from core.middleware import client_ip
 from core.mfa import clock, enforcement, events, factors, session
 from core.models import User
@@ -92,7 +93,7 @@ def check_answer(request: HttpRequest, user: User, factor_id: str, purpose: str)
     if started is not None:
         with transaction.atomic():
             emit("user.sign_in_throttled", target=Target("user", str(user.pk), user.email),
-                 actor=events.actor_for_user(user),
+                 actor=actor_for_user(user),
                  data={"scope": started.scope, "seconds": started.seconds_left, "address": address,
                        "method": "second_factor"})
         raise SignInThrottled(started.message)

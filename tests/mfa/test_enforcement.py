@@ -135,7 +135,7 @@ def test_staff_must_use_mfa_when_the_instance_says_so(make_user, settings):
 
 def test_an_owner_resets_a_members_factors_audited_and_emailed(acme, totp_user, make_member, enroll_totp,
                                                                sign_in_with_totp, captured_events, mailoutbox,
-                                                               django_capture_on_commit_callbacks):
+                                                               jobs_in_process, django_capture_on_commit_callbacks):
     member = make_member(acme, "member", password=PASSWORD, email="lost@example.com")
     enroll_totp(member)
     Passkey.objects.create(user=member, name="Key", credential_id="cred-1", public_key=b"k")
@@ -180,7 +180,7 @@ def test_an_owner_cannot_reset_another_owner_nor_an_admin_anyone(acme, totp_user
 
 
 def test_staff_reset_anyones_factors(make_user, web_client_for, enroll_totp, captured_events, mailoutbox,
-                                     django_capture_on_commit_callbacks):
+                                     jobs_in_process, django_capture_on_commit_callbacks):
     staff = make_user(is_staff=True)
     person = make_user(email="owner-locked-out@example.com")
     enroll_totp(person)

@@ -12,13 +12,15 @@ from django.views.decorators.http import require_POST
 
 from core.events import Actor, Target, emit
 from core.mfa import factors, passkeys, session, sign_in
+from core.models import User
 from core.plugins import SecondFactorType, hooks
 from core.services.errors import PolicyRefused, ServiceError, SignInThrottled
 from core.web.views.auth import safe_next
 
 
-def _choices(request: HttpRequest, user: object, types: list[SecondFactorType]) -> list[dict[str, object]]:
-    return [{"type": t, "form": mark_safe(t.form(request, user))} for t in types]  # noqa: S308 (factor types return safe HTML)
+def _choices(request: HttpRequest, user: User, types: list[SecondFactorType]) -> list[dict[str, object]]:
+    # A factor type's form() returns HTML it built (format_html, a rendered Django form).
+    return [{"type": t, "form": mark_safe(t.form(request, user))} for t in types]  # noqa: S308
 
 
 def _after(request: HttpRequest, outcome: sign_in.Outcome, next_url: str) -> HttpResponse:
@@ -90,10 +92,10 @@ def passkey_sign_in_options(request: HttpRequest) -> HttpResponse:
     return HttpResponse(passkeys.authentication_options(request, None), content_type="application/json")
 
 
-def _passkey_failed(reason: str, user: object = None) -> None:
-    email = getattr(user, "email", "")
+def _passkey_failed(reason: str, user: User | None = None) -> None:
+    email = user.email if user is not None else ""
     with transaction.atomic():
-        emit("user.sign_in_failed", target=Target("user", str(user.pk) if user else None, email),  # type: ignore[attr-defined]
+        emit("user.sign_in_failed", target=Target("user", str(user.pk) if user is not None else None, email),
              actor=Actor(kind="anonymous", display=email or "anonymous"), data={"reason": reason, "method": "passkey"})
 
 
