@@ -192,3 +192,9 @@ def test_staff_reset_anyones_factors(make_user, web_client_for, enroll_totp, cap
     assert mailoutbox[0].to == [person.email]
     regular = make_user()
     assert web_client_for(regular).post("/system/mfa-reset/", {"email": person.email, "reason": "x"}).status_code == 403
+
+
+def test_the_system_page_shows_the_staff_setting_and_links_to_the_reset(make_user, web_client_for, settings):
+    settings.ANNEAL_MFA_REQUIRED_FOR_STAFF = False
+    page = web_client_for(make_user(is_staff=True)).get("/system/").content.decode()
+    assert "not required for staff" in page and 'href="/system/mfa-reset/"' in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -26,4 +27,5 @@ def system(request: HttpRequest) -> HttpResponse:
         "failed": [c for c in checks if not c.ok],
         "outbound_allow": outbound.current_allowlist().describe(),
         "slow_hooks": budget.overview(), "hook_budget_ms": budget.budget_ms(),
+        "mfa_required_for_staff": settings.ANNEAL_MFA_REQUIRED_FOR_STAFF,
     })
