@@ -48,6 +48,15 @@ class Decision:
         return self.accepted is None or (used_factor is not None and used_factor in self.accepted)
 
 
+def accepted_types(rule: FactorRequirement) -> list[SecondFactorType]:
+    return [t for t in factors.types() if not t.backup and (rule.factor_types is None or t.id in rule.factor_types)]
+
+
+def has_accepted_factor(rule: FactorRequirement, user: User) -> bool:
+    """Whether ``user`` already set up a factor that ``rule`` accepts."""
+    return any(t.is_enrolled(user) for t in accepted_types(rule))
+
+
 def decide(user: User, now: datetime | None = None) -> Decision:
     now = now or timezone.now()
     rules = hooks.mfa_requirements(user)

@@ -207,15 +207,6 @@ def sign_in_with_passkey(request: HttpRequest, credential_json: str) -> Passkey:
     return _assert(request, None, credential_json)
 
 
-def rename(passkey: Passkey, name: str) -> Passkey:
-    name = (name or "").strip()
-    if not name or len(name) > NAME_MAX:
-        raise ServiceError(f"Give the passkey a name of 1 to {NAME_MAX} characters.", field="name")
-    passkey.name = name
-    passkey.save(update_fields=["name"])
-    return passkey
-
-
 def remove(passkey: Passkey) -> None:
     with transaction.atomic():
         user, name = passkey.user, passkey.name

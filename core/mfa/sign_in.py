@@ -62,8 +62,9 @@ def _start_session(request: HttpRequest, user: User, first_factor: str, second_f
     met = decision.is_met_by(user, second_factor)
     session.record(request, used, now if second_factor else None, enrollment_only=not met)
     for rule in decision.upcoming:
-        when = formats.date_format(rule.deadline, "DATETIME_FORMAT") if rule.deadline else ""
-        messages.warning(request, f"{rule.reason} Set one up before {when} UTC on your security page.")
+        if not enforcement.has_accepted_factor(rule, user):
+            when = formats.date_format(rule.deadline, "DATETIME_FORMAT") if rule.deadline else ""
+            messages.warning(request, f"{rule.reason} Set one up before {when} UTC on your security page.")
     return Outcome.SIGNED_IN if met else Outcome.ENROLL
 
 

@@ -81,6 +81,13 @@ def test_during_the_grace_period_a_member_signs_in_and_is_reminded(acme, totp_us
     assert "Acme requires a second factor" in page and client.get("/").status_code == 200
 
 
+def test_someone_who_already_has_a_factor_is_not_reminded(acme, totp_user, sign_in_with_totp):
+    require(acme, totp_user, grace_days=7)
+    client = sign_in_with_totp(totp_user)
+    assert "Set one up before" not in client.get("/").content.decode()
+    assert "You have one." in client.get("/profile/security/").content.decode()
+
+
 def test_after_the_grace_period_a_member_is_guided_through_enrollment(acme, totp_user, make_member, mfa_clock,
                                                                      api_client_for):
     member = make_member(acme, "member", password=PASSWORD)

@@ -157,3 +157,23 @@ def test_a_replayed_assertion_is_refused(page, sign_in_page, make_user, relying_
     assert response.status == 302 and response.headers["location"] == "/sign-in/"
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/sign-in/"))
+
+
+def test_a_roaming_security_key_is_a_second_factor(page, sign_in_page, make_user, relying_party):
+    """A USB key without resident credentials: it cannot sign in alone, it confirms a password sign-in."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable", {"enableUI": False})
+    cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
+        "protocol": "ctap2", "transport": "usb", "hasResidentKey": False, "hasUserVerification": False,
+        "automaticPresenceSimulation": True}})
+    user = make_user(email="roamer@example.com", password=PASSWORD)
+    sign_in_page(page, user)
+    add_passkey(page, "USB key")
+    passkey = Passkey.objects.get(user=user)
+    assert passkey.transports == ["usb"] and not passkey.discoverable
+
+    page.get_by_role("link", name="I saved them").click()
+    sign_out(page)
+    password_step(page, user.email)
+    page.get_by_role("button", name="Use a passkey or security key").click()
+    expect(page.get_by_role("heading", name="Organizations")).to_be_visible()

@@ -35,6 +35,7 @@ def security(request: HttpRequest) -> HttpResponse:
         "has_second_factor": factors.has_second_factor(user),
         "other_types": [t for t in factors.types() if t.id not in CORE_TYPES],
         "decision": decision, "acceptable": decision.acceptable_types(),
+        "upcoming": [(rule, enforcement.has_accepted_factor(rule, user)) for rule in decision.upcoming],
         "enrollment_only": session.enrollment_only(request),
         "factors_used": session.factors_used(request),
         "passkey_form": PasskeyNameForm(),
