@@ -30,7 +30,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from core.mfa import clock, events
+from core.mfa import clock, events, notifications
 from core.models import Passkey, User
 from core.plugins import hooks
 from core.services.errors import ServiceError
@@ -144,6 +144,7 @@ def complete_registration(request: HttpRequest, user: User, credential_json: str
             discoverable=bool(credential_properties.get("rk")),
             backed_up=bool(getattr(verified, "credential_backed_up", False)))
         events.emit_factor("mfa.factor_added", user, "passkey", name, aaguid=passkey.aaguid)
+        notifications.factor_changed(user, f"The passkey {name!r} was added")
     return passkey
 
 
@@ -212,3 +213,4 @@ def remove(passkey: Passkey) -> None:
         user, name = passkey.user, passkey.name
         passkey.delete()
         events.emit_factor("mfa.factor_removed", user, "passkey", name)
+        notifications.factor_changed(user, f"The passkey {name!r} was removed")

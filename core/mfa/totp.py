@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from core.mfa import clock, events
+from core.mfa import clock, events, notifications
 from core.models import TotpAuthenticator, User
 from core.services.errors import ServiceError
 
@@ -104,6 +104,7 @@ def confirm_enrollment(user: User, code: str) -> TotpAuthenticator:
         authenticator.confirmed_at = timezone.now()
         authenticator.save(update_fields=["confirmed_at"])
         events.emit_factor("mfa.factor_added", user, "totp", "Authenticator app")
+        notifications.factor_changed(user, "An authenticator app was set up")
     return authenticator
 
 
@@ -121,6 +122,7 @@ def remove(user: User) -> bool:
         deleted, _ = TotpAuthenticator.objects.filter(user=user, confirmed_at__isnull=False).delete()
         if deleted:
             events.emit_factor("mfa.factor_removed", user, "totp", "Authenticator app")
+            notifications.factor_changed(user, "Your authenticator app was removed")
     return bool(deleted)
 
 

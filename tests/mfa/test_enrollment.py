@@ -44,3 +44,16 @@ def test_a_wrong_first_code_keeps_the_app_off(make_user, web_client_for):
     response = client.post("/profile/security/totp/", {"code": "12345"})
     assert response.status_code == 400 and "not right" in response.content.decode()
     assert not totp.is_enrolled(user) and TotpAuthenticator.objects.filter(user=user).exists()
+
+
+def test_the_person_is_emailed_when_a_factor_is_added_or_removed(make_user, mfa_clock, mailoutbox, jobs_in_process,
+                                                                 django_capture_on_commit_callbacks):
+    user = make_user(email="told@example.com")
+    authenticator = totp.start_enrollment(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        totp.confirm_enrollment(user, current_code(authenticator.secret, mfa_clock))
+    with django_capture_on_commit_callbacks(execute=True):
+        totp.remove(user)
+    assert [m.to for m in mailoutbox] == [["told@example.com"], ["told@example.com"]]
+    assert "An authenticator app was set up on your Anneal account told@example.com" in mailoutbox[0].body
+    assert "Your authenticator app was removed" in mailoutbox[1].body
