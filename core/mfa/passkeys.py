@@ -8,6 +8,7 @@ that count), so a copied assertion or a cloned key is refused.
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import json
 import logging
@@ -61,6 +62,17 @@ def is_enrolled(user: User) -> bool:
     return Passkey.objects.filter(user=user).exists()
 
 
+def _descriptors(user: User) -> list[PublicKeyCredentialDescriptor]:
+    """The user's credentials for the browser; a stored id that is not base64url (damaged data) is left out."""
+    descriptors = []
+    for credential_id in Passkey.objects.filter(user=user).values_list("credential_id", flat=True):
+        try:
+            descriptors.append(PublicKeyCredentialDescriptor(id=webauthn.base64url_to_bytes(credential_id)))
+        except (ValueError, binascii.Error):
+            logger.warning("Passkey credential id of user %s is not base64url; left out", user.pk)
+    return descriptors
+
+
 def _remember_challenge(request: HttpRequest, ceremony: str, challenge: bytes, **extra: Any) -> None:
     stored = request.session.get(SESSION_KEY, {})
     stored[ceremony] = {"challenge": bytes_to_base64url(challenge), "at": clock.now(), **extra}
@@ -90,8 +102,7 @@ def registration_options(request: HttpRequest, user: User) -> str:
         attestation=_attestation(),
         authenticator_selection=AuthenticatorSelectionCriteria(resident_key=ResidentKeyRequirement.PREFERRED,
                                                                user_verification=UserVerificationRequirement.PREFERRED),
-        exclude_credentials=[PublicKeyCredentialDescriptor(id=webauthn.base64url_to_bytes(p.credential_id))
-                             for p in Passkey.objects.filter(user=user)],
+        exclude_credentials=_descriptors(user),
     )
     _remember_challenge(request, "register", challenge, user_id=user.pk)
     return webauthn.options_to_json(options)
@@ -151,8 +162,7 @@ def complete_registration(request: HttpRequest, user: User, credential_json: str
 def authentication_options(request: HttpRequest, user: User | None) -> str:
     """Options for ``navigator.credentials.get()``: for ``user``'s passkeys, or any discoverable one."""
     challenge = secrets.token_bytes(32)
-    allow = [PublicKeyCredentialDescriptor(id=webauthn.base64url_to_bytes(p.credential_id))
-             for p in Passkey.objects.filter(user=user)] if user is not None else []
+    allow = _descriptors(user) if user is not None else []
     options = webauthn.generate_authentication_options(
         rp_id=rp_id(), challenge=challenge, allow_credentials=allow,
         user_verification=UserVerificationRequirement.REQUIRED if user is None

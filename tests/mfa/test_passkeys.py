@@ -135,3 +135,13 @@ def test_rp_id_and_origin_come_from_the_base_url(settings):
     settings.BASE_URL = "https://anneal.example.com:8443"
     assert passkeys.rp_id() == "anneal.example.com"
     assert passkeys.expected_origin() == "https://anneal.example.com:8443"
+
+
+def test_a_damaged_stored_credential_id_does_not_break_the_ceremonies(passkey_user, key, web_client_for):
+    Passkey.objects.create(user=passkey_user, name="Damaged", credential_id="not base64!", public_key=b"k")
+    client = web_client_for(passkey_user)
+    options = json.loads(client.post("/profile/security/passkeys/options/").content)
+    assert len(options["excludeCredentials"]) == 1
+    fresh = Client()
+    password_step(fresh, passkey_user)
+    assert len(second_step_options(fresh)["allowCredentials"]) == 1
