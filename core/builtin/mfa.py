@@ -28,7 +28,7 @@ def _passkey_form(request: Any, user: Any) -> str:
     return format_html(
         '<input type="hidden" name="credential" value="" data-passkey-credential>'
         '<p><button type="button" data-passkey-get="{}">Use a passkey or security key</button></p>'
-        '<p class="form-error" role="alert" data-passkey-error hidden></p>', options)
+        '<p class="form-error" data-passkey-error hidden></p>', options)
 
 
 @hookimpl

@@ -111,7 +111,7 @@ def test_enroll_a_passkey_then_sign_in_with_it_after_the_password_and_alone(
     assert first_count >= 1
 
     sign_out(page)
-    page.get_by_role("button", name="Sign in with a passkey").click()
+    page.get_by_role("button", name="Use a passkey instead").click()
     expect(page.get_by_role("heading", name="Organizations")).to_be_visible()
     assert Passkey.objects.get(pk=passkey.pk).sign_count > first_count
 
@@ -128,7 +128,7 @@ def test_an_assertion_made_for_another_origin_is_refused(page, sign_in_page, mak
     host = urlsplit(relying_party).hostname
     settings.ANNEAL_WEBAUTHN_RP_ID = host
     settings.BASE_URL = f"http://{host}:1"
-    page.get_by_role("button", name="Sign in with a passkey").click()
+    page.get_by_role("button", name="Use a passkey instead").click()
     expect(page.locator("#messages").get_by_role("alert")).to_contain_text("could not be verified")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
@@ -142,7 +142,7 @@ def test_a_replayed_assertion_is_refused(page, sign_in_page, make_user, relying_
     posted: list[str] = []
     page.on("request", lambda request: posted.append(request.post_data or "")
             if request.url.endswith("/sign-in/passkey/") and request.method == "POST" else None)
-    page.get_by_role("button", name="Sign in with a passkey").click()
+    page.get_by_role("button", name="Use a passkey instead").click()
     expect(page.get_by_role("heading", name="Organizations")).to_be_visible()
     sign_out(page)
 

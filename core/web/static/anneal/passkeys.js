@@ -58,6 +58,7 @@
     var box = form.querySelector("[data-passkey-error]");
     if (!box) return;
     box.textContent = "The passkey was not used: " + (error && error.message ? error.message : error);
+    box.setAttribute("role", "alert");  // only once it says something: an empty alert confuses screen readers
     box.hidden = false;
   }
   document.addEventListener("click", function (event) {
