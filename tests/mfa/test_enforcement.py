@@ -205,3 +205,17 @@ def test_the_system_page_shows_the_staff_setting_and_links_to_the_reset(make_use
     settings.ANNEAL_MFA_REQUIRED_FOR_STAFF = False
     page = web_client_for(make_user(is_staff=True)).get("/system/").content.decode()
     assert "not required for staff" in page and 'href="/system/mfa-reset/"' in page
+
+
+def test_changing_the_requirement_or_resetting_asks_for_a_step_up(acme, totp_user, make_member, web_client_for,
+                                                                  enroll_totp):
+    member = make_member(acme, "member")
+    enroll_totp(member)
+    stale = web_client_for(totp_user)  # the owner's session has no recent second factor
+    response = stale.post(f"/o/{acme.slug}/settings/mfa/", {"required": "on", "grace_days": "1"})
+    assert response["Location"].startswith("/sign-in/confirm/")
+    membership = Membership.objects.get(user=member)
+    response = stale.post(f"/o/{acme.slug}/members/{membership.pk}/mfa-reset/", {"reason": "x"})
+    assert response["Location"].startswith("/sign-in/confirm/")
+    assert not MfaRequirement.objects.filter(organization=acme, required=True).exists()
+    assert TotpAuthenticator.objects.filter(user=member).exists()
