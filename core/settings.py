@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.SessionPolicyMiddleware",  # after messages: a refusal is shown as a message
+    "core.mfa.middleware.EnrollmentRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 MIDDLEWARE += plugin_hooks.middleware()
@@ -262,6 +263,15 @@ ANNEAL_SIGN_IN_MAX_FAILURES = int(env("ANNEAL_SIGN_IN_MAX_FAILURES", "5"))
 ANNEAL_SIGN_IN_MAX_FAILURES_PER_ADDRESS = int(env("ANNEAL_SIGN_IN_MAX_FAILURES_PER_ADDRESS", "30"))
 ANNEAL_SIGN_IN_FAILURE_WINDOW = int(env("ANNEAL_SIGN_IN_FAILURE_WINDOW", "900"))
 ANNEAL_SIGN_IN_LOCKOUT = int(env("ANNEAL_SIGN_IN_LOCKOUT", "900"))
+
+# Multi-factor authentication (docs/authentication.md).
+ANNEAL_MFA_REQUIRED_FOR_STAFF = env_bool("ANNEAL_MFA_REQUIRED_FOR_STAFF", False)
+ANNEAL_MFA_STEP_UP_SECONDS = int(env("ANNEAL_MFA_STEP_UP_SECONDS", "600"))
+ANNEAL_MFA_ISSUER = env("ANNEAL_MFA_ISSUER", "Anneal")
+ANNEAL_WEBAUTHN_RP_ID = env("ANNEAL_WEBAUTHN_RP_ID")
+ANNEAL_WEBAUTHN_ATTESTATION = env("ANNEAL_WEBAUTHN_ATTESTATION", "none")
+if ANNEAL_WEBAUTHN_ATTESTATION not in {"none", "indirect", "direct", "enterprise"}:
+    raise ImproperlyConfigured("ANNEAL_WEBAUTHN_ATTESTATION must be one of none, indirect, direct, enterprise.")
 
 # --- Logging ----------------------------------------------------------------------------
 LOG_FORMAT = env("ANNEAL_LOG_FORMAT", "text")

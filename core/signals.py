@@ -10,6 +10,7 @@ from django.dispatch import receiver
 
 from core.events import emit
 from core.events.context import actor_for_user
+from core.mfa import clock, session
 from core.services.users import user_target
 
 
@@ -19,8 +20,14 @@ def _signed_in(sender: Any, request: Any, user: Any, **_: Any) -> None:
         # A request may name its own actor (for example a vendor's support engineer acting
         # through a support grant), so the sign-in is attributed to them, not to a customer.
         actor = getattr(request, "anneal_actor", None) or actor_for_user(user)
+        factors = getattr(request, "anneal_sign_in_factors", None)
+        backend = getattr(user, "backend", "")
+        if factors is None and request is not None and hasattr(request, "session"):
+            # Signed in some other way (an identity provider, a support grant): no local factor was asked.
+            factors = [{"type": "external", "backend": backend, "at": clock.now()}]
+            session.record(request, factors, None)
         emit("user.signed_in", target=user_target(user), actor=actor,
-             data={"backend": getattr(user, "backend", "")})
+             data={"backend": backend, "factors": [f["type"] for f in factors or []]})
 
 
 @receiver(user_logged_out, dispatch_uid="anneal.signed_out")

@@ -117,13 +117,16 @@ def world(make_user, make_organization, make_member, feature_flags, settings, oi
     delivery = Delivery.objects.create(endpoint=endpoint, event_id=uuid.uuid4(), event_type="prompt.deleted", body="{}")
     destination, _ = destinations.create(organization, {"name": "SIEM", "kind": "webhook",
                                                         "url": "http://127.0.0.1:9/siem"})
+    from core.models import Passkey
+
+    passkey = Passkey.objects.create(user=owner, name="Key", credential_id="hostile-input-key", public_key=b"k")
     values = {
         "organization_slug": organization.slug, "slug": organization.slug, "project_slug": project.slug,
         "prompt_slug": prompt.slug, "number": "1", "membership_id": str(member.memberships.get().pk),
         "invitation_id": str(invitation.pk), "token_id": str(token.pk), "public_id": str(provider.public_id),
         "bundle_id": str(bundle.pk), "grant_id": str(grant.pk), "export_id": str(audit_export.pk),
         "endpoint_pk": str(endpoint.pk), "uidb64": "MQ", "token": invitation_token,
-        "destination_id": str(destination.pk),
+        "destination_id": str(destination.pk), "passkey_id": str(passkey.pk),
         # ids named after the resource that precedes them in the path
         "members": str(Membership.objects.get(user=member).pk), "invitations": str(invitation.pk),
         "tokens": str(token.pk), "domains": str(domain.pk), "endpoints": str(endpoint.pk),

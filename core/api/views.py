@@ -14,6 +14,7 @@ from core import access
 from core.api import serializers as s
 from core.models import ApiToken, Invitation, Membership, Organization, Project, User
 from core.roles import Permission, Role
+from core.mfa import step_up
 from core.services import invitations, organizations, projects, tokens, users
 from core.services.errors import ServiceError
 
@@ -46,6 +47,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.D
 
     @extend_schema(request=s.ApiTokenSerializer, responses={201: s.NewApiTokenSerializer})
     def create(self, request: Request) -> Response:
+        step_up.require(request)  # a browser session creating a token; a token-authenticated request is not asked
         serializer = s.ApiTokenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         token, value = tokens.create_token(request.user, serializer.validated_data["name"],

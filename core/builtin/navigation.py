@@ -31,7 +31,8 @@ def anneal_navigation(request, organization):
 def anneal_settings_sections(request, organization):
     sections = [SettingsSection("general", "General", reverse("web:organization_settings", args=[organization.slug]),
                                 order=0),
-                SettingsSection("usage", "Usage", reverse("web:organization_usage", args=[organization.slug]), order=5)]
+                SettingsSection("usage", "Usage", reverse("web:organization_usage", args=[organization.slug]), order=5),
+                SettingsSection("mfa", "MFA", reverse("web:organization_mfa", args=[organization.slug]), order=10)]
     for plugin in plugin_settings.plugins_with_settings("organization"):
         if enablement.is_on(plugin, organization):
             sections.append(SettingsSection(f"plugin-{plugin}", plugin.replace("-", " ").capitalize(),

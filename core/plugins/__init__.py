@@ -12,10 +12,12 @@ import pluggy
 from core.metering import record as record_usage
 
 from core.plugins.hookspecs import HOOK_API_VERSION, PROJECT_NAME, HookDeprecationWarning
+from core.plugins.step_up import step_up_required
 from core.plugins.types import (
     DiagnosticCollector,
     EgressDestination,
     EventType,
+    FactorRequirement,
     Feature,
     HealthCheck,
     HealthCheckResult,
@@ -25,6 +27,7 @@ from core.plugins.types import (
     PeriodicTask,
     PluginSetting,
     Refusal,
+    SecondFactorType,
     SettingsSection,
     SignInMethod,
     UpgradeFinding,
@@ -38,6 +41,7 @@ __all__ = [
     "DiagnosticCollector",
     "EgressDestination",
     "EventType",
+    "FactorRequirement",
     "Feature",
     "HealthCheck",
     "HealthCheckResult",
@@ -48,10 +52,12 @@ __all__ = [
     "PeriodicTask",
     "PluginSetting",
     "Refusal",
+    "SecondFactorType",
     "SettingsSection",
     "SignInMethod",
     "UpgradeFinding",
     "UpgradeTarget",
     "hookimpl",
     "record_usage",
+    "step_up_required",
 ]

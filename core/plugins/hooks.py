@@ -17,6 +17,7 @@ from core.plugins.types import (
     DiagnosticCollector,
     EgressDestination,
     EventType,
+    FactorRequirement,
     Feature,
     HealthCheck,
     LicenseIssuer,
@@ -25,6 +26,7 @@ from core.plugins.types import (
     PeriodicTask,
     PluginSetting,
     Refusal,
+    SecondFactorType,
     SettingsSection,
     SignInMethod,
     UpgradeFinding,
@@ -147,13 +149,34 @@ def _first_refusal(results: list[Refusal | None]) -> Refusal | None:
 
 
 def authentication_policy(
-    user: User, method: Literal["password", "token", "session"], request: HttpRequest | None
+    user: User, method: Literal["password", "passkey", "token", "session"], request: HttpRequest | None
 ) -> Refusal | None:
     if not has_implementations("anneal_authentication_policy"):
         return None
     return _first_refusal(
         call_propagating("anneal_authentication_policy", user=user, method=method, request=request)
     )
+
+
+def second_factor_types() -> list[SecondFactorType]:
+    """Every registered factor type, ordered; a failing implementation propagates (fails closed)."""
+    if not has_implementations("anneal_second_factor_types"):
+        return []
+    types = [item for result in call_propagating("anneal_second_factor_types") for item in result]
+    return sorted(types, key=lambda t: (t.order, t.id))
+
+
+def mfa_requirements(user: User) -> list[FactorRequirement]:
+    if not has_implementations("anneal_mfa_requirements"):
+        return []
+    return [item for result in call_propagating("anneal_mfa_requirements", user=user) for item in result]
+
+
+def passkey_registration(user: User, aaguid: str, attestation_format: str) -> Refusal | None:
+    if not has_implementations("anneal_passkey_registration"):
+        return None
+    return _first_refusal(call_propagating("anneal_passkey_registration", user=user, aaguid=aaguid,
+                                           attestation_format=attestation_format))
 
 
 def action_policy(

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
         DiagnosticCollector,
         EgressDestination,
         EventType,
+        FactorRequirement,
         Feature,
         HealthCheck,
         LicenseIssuer,
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
         PeriodicTask,
         PluginSetting,
         Refusal,
+        SecondFactorType,
         SettingsSection,
         SignInMethod,
         UpgradeFinding,
@@ -269,11 +271,12 @@ def anneal_sign_in_methods(request: HttpRequest) -> list[SignInMethod]:
 
 @spec(since="1.0", failure="propagates")
 def anneal_authentication_policy(
-    user: User, method: Literal["password", "token", "session"], request: HttpRequest | None
+    user: User, method: Literal["password", "passkey", "token", "session"], request: HttpRequest | None
 ) -> Refusal | None:
     """Decide whether ``user`` may sign in or stay signed in with ``method``.
 
-    Called after a password has been checked (``"password"``), on every request authenticated
+    Called after a password has been checked (``"password"``), after a passkey signed someone in
+    without a password (``"passkey"``, since 1.2; treat an unknown method as a local sign-in), on every request authenticated
     by an API token (``"token"``) and on every request of a signed-in browser session
     (``"session"``); never called when no plugin implements it. Return a
     :class:`~core.plugins.types.Refusal` to refuse, with a reason the person will read, or
@@ -281,6 +284,49 @@ def anneal_authentication_policy(
     Called on every request: an implementation that sleeps or calls a remote service holds
     every request for as long, so answer from memory or a cache; calls over the hook time
     budget are reported with your plugin's name.
+    """
+
+
+@spec(since="1.2", failure="propagates")
+def anneal_second_factor_types() -> list[SecondFactorType]:
+    """Kinds of second factor that people can enroll and sign in with.
+
+    Called each time the sign-in's second step, step-up or the security page needs the list
+    (cheap: return constants). The core registers its own (``"totp"``, ``"passkey"`` and
+    ``"recovery_code"``) through this hook too. After a right password, a person who has any
+    enrolled factor (``SecondFactorType.is_enrolled``) is asked for one of them before a session
+    starts; ``verify`` decides, and each wrong answer counts as a failed sign-in for the account
+    and the client address (``core.services.sign_in_throttle``). Ids must be unique. An
+    exception fails the sign-in closed: a factor that cannot be checked never lets anyone in.
+    """
+
+
+@spec(since="1.2", failure="propagates")
+def anneal_mfa_requirements(user: User) -> list[FactorRequirement]:
+    """Rules that make ``user`` use a second factor: the enforcement decision.
+
+    Called after ``user`` proved their password (and second factor, if any), before the session
+    starts, and when their security page renders. The core answers for organizations that
+    require MFA and for instance staff (``ANNEAL_MFA_REQUIRED_FOR_STAFF``). Return
+    :class:`~core.plugins.FactorRequirement` values, or an empty list. When a rule is in force
+    (its ``deadline`` passed) and the person has no factor that every rule in force accepts,
+    their session can reach only the enrollment pages until they add one; before the deadline
+    they are reminded. Not called for sign-ins through an identity provider (SSO): the provider
+    is responsible for the second factor there.
+    """
+
+
+@spec(since="1.2", failure="propagates")
+def anneal_passkey_registration(user: User, aaguid: str, attestation_format: str) -> Refusal | None:
+    """Decide whether ``user`` may register this passkey or security key.
+
+    Called after the browser's registration answer was verified (origin, challenge, signature),
+    before the passkey is saved. ``aaguid`` is the authenticator model's id as a UUID string
+    (all zeros when the authenticator or the browser hides it; with
+    ``ANNEAL_WEBAUTHN_ATTESTATION=direct`` it is attested by the authenticator's certificate)
+    and ``attestation_format`` the attestation statement format (``"none"``, ``"packed"``, ...).
+    Return a :class:`~core.plugins.types.Refusal` whose reason the person reads, or ``None``.
+    Any refusal wins.
     """
 
 

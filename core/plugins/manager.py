@@ -42,6 +42,7 @@ BUILTIN_HOOK_MODULES: tuple[str, ...] = (
     "core.builtin.diagnostics",
     "core.builtin.navigation",
     "core.builtin.jobs",
+    "core.builtin.mfa",
 )
 
 

@@ -7,6 +7,7 @@ Django, and the core can validate what each plugin contributed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Callable, Literal
 
 Severity = Literal["info", "notice", "warning", "critical"]
@@ -231,3 +232,46 @@ class LicenseIssuer:
     label: str
     public_keys: dict[str, tuple[str, str]]
     features: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SecondFactorType:
+    """A kind of second factor that people enroll and that the sign-in's second step accepts.
+
+    ``is_enrolled(user)`` says whether ``user`` has one set up. ``form(request, user)`` returns
+    the HTML of the inputs shown on the second-step page (inside a form that the core renders,
+    with its CSRF token and a hidden ``factor`` input holding ``id``). ``verify(request, user)``
+    reads those inputs from ``request.POST`` and returns ``True`` for a right answer; it must
+    refuse a replayed answer. ``phishing_resistant`` marks factors bound to the site's origin
+    (passkeys). ``manage_url`` is where a person sets it up or removes it; ``enroll_label`` is
+    the link text shown when they must set one up. A ``backup`` factor (recovery codes) is
+    accepted at the second step but does not by itself count as having MFA set up.
+    """
+
+    id: str
+    label: str
+    is_enrolled: Callable[[Any], bool]
+    form: Callable[[Any, Any], str]
+    verify: Callable[[Any, Any], bool]
+    manage_url: str = ""
+    enroll_label: str = ""
+    phishing_resistant: bool = False
+    backup: bool = False
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class FactorRequirement:
+    """A rule that a person must use a second factor.
+
+    ``source`` names who asks (``"organization:acme"``, ``"instance:staff"``); ``reason`` is shown
+    to the person. Before ``deadline`` the rule only reminds (a grace period); from it on, a
+    person without an accepted factor is guided through enrollment before anything else.
+    ``None`` means in force now. ``factor_types`` lists the accepted
+    :class:`SecondFactorType` ids (``None``: any).
+    """
+
+    source: str
+    reason: str
+    deadline: datetime | None = None
+    factor_types: frozenset[str] | None = None

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from django.contrib.auth import authenticate, login
+from django.contrib.auth import authenticate
 from django.db import transaction
 from django.http import HttpRequest
 
 from core.events import Actor, Target, emit
 from core.middleware import client_ip
+from core.mfa.sign_in import Outcome, after_first_factor
 from core.models import User
 from core.plugins import hooks
 from core.services import sign_in_throttle
@@ -27,8 +28,9 @@ def _throttled(email: str, lock: sign_in_throttle.Lock, address: str | None) -> 
              data={"scope": lock.scope, "seconds": lock.seconds_left, "address": address, "method": "password"})
 
 
-def sign_in_with_password(request: HttpRequest, email: str, password: str) -> User:
-    """Check the password unless too many sign-ins failed, ask the authentication policy, and start a session."""
+def sign_in_with_password(request: HttpRequest, email: str, password: str, next_url: str = "") -> Outcome:
+    """Check the password unless too many sign-ins failed, ask the authentication policy, then go on to the
+    second factor (``core.mfa.sign_in``): a session starts only once that is done."""
     email = (email or "").strip().lower()
     address = client_ip(request)
     lock = sign_in_throttle.current_lock(email, address)
@@ -48,5 +50,4 @@ def sign_in_with_password(request: HttpRequest, email: str, password: str) -> Us
     if refusal is not None:
         _failed(email, refusal.reason, user)
         raise PolicyRefused(refusal.reason, refusal.code)
-    login(request, user)
-    return user
+    return after_first_factor(request, user, "password", next_url)

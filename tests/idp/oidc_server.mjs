@@ -3,7 +3,8 @@
 // Usage: node oidc_server.mjs  (clients register themselves at /reg, or env IDP_CLIENTS = JSON list)
 // Listens on 127.0.0.1 on a free port and prints {"issuer": "..."} as its first stdout line.
 // Test-only control endpoints (loopback only):
-//   POST /__test/accounts  {"<sub>": {claims...}}   claims returned for that subject
+//   POST /__test/accounts  {"<sub>": {claims...}}   claims returned for that subject ("amr" and "acr"
+//                                                   go into its ID tokens, as after the IdP's MFA step)
 //   POST /__test/tamper    {"mode": "aud"|"iss"|"exp"|"none"|null}  rewrites the next token
 //                          response's ID token (re-signed with the provider's own key, or unsigned)
 import http from 'node:http';
@@ -98,6 +99,17 @@ provider.use(async (ctx, next) => {
     return;
   }
   await next();
+  if (ctx.path === '/token' && ctx.body && ctx.body.id_token) {
+    // An account configured with "amr" / "acr" signs in as if it passed the IdP's MFA step:
+    // its ID tokens carry them, signed with the IdP's key.
+    const claims = decodeJwt(ctx.body.id_token);
+    const asserted = accounts[claims.sub] || {};
+    if (asserted.amr || asserted.acr) {
+      if (asserted.amr) claims.amr = asserted.amr;
+      if (asserted.acr) claims.acr = asserted.acr;
+      ctx.body = { ...ctx.body, id_token: await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: jwk.kid }).sign(signingKey) };
+    }
+  }
   if (ctx.path === '/token' && tamper && ctx.body && ctx.body.id_token) {
     ctx.body = { ...ctx.body, id_token: await rewrite(ctx.body.id_token, tamper) };
     tamper = null;

@@ -64,7 +64,7 @@ def test_the_dummy_plugin_implements_every_hook_with_every_argument():
 
 def test_every_call_site_calls_its_hook_with_the_documented_arguments(
     dummy_plugin, plugin_urls, client, make_user, make_organization, make_member,
-    api_client_for, web_client_for, django_capture_on_commit_callbacks,
+    api_client_for, web_client_for, django_capture_on_commit_callbacks, settings,
 ):
     calls = dummy_plugin.CALLS
     owner = make_user(password=PASSWORD)
@@ -98,6 +98,18 @@ def test_every_call_site_calls_its_hook_with_the_documented_arguments(
     response = client.post(reverse("web:sign_in"), {"email": owner.email, "password": PASSWORD})
     assert response.status_code == 302
     client.get("/")
+
+    # A passkey: registration (anneal_passkey_registration), then signing in with it alone
+    # (authentication policy "passkey"), with a software authenticator.
+    from core.testing.webauthn import SoftAuthenticator
+
+    settings.BASE_URL = "http://testserver"
+    key = SoftAuthenticator("http://testserver", "testserver")
+    options = json.loads(client.post(reverse("web:passkey_options")).content)
+    client.post(reverse("web:passkey_register"), {"name": "Dummy key", "credential": json.dumps(key.register(options))})
+    client.post(reverse("web:sign_out"))
+    options = json.loads(client.post(reverse("web:passkey_sign_in_options")).content)
+    assert client.post(reverse("web:passkey_sign_in"), {"credential": json.dumps(key.assert_(options))}).status_code == 302
 
     # API: organization creation (action policy, events in and after the transaction).
     with django_capture_on_commit_callbacks(execute=True):
@@ -145,7 +157,10 @@ def test_every_call_site_calls_its_hook_with_the_documented_arguments(
 
     # Every hook was called, and the arguments carry what the reference promises.
     assert _hook_names() - set(calls) == set()
-    assert {c["method"] for c in calls["anneal_authentication_policy"]} == {"password", "session", "token"}
+    assert {c["method"] for c in calls["anneal_authentication_policy"]} == {"password", "passkey", "session", "token"}
+    assert calls["anneal_passkey_registration"][0]["aaguid"] == "00000000-0000-0000-0000-000000000000"
+    assert calls["anneal_passkey_registration"][0]["attestation_format"] == "none"
+    assert any(c["user"] == owner for c in calls["anneal_mfa_requirements"])
     assert any(c["action"] == "organization.create" and c["details"] for c in calls["anneal_action_policy"])
     assert any(c["organization"].slug == slug for c in calls["anneal_organization_role"])
     assert "organization.created" in {c["event"].type for c in calls["anneal_event"]}

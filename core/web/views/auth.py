@@ -10,13 +10,14 @@ from django.contrib.auth import logout, views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from core.models import User
 from core.plugins import hooks
 from core.services import sign_in_throttle, users
+from core.mfa.sign_in import Outcome
 from core.services.authentication import sign_in_with_password
 from core.services.errors import ServiceError, SignInThrottled
 
@@ -32,6 +33,15 @@ def safe_next(request: HttpRequest) -> str:
     return ""
 
 
+def after_sign_in(outcome: Outcome, next_url: str) -> str:
+    """Where a browser goes after its first factor: the second step, enrollment, or on."""
+    if outcome is Outcome.SECOND_FACTOR:
+        return reverse("web:sign_in_verify")
+    if outcome is Outcome.ENROLL:
+        return reverse("web:security")
+    return next_url or reverse("web:organizations")
+
+
 def sign_in(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request)
     if request.user.is_authenticated and request.method == "GET":
@@ -41,7 +51,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         email = request.POST.get("email", "").strip()
         try:
-            sign_in_with_password(request, email, request.POST.get("password", ""))
+            outcome = sign_in_with_password(request, email, request.POST.get("password", ""), next_url)
         except SignInThrottled as exc:
             messages.error(request, exc.message)
             status = 429
@@ -49,7 +59,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             messages.error(request, exc.message)
             status = 400
         else:
-            return redirect(next_url or "web:organizations")
+            return redirect(after_sign_in(outcome, next_url))
     return render(request, "anneal/sign_in.html", {
         "next": next_url, "email": email, "methods": hooks.sign_in_methods(request),
     }, status=status)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -31,4 +32,5 @@ def system(request: HttpRequest) -> HttpResponse:
         "failed_hooks": failed_hooks, "degraded": failures.degraded(failed_hooks),
         "require_signed": require_signed(), "trust_dir": signing.trust_dir(),
         "with_settings": plugin_settings.plugins_with_settings("instance"),
+        "mfa_required_for_staff": settings.ANNEAL_MFA_REQUIRED_FOR_STAFF,
     })

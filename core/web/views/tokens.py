@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.models import ApiToken
+from core.plugins import step_up_required
 from core.services import tokens
 from core.services.errors import ServiceError
 
@@ -31,6 +32,7 @@ def parse_expiry(value: str) -> datetime | None:
 
 
 @login_required
+@step_up_required
 def token_list(request: HttpRequest) -> HttpResponse:
     new_token, new_value, status = None, None, 200
     form = {"name": "", "expires_at": ""}

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.errors import Problem
+from core.plugins import step_up_required
 
 from anneal_enterprise.licensing import environment, keyring, preview, quotas, seats, services, status
 from anneal_enterprise.licensing.claims import FEATURES
@@ -92,6 +93,7 @@ class LicenseView(APIView):
         return Response(license_summary())
 
     @extend_schema(request=KeySerializer, responses={200: SUMMARY})
+    @step_up_required
     def put(self, request: Request) -> Response:
         serializer = KeySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -108,6 +110,7 @@ class LicenseView(APIView):
 
     @extend_schema(responses={200: SUMMARY}, parameters=[OpenApiParameter(
         "product", str, description="Whose license to remove: anneal (the default) or a plugin's name.")])
+    @step_up_required
     def delete(self, request: Request) -> Response:
         try:
             services.remove(source=LicenseKey.Source.API, user=request.user,

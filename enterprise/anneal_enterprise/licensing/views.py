@@ -14,10 +14,12 @@ from anneal_enterprise.licensing.usage import instance_key
 from anneal_enterprise.licensing.api import license_summary
 from anneal_enterprise.licensing.errors import LicenseRefused
 from anneal_enterprise.licensing.models import LicenseKey
+from core.plugins import step_up_required
 
 
 @staff_member_required(login_url="web:sign_in")
 @require_http_methods(["GET", "POST"])
+@step_up_required
 def license_page(request: HttpRequest) -> HttpResponse:
     pasted = ""
     shown = None

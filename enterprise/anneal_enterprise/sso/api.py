@@ -16,6 +16,7 @@ from anneal_enterprise.sso import config, metadata_urls
 from anneal_enterprise.sso.models import IdentityProvider, VerifiedDomain
 from core import access
 from core.models import User
+from core.plugins import step_up_required
 from core.roles import Permission
 
 
@@ -31,7 +32,7 @@ class IdentityProviderSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "name", "enabled", "issuer", "client_id", "client_secret", "client_secret_set",
                   "scopes", "idp_metadata_url", "idp_metadata_xml", "sp_certificate", "allow_idp_initiated",
                   "clock_skew_seconds", "email_attribute", "name_attribute", "groups_attribute", "role_mapping",
-                  "default_role", "urls", "metadata_refreshed_at"]
+                  "default_role", "require_mfa", "mfa_values", "urls", "metadata_refreshed_at"]
         read_only_fields = ["sp_certificate", "metadata_refreshed_at"]
 
     def get_client_secret_set(self, provider: IdentityProvider) -> bool:
@@ -88,6 +89,7 @@ class IdentityProviderViewSet(viewsets.ViewSet):
         provider = get_object_or_404(IdentityProvider, organization=organization, public_id=public_id)
         return Response(IdentityProviderSerializer(provider).data)
 
+    @step_up_required
     def create(self, request: Request, organization_slug: str) -> Response:
         organization = _organization(request, organization_slug)
         serializer = IdentityProviderSerializer(data=request.data)
@@ -97,6 +99,7 @@ class IdentityProviderViewSet(viewsets.ViewSet):
         provider = config.create_provider(organization, kind, **data)
         return Response(IdentityProviderSerializer(provider).data, status=status.HTTP_201_CREATED)
 
+    @step_up_required
     def partial_update(self, request: Request, organization_slug: str, public_id: str) -> Response:
         organization = _organization(request, organization_slug)
         provider = get_object_or_404(IdentityProvider, organization=organization, public_id=public_id)
@@ -107,6 +110,7 @@ class IdentityProviderViewSet(viewsets.ViewSet):
         config.update_provider(provider, **data)
         return Response(IdentityProviderSerializer(provider).data)
 
+    @step_up_required
     def destroy(self, request: Request, organization_slug: str, public_id: str) -> Response:
         organization = _organization(request, organization_slug)
         config.delete_provider(get_object_or_404(IdentityProvider, organization=organization, public_id=public_id))
@@ -128,6 +132,7 @@ class SsoPolicyViewSet(viewsets.ViewSet):
         return Response(self._body(_organization(request, organization_slug)))
 
     @extend_schema(responses={200: SsoPolicySerializer})
+    @step_up_required
     def create(self, request: Request, organization_slug: str) -> Response:
         organization = _organization(request, organization_slug, Permission.OWN)
         serializer = SsoPolicySerializer(data=request.data)
@@ -153,6 +158,7 @@ class DomainViewSet(viewsets.ViewSet):
         organization = _organization(request, organization_slug)
         return Response(DomainSerializer(get_object_or_404(VerifiedDomain, organization=organization, pk=pk)).data)
 
+    @step_up_required
     def create(self, request: Request, organization_slug: str) -> Response:
         organization = _organization(request, organization_slug)
         serializer = DomainSerializer(data=request.data)
@@ -161,12 +167,14 @@ class DomainViewSet(viewsets.ViewSet):
         return Response(DomainSerializer(record).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])
+    @step_up_required
     def verify(self, request: Request, organization_slug: str, pk: str) -> Response:
         """Look up the domain's DNS TXT record now; 200 when verified, 400 with the reason when not."""
         organization = _organization(request, organization_slug)
         record = config.verify_domain(get_object_or_404(VerifiedDomain, organization=organization, pk=pk))
         return Response(DomainSerializer(record).data)
 
+    @step_up_required
     def destroy(self, request: Request, organization_slug: str, pk: str) -> Response:
         organization = _organization(request, organization_slug)
         config.remove_domain(get_object_or_404(VerifiedDomain, organization=organization, pk=pk))

@@ -23,7 +23,7 @@ from core.services.names import clean_name
 PROVIDER_FIELDS = [
     "name", "enabled", "issuer", "client_id", "client_secret", "scopes", "idp_metadata_url", "idp_metadata_xml",
     "sp_certificate", "allow_idp_initiated", "clock_skew_seconds", "email_attribute", "name_attribute",
-    "groups_attribute", "role_mapping", "default_role",
+    "groups_attribute", "role_mapping", "default_role", "require_mfa", "mfa_values",
 ]
 AUDITED = [f for f in PROVIDER_FIELDS if f not in {"client_secret", "idp_metadata_xml", "sp_certificate"}]
 

@@ -51,8 +51,34 @@ def anneal_authentication_policy(user: Any, method: str, request: Any) -> Refusa
 
 
 @hookimpl
+def anneal_mfa_requirements(user: Any) -> list[Any]:
+    from anneal_enterprise.sso import mfa_policy
+
+    if not entitlements_enabled():
+        return []
+    return mfa_policy.requirements(user)
+
+
+@hookimpl
+def anneal_passkey_registration(user: Any, aaguid: str, attestation_format: str) -> Refusal | None:
+    from anneal_enterprise.sso import mfa_policy
+
+    if not entitlements_enabled():
+        return None
+    return mfa_policy.passkey_refusal(user, aaguid)
+
+
+def entitlements_enabled() -> bool:
+    from anneal_enterprise import entitlements
+
+    return entitlements.is_enabled(entitlements.SSO)
+
+
+@hookimpl
 def anneal_settings_sections(request: Any, organization: Any) -> list[SettingsSection]:
-    return [SettingsSection("sso", "SSO", reverse("enterprise:sso_settings", args=[organization.slug]), order=50)]
+    return [SettingsSection("sso", "SSO", reverse("enterprise:sso_settings", args=[organization.slug]), order=50),
+            SettingsSection("mfa-policy", "MFA policy", reverse("enterprise:mfa_policy", args=[organization.slug]),
+                            order=55)]
 
 
 @hookimpl

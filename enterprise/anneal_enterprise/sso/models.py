@@ -112,6 +112,9 @@ class IdentityProvider(models.Model):
     groups_attribute = models.CharField(max_length=255, default="groups")
     role_mapping = models.JSONField(default=dict, blank=True, help_text='{"IdP group": "admin", ...}')
     default_role = models.CharField(max_length=16, default="member")
+    require_mfa = models.BooleanField(default=False, help_text="Refuse sign-ins for which the provider asserts no MFA.")
+    mfa_values = models.TextField(blank=True, help_text="Accepted OIDC acr or SAML AuthnContextClassRef values, one a "
+                                                        "line; empty: the common multi-factor values.")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -223,3 +226,17 @@ class ScimGroup(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization", "display_name"], name="unique_scim_group")]
+
+
+class MfaPolicy(models.Model):
+    """An organization's enterprise MFA policy: phishing-resistant factors only, allowed authenticator models."""
+
+    organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="enterprise_mfa_policy")
+    phishing_resistant_only = models.BooleanField(default=False)
+    enabled_at = models.DateTimeField(null=True, blank=True)
+    allowed_aaguids = models.JSONField(default=list, blank=True,
+                                       help_text="AAGUIDs of the passkey and security key models members may register; "
+                                                 "empty: any.")
+
+    def __str__(self) -> str:
+        return f"MFA policy of {self.organization}"

@@ -119,8 +119,11 @@ def complete_sign_in(request: HttpRequest, provider: IdentityProvider, identity:
     """Provision or find the user, apply the role mapping, start a session marked as SSO.
 
     The account, membership and role changes are attributed to the identity provider; the sign-in itself
-    to the person.
+    to the person. A provider that must assert MFA (``require_mfa``) and did not is refused first.
     """
+    from anneal_enterprise.sso import idp_mfa
+
+    idp_mfa.require(provider, identity.claims)
     with transaction.atomic(), actor_context(sso_actor(provider)):
         user = _user_for(provider, identity)
         if not user.is_active:

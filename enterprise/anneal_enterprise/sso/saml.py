@@ -161,6 +161,9 @@ def process_response(provider: IdentityProvider, saml_response: str, relay_state
     raw = {**response.get_friendlyname_attributes(), **response.get_attributes()}
     attributes = {name: values[0] if len(values) == 1 and name != provider.groups_attribute else values
                   for name, values in raw.items()}
+    from anneal_enterprise.sso.idp_mfa import AUTHN_CONTEXTS
+
+    attributes[AUTHN_CONTEXTS] = list(response.get_authn_contexts())  # never an attribute of the same name
     return response.get_nameid(), attributes, next_url or relay_state
 
 

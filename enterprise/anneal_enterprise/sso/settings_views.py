@@ -13,6 +13,7 @@ from anneal_enterprise.sso import config, metadata_urls
 from anneal_enterprise.sso.models import IdentityProvider, ScimToken, VerifiedDomain
 from core.input_guard import row_id
 from core.models import User
+from core.plugins import step_up_required
 from core.roles import Permission, Role
 from core.services.errors import ServiceError
 from core.plugins.web import object_or_404, organization_view, report
@@ -28,6 +29,9 @@ def _provider_fields(post: dict) -> dict:
         except ValueError:
             raise ServiceError('The role mapping is JSON, for example {"anneal-admins": "admin"}.',
                                field="role_mapping") from None
+    if "mfa_values" in post:
+        fields["mfa_values"] = post.get("mfa_values", "").strip()[:4000]
+    fields["require_mfa"] = post.get("require_mfa") == "on"
     fields["enabled"] = post.get("enabled") == "on"
     fields["allow_idp_initiated"] = post.get("allow_idp_initiated") == "on"
     if post.get("clock_skew_seconds"):
@@ -76,6 +80,7 @@ def _act(request: HttpRequest) -> str | None:
 
 
 @organization_view(Permission.MANAGE)
+@step_up_required
 def sso_settings(request: HttpRequest) -> HttpResponse:
     organization = request.organization
     state = entitlements.state(entitlements.SSO, organization)

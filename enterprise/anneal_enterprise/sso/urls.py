@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
-from anneal_enterprise.sso import api, settings_views, views
+from anneal_enterprise.sso import api, mfa_policy_views, settings_views, views
 from anneal_enterprise.sso.scim import discovery, groups, users
 
 web_urlpatterns = [
@@ -13,6 +13,7 @@ web_urlpatterns = [
     path("sso/oidc/<uuid:public_id>/start/", views.oidc_start, name="sso_oidc_start"),
     path("sso/oidc/<uuid:public_id>/callback/", views.oidc_callback, name="sso_oidc_callback"),
     path("sso/o/<slug:slug>/settings/", settings_views.sso_settings, name="sso_settings"),
+    path("mfa/o/<slug:slug>/settings/", mfa_policy_views.mfa_policy_settings, name="mfa_policy"),
 ]
 
 try:  # SAML needs python3-saml's xmlsec binding

@@ -72,7 +72,8 @@ class SamlIdp:
 
     def response(self, authn_request: str, subject: str, attributes: dict[str, list[str]], *,
                  sign_response: bool = True, sign_assertion: bool = True, audience: str | None = None,
-                 lifetime_minutes: int = 15, key: Path | None = None, sha1: bool = False, unsolicited: bool = False) -> tuple[str, str]:
+                 lifetime_minutes: int = 15, key: Path | None = None, sha1: bool = False, unsolicited: bool = False,
+                 authn_context: str | None = None) -> tuple[str, str]:
         """A base64 SAMLResponse answering ``authn_request`` (the redirect's SAMLRequest), and its ACS URL."""
         server = Server(config=self.config(lifetime_minutes))
         if key is not None:
@@ -82,7 +83,8 @@ class SamlIdp:
         xml = server.create_authn_response(
             identity=attributes, in_response_to=None if unsolicited else request.id, destination=acs,
             sp_entity_id=audience or request.issuer.text,
-            name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=subject), authn=AUTHN,
+            name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=subject),
+            authn={**AUTHN, "class_ref": authn_context} if authn_context else AUTHN,
             sign_response=sign_response, sign_assertion=sign_assertion,
             sign_alg=None if sha1 else "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
             digest_alg=None if sha1 else "http://www.w3.org/2001/04/xmlenc#sha256",

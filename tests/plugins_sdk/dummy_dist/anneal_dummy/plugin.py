@@ -150,6 +150,23 @@ def anneal_organization_role(user: Any, organization: Any) -> None:
 
 
 @hookimpl
+def anneal_second_factor_types() -> list[Any]:
+    _record("anneal_second_factor_types")
+    return []
+
+
+@hookimpl
+def anneal_mfa_requirements(user: Any) -> list[Any]:
+    _record("anneal_mfa_requirements", user=user)
+    return []
+
+
+@hookimpl
+def anneal_passkey_registration(user: Any, aaguid: str, attestation_format: str) -> None:
+    _record("anneal_passkey_registration", user=user, aaguid=aaguid, attestation_format=attestation_format)
+
+
+@hookimpl
 def anneal_event_types() -> list[EventType]:
     _record("anneal_event_types")
     return [EventType("dummy.happened", "Something happened in the dummy plugin.", "dummy")]
