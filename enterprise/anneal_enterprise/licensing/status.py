@@ -17,6 +17,7 @@ from datetime import datetime
 from django.db import DatabaseError, connection
 
 from anneal_enterprise.licensing import clock, lifecycle
+from core import features
 from anneal_enterprise.licensing.claims import LicenseClaims
 from anneal_enterprise.licensing.errors import LicenseRefused
 
@@ -92,9 +93,12 @@ def refresh(force: bool = False) -> Snapshot:
                 snapshot = _load(version)
         except DatabaseError as error:
             logger.warning("Could not read the license version (%s); keeping the current license.", error)
+        changed = snapshot != _state["snapshot"]
         _state["snapshot"] = snapshot
         _state["checked"] = time.monotonic()
-        return snapshot
+    if changed:
+        features.invalidate()
+    return snapshot
 
 
 def current() -> Snapshot:
@@ -107,6 +111,7 @@ def current() -> Snapshot:
 def invalidate() -> None:
     """Make the next :func:`current` re-read the version (called after a change in this process)."""
     _state["checked"] = float("-inf")
+    features.invalidate()
 
 
 def reset() -> None:
@@ -114,6 +119,23 @@ def reset() -> None:
     with _lock:
         _state["snapshot"] = Snapshot()
         _state["checked"] = float("-inf")
+    features.invalidate()
+
+
+def answers_valid_for() -> float:
+    """Seconds for which :func:`grants` answers what it answers now, for the core's feature cache.
+
+    Until the next license version check (:data:`REFRESH_SECONDS` after the last one), and no
+    later than the next start or end of a feature's validity window.
+    """
+    snapshot = current()
+    now = clock.timestamp()
+    lifetime = REFRESH_SECONDS - (time.monotonic() - _state["checked"])  # type: ignore[operator]
+    for start, end in snapshot.windows.values():
+        for boundary in (start, end):
+            if boundary > now:
+                lifetime = min(lifetime, boundary - now)
+    return max(0.0, lifetime)
 
 
 def grants(feature: str) -> bool:
