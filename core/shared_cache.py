@@ -2,9 +2,9 @@
 
 A :class:`SharedCache` holds the result of a loader (for example "which organizations enforce
 SSO") in the process. Code that changes what the loader reads calls :meth:`SharedCache.changed`
-inside the change's transaction: that increments the cache's row in ``core_sharedversion`` and
-drops this process's copy. Every process reads all counters in one query at most once per
-:data:`REFRESH_SECONDS` and reloads the caches whose counter moved, as the license in force
+inside the change's transaction: that writes a new random stamp into the cache's row of
+``core_sharedversion`` and drops this process's copy. Every process reads all stamps in one query at most once per
+:data:`REFRESH_SECONDS` and reloads the caches whose stamp changed, as the license in force
 is followed (``anneal_enterprise.licensing.status``).
 
 Inside a transaction that changed the data, :meth:`SharedCache.get` loads without caching, so
@@ -13,6 +13,7 @@ the transaction sees its own change and a rollback leaves no trace in the cache.
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from typing import Callable, Generic, TypeVar
@@ -28,7 +29,7 @@ _polled = {"at": float("-inf"), "versions": {}}  # type: dict[str, object]
 
 
 def _versions() -> dict[str, int]:
-    """Every cache's counter, read from the database at most once per ``REFRESH_SECONDS``."""
+    """Every cache's version stamp, read from the database at most once per ``REFRESH_SECONDS``."""
     if time.monotonic() - _polled["at"] < REFRESH_SECONDS:  # type: ignore[operator]
         return _polled["versions"]  # type: ignore[return-value]
     from core.models import SharedVersion
@@ -42,12 +43,12 @@ def _versions() -> dict[str, int]:
 
 
 def expire_poll() -> None:
-    """Make the next :meth:`SharedCache.get` re-read the counters (tests, and after a local change)."""
+    """Make the next :meth:`SharedCache.get` re-read the stamps (tests, and after a local change)."""
     _polled["at"] = float("-inf")
 
 
 class SharedCache(Generic[T]):
-    """``loader()``'s result, kept until its shared counter changes."""
+    """``loader()``'s result, kept until its shared version stamp changes."""
 
     def __init__(self, name: str, loader: Callable[[], T]) -> None:
         self.name = name
@@ -60,7 +61,7 @@ class SharedCache(Generic[T]):
         if self._pending:
             if connection.in_atomic_block:
                 return self.loader()
-            self._pending = False  # the transaction ended: committed (counter moved) or rolled back
+            self._pending = False  # the transaction ended: committed (new stamp) or rolled back
         version = _versions().get(self.name, 0)
         if self._version != version or self._value is None:
             with _lock:
@@ -73,10 +74,13 @@ class SharedCache(Generic[T]):
         """Call inside the transaction that changes what the loader reads."""
         from core.models import SharedVersion
 
+        # A fresh random stamp rather than version + 1: a rolled-back change could otherwise hand
+        # the same number to a later change, and a process that saw it would keep a stale copy.
+        stamp = secrets.randbits(62)
         table = connection.ops.quote_name(SharedVersion._meta.db_table)
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {table} (name, version) VALUES (%s, 1) "
-                           f"ON CONFLICT (name) DO UPDATE SET version = {table}.version + 1", [self.name])
+            cursor.execute(f"INSERT INTO {table} (name, version) VALUES (%s, %s) "
+                           f"ON CONFLICT (name) DO UPDATE SET version = %s", [self.name, stamp, stamp])
         self._pending = connection.in_atomic_block
         self._version = None
         expire_poll()

@@ -4,10 +4,10 @@ from django.db import models
 
 
 class SharedVersion(models.Model):
-    """A counter per named process cache: it grows with every change of what the cache holds.
+    """A version stamp per named process cache: a new random value with every change of what it holds.
 
-    Every process polls the counters at most once a second (:mod:`core.shared_cache`) and
-    reloads a cache whose counter moved, so a change made by one process reaches all of them.
+    Every process polls the stamps at most once a second (:mod:`core.shared_cache`) and
+    reloads a cache whose stamp changed, so a change made by one process reaches all of them.
     """
 
     name = models.CharField(max_length=100, unique=True)

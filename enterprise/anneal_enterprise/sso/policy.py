@@ -5,7 +5,7 @@ password sign-in comes back for everyone without touching the stored settings.
 
 Which organizations enforce SSO is kept per process (:data:`ENFORCING`, a
 :class:`core.shared_cache.SharedCache`): every change of an organization's SSO settings bumps
-its shared counter (see :func:`settings_changed`), and every process reloads within a second.
+its shared version stamp (see :func:`settings_changed`), and every process reloads within a second.
 A request of a user when no organization enforces, or an API token request when no
 organization refuses tokens, costs no query.
 """

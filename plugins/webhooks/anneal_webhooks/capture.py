@@ -51,7 +51,8 @@ def payload(event: Event) -> dict[str, Any]:
 
 
 def _subscribed_organizations() -> frozenset[int]:
-    return frozenset(Endpoint.objects.filter(is_active=True).values_list("organization_id", flat=True).distinct())
+    return frozenset(Endpoint.objects.filter(is_active=True).values_list("organization_id", flat=True)
+                     .order_by().distinct())
 
 
 SUBSCRIBED: SharedCache[frozenset[int]] = SharedCache("webhooks.subscribed", _subscribed_organizations)
