@@ -90,11 +90,12 @@ def _refill() -> dict[Key, bool] | None:
     return _answers
 
 
-def has(name: str, organization: Any = None) -> bool:
+def has(name: str, organization: Any = None, *, _now: Any = time.monotonic,
+        _plugins: dict[str, Any] = manager._state) -> bool:
     """Is feature ``name`` enabled for ``organization`` (or the instance, when ``None``)?"""
     key = (name, None if organization is None else organization.pk)
     answers = _answers
-    if _valid[1] > time.monotonic() and _valid[0] == manager.generation():
+    if _valid[1] > _now() and _valid[0] == _plugins["generation"]:  # the hot path: keep it this short
         try:
             return answers[key]
         except KeyError:
