@@ -23,8 +23,8 @@ import argparse
 import statistics
 from typing import Callable
 
-from audit_setup import (alternate_samples, audit_hooks_registered, fresh_database, license_audit_log, ratio_summary,
-                         timed)
+from audit_setup import (alternate_samples, audit_hooks_registered, cpu_timed, fresh_database, license_audit_log,
+                         ratio_summary, timed)
 
 
 def main() -> None:
@@ -52,6 +52,21 @@ def main() -> None:
     from core.models import Project, User
     from core.plugins import manager
     from core.services import organizations, projects, tokens
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    cpu: dict[str, list[float]] = {}
+
+    def measured(name: str, count: int, operation: Callable[[], None]) -> float:
+        """Wall-clock seconds of ``count`` operations; their CPU seconds (client + backend) go to ``cpu``."""
+        wall = [0.0]
+
+        def run() -> None:
+            wall[0] = timed(lambda: [operation() for _ in range(count)])
+
+        cpu.setdefault(name, []).append(cpu_timed(run, backend) / count)
+        return wall[0]
 
     license_audit_log()
     loaded = {record.name for record in manager.records() if record.ok and not record.builtin}
@@ -90,10 +105,11 @@ def main() -> None:
         with transaction.atomic():
             project.save()
 
-    def service(audit: bool, operation: Callable[[], None], django_auditlog: bool = False) -> Callable[[], float]:
+    def service(name: str, audit: bool, operation: Callable[[], None],
+                django_auditlog: bool = False) -> Callable[[], float]:
         def run() -> float:
             configure(audit, django_auditlog)
-            return args.saves / timed(lambda: [operation() for _ in range(args.saves)])
+            return args.saves / measured(name, args.saves, operation)
         return run
 
     _, token = tokens.create_token(owner, "bench")
@@ -105,10 +121,10 @@ def main() -> None:
         response = client.patch(url, {"description": f"d{next(counter)}"}, format="json")
         assert response.status_code == 200, response.content
 
-    def api(audit: bool) -> Callable[[], float]:
+    def api(name: str, audit: bool) -> Callable[[], float]:
         def run() -> float:
             configure(audit, False)
-            return timed(lambda: [patch_once() for _ in range(args.requests)]) / args.requests
+            return measured(name, args.requests, patch_once) / args.requests
         return run
 
     periodic = ("anneal_licensing_licensestate", "core_sharedversion", '"last_used_at" =')
@@ -133,16 +149,16 @@ def main() -> None:
     patch_once()  # warm up
     S = args.saves
     saves = alternate_samples({
-        "update_without": checked("update without", service(False, update_once), S, 0, 0),
-        "update_with": checked("update with", service(True, update_once), S, 1, 0),
-        "create_without": checked("create without", service(False, create_once), S, 0, 0),
-        "create_with": checked("create with", service(True, create_once), S, 1, 0),
-        "plain": checked("plain", service(False, plain_once), S, 0, 0),
-        "auditlog": checked("auditlog", service(False, plain_once, django_auditlog=True), S, 0, 1),
+        "update_without": checked("update without", service("update_without", False, update_once), S, 0, 0),
+        "update_with": checked("update with", service("update_with", True, update_once), S, 1, 0),
+        "create_without": checked("create without", service("create_without", False, create_once), S, 0, 0),
+        "create_with": checked("create with", service("create_with", True, create_once), S, 1, 0),
+        "plain": checked("plain", service("plain", False, plain_once), S, 0, 0),
+        "auditlog": checked("auditlog", service("auditlog", False, plain_once, django_auditlog=True), S, 0, 1),
     }, args.rounds)
     latency = alternate_samples({
-        "without": checked("PATCH without", api(False), args.requests, 0, 0),
-        "with": checked("PATCH with", api(True), args.requests, 1, 0),
+        "without": checked("PATCH without", api("without", False), args.requests, 0, 0),
+        "with": checked("PATCH with", api("with", True), args.requests, 1, 0),
     }, args.rounds)
     configure(True, False)
 
@@ -160,6 +176,14 @@ def main() -> None:
           f"slowdown plain/auditlog: {ratio_summary(saves['plain'], saves['auditlog'])}")
     print(f"PATCH latency      without: {med['without'] * 1e3:6.2f} ms  with capture: {med['with'] * 1e3:6.2f} ms  "
           f"latency ratio with/without: {ratio_summary(latency['with'], latency['without'])}")
+    print("CPU per operation, this process + its PostgreSQL backend (barely moved by other load; leaves out waits):")
+    for label, top, bottom in (("update", "update_with", "update_without"), ("create", "create_with", "create_without"),
+                               ("PATCH", "with", "without")):
+        print(f"  {label:7} without: {statistics.median(cpu[bottom]) * 1e6:7.0f} us  with capture: "
+              f"{statistics.median(cpu[top]) * 1e6:7.0f} us  throughput ratio with/without: "
+              f"{ratio_summary(cpu[bottom], cpu[top])}  (latency ratio: {ratio_summary(cpu[top], cpu[bottom])})")
+    print(f"  plain ORM save: {statistics.median(cpu['plain']) * 1e6:7.0f} us  django-auditlog: "
+          f"{statistics.median(cpu['auditlog']) * 1e6:7.0f} us  slowdown: {ratio_summary(cpu['auditlog'], cpu['plain'])}")
 
 
 if __name__ == "__main__":
