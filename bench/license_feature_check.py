@@ -7,10 +7,15 @@ variants each round so that noise hits both alike, and prints medians and ratios
 
 * ``default``: ``features.has("sso")`` with no ``anneal_feature_enabled`` implementation
   registered (the free edition without the enterprise package): the registered default answers.
-* ``licensed``: the enterprise licensing hook registered and a license installed: pluggy calls
-  the hook, which reads the cached license (no signature verification) and compares dates.
-* ``licensed, per request``: the same inside ``features.request_cache()``, as during a request,
-  where only the first check of each feature calls the hook.
+* ``licensed``: the enterprise licensing hook registered and a license installed. The core
+  answers from its process cache (``core.features``); the hook (pluggy, the cached license,
+  a date comparison) runs when the cache is refilled: at most once a second, when the
+  licensing package's declared lifetime (its next license version check) ends.
+* ``licensed, per request``: three checks inside ``features.request_cache()``, as during a request.
+
+Each variant asserts what it ran: the answer (``False`` free, ``True`` licensed) and how many
+times the license's entitlement check was called (never in the default variant). Ratios are
+per round (licensed / default in the same round); the median and range are printed.
 
 It also times the once-per-second license version check and a full re-verification (done once
 per license change). Other installed plugins are disabled so that only the enterprise package
@@ -75,17 +80,30 @@ def main() -> int:
     services.install(key, source="cli")
     status.refresh(force=True)
 
+    from core.plugins import manager
+
     implementers = [impl.plugin for impl in plugin_manager.hook.anneal_feature_enabled.get_hookimpls()]
     names = {id(p): plugin_manager.get_name(p) for p in implementers}
+    assert implementers, "the enterprise licensing hook is not registered"
+    grants_calls = [0]
+    real_grants = status.grants
+
+    def counting_grants(feature: str) -> bool:
+        grants_calls[0] += 1
+        return real_grants(feature)
+
+    status.grants = counting_grants  # the hook calls status.grants(name): count it
 
     def without_plugins() -> None:
         for plugin in implementers:
             plugin_manager.unregister(plugin)
+        manager._state["generation"] += 1  # as manager.unregister_plugin does
 
     def with_plugins() -> None:
         for plugin in implementers:
             if not plugin_manager.is_registered(plugin):
                 plugin_manager.register(plugin, name=names[id(plugin)])
+        manager._state["generation"] += 1
 
     def check() -> bool:
         return features.has("sso")
@@ -94,26 +112,44 @@ def main() -> int:
         with features.request_cache():
             return features.has("sso") and features.has("sso") and features.has("sso")
 
+    def measured(name: str, function, calls: int, expected: bool) -> None:
+        grants_calls[0] = 0
+        assert function() is expected, f"{name}: expected {expected}"
+        started = time.monotonic()
+        results[name].append(per_call_ns(function, calls))
+        hook_calls[name].append((grants_calls[0], time.monotonic() - started))
+
     results: dict[str, list[float]] = {"default": [], "licensed": [], "per_request_default": [], "per_request": []}
+    hook_calls: dict[str, list[tuple[int, float]]] = {name: [] for name in results}
     for _ in range(args.rounds):
         without_plugins()
-        assert check() is False
-        results["default"].append(per_call_ns(check, args.calls))
-        results["per_request_default"].append(per_call_ns(per_request, args.calls // 4))
+        measured("default", check, args.calls, False)
+        measured("per_request_default", per_request, args.calls // 4, False)
         with_plugins()
-        assert check() is True
-        results["licensed"].append(per_call_ns(check, args.calls))
-        results["per_request"].append(per_call_ns(per_request, args.calls // 4))
+        measured("licensed", check, args.calls, True)
+        measured("per_request", per_request, args.calls // 4, True)
+    for name in ("default", "per_request_default"):
+        assert all(calls == 0 for calls, _ in hook_calls[name]), f"{name} called the license check"
+    for name in ("licensed", "per_request"):
+        for calls, seconds in hook_calls[name]:  # the first call after the plugin change; then once per refill
+            assert (1 if name == "licensed" else 0) <= calls <= seconds / status.REFRESH_SECONDS + 2, (name, calls)
+
+    def ratio(top: str, bottom: str) -> str:
+        ratios = sorted(a / b for a, b in zip(results[top], results[bottom]))
+        return f"ratio median {statistics.median(ratios):.2f} (range {ratios[0]:.2f} to {ratios[-1]:.2f})"
 
     median = {name: statistics.median(values) for name, values in results.items()}
+    status.grants = real_grants
     refresh_ns = statistics.median(per_call_ns(lambda: status.refresh(), 1) for _ in range(200))
     verify_ns = statistics.median(per_call_ns(lambda: status.refresh(force=True), 1) for _ in range(50))
     print(f"feature check, no-plugin default:          {median['default']:8.0f} ns")
     print(f"feature check, license installed:          {median['licensed']:8.0f} ns   "
-          f"ratio {median['licensed'] / median['default']:.2f}")
+          f"{ratio('licensed', 'default')}")
     print(f"request with 3 checks, no-plugin default:  {median['per_request_default']:8.0f} ns")
     print(f"request with 3 checks, license installed:  {median['per_request']:8.0f} ns   "
-          f"ratio {median['per_request'] / median['per_request_default']:.2f}")
+          f"{ratio('per_request', 'per_request_default')}")
+    print("license checks (hook calls) per licensed round: "
+          + ", ".join(str(calls) for calls, _ in hook_calls["licensed"]))
     print(f"license version check (once per second):   {refresh_ns / 1000:8.1f} us")
     print(f"reload and verify (once per change):       {verify_ns / 1000:8.1f} us")
     return 0

@@ -1,7 +1,8 @@
 """Install N trivial plugins (a module and a ``.dist-info`` each) into a throwaway folder.
 
-Each one implements every hook the core may call while serving a request and does nothing,
-so the benchmark measures the cost of the plugin machinery itself.
+Each one implements every hook the core may call while serving a request and does nothing
+(and declares, as a plugin answering ``anneal_feature_enabled`` should, for how long its
+answers hold), so the benchmark measures the cost of the plugin machinery itself.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ def anneal_organization_role(user, organization):
 @hookimpl
 def anneal_feature_enabled(name, organization):
     return None
+
+
+@hookimpl
+def anneal_feature_answers_valid_for():
+    return 3600.0  # no opinion on any feature, ever: the core may cache around it
 
 
 @hookimpl

@@ -84,15 +84,17 @@ def test_lists_are_paginated_and_filterable(owner_client):
     for number in range(7):
         client.post(url, {"name": f"Project {number}", "description": "alpha" if number < 3 else "beta"}, format="json")
     page = client.get(url, {"page_size": 5}).json()
-    assert page["count"] == 7 and len(page["results"]) == 5 and page["next"]
-    assert client.get(url, {"search": "alpha"}).json()["count"] == 3
+    assert len(page["results"]) == 5 and page["next"] and page["previous"] is None
+    rest = client.get(page["next"]).json()
+    assert len(rest["results"]) == 2 and rest["next"] is None and rest["previous"]
+    assert len(client.get(url, {"search": "alpha"}).json()["results"]) == 3
 
 
 def test_members_filter_by_role(owner_client, make_member):
     client, organization, _ = owner_client
     make_member(organization, "viewer")
     body = client.get(f"/api/v1/organizations/{organization.slug}/members/", {"role": "viewer"}).json()
-    assert body["count"] == 1 and body["results"][0]["role"] == "viewer"
+    assert [member["role"] for member in body["results"]] == ["viewer"]
 
 
 def test_unauthenticated_requests_get_401_with_a_bearer_challenge(client):

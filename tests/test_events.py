@@ -98,6 +98,49 @@ def test_a_failing_event_handler_rolls_the_change_back(make_organization, anneal
     assert not Project.objects.filter(organization=organization).exists()
 
 
+def test_a_caught_event_handler_failure_still_fails_the_whole_change(make_organization, anneal_plugin):
+    """No savepoint around the handlers: a caller cannot swallow the failure and commit the change."""
+    from django.db.transaction import TransactionManagementError
+
+    from core.models import Project
+
+    class Broken:
+        @hookimpl
+        def anneal_event(self, event):
+            raise RuntimeError("audit store unavailable")
+
+    from core.events import emit
+
+    organization = make_organization()
+    anneal_plugin(Broken())
+    with pytest.raises(TransactionManagementError), transaction.atomic():
+        Project.objects.create(organization=organization, name="Unrecorded", slug="unrecorded")
+        try:
+            emit("project.created", organization=organization)
+        except RuntimeError:
+            pass
+        Project.objects.count()  # the change's transaction is marked for rollback: it cannot go on
+    assert not Project.objects.filter(organization=organization).exists()
+
+
+def test_emitting_inside_a_transaction_adds_no_savepoint_round_trips(make_organization, anneal_plugin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.events import emit
+
+    class Handler:
+        @hookimpl
+        def anneal_event(self, event):
+            pass
+
+    organization = make_organization()
+    anneal_plugin(Handler())
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        emit("project.created", organization=organization)
+    assert not [q for q in queries.captured_queries if "SAVEPOINT" in q["sql"].upper()]
+
+
 def test_an_explicit_actor_is_attributed(make_organization, captured_events):
     with actor_context(Actor(kind="scim", id="okta", display="SCIM client")):
         projects.create_project(make_organization(), "Provisioned")

@@ -95,4 +95,4 @@ def test_any_member_may_leave_an_organization(world, api_client_for):
 
 def test_a_non_member_sees_no_organization_in_the_list(world, api_client_for):
     _, users, _ = world
-    assert api_client_for(users["outsider"]).get("/api/v1/organizations/").json()["count"] == 0
+    assert api_client_for(users["outsider"]).get("/api/v1/organizations/").json()["results"] == []

@@ -38,6 +38,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.D
                       viewsets.GenericViewSet):
     """Your personal API tokens. Deleting a token revokes it."""
 
+    cursor_ordering = "-created_at"
     serializer_class = s.ApiTokenSerializer
 
     def get_queryset(self) -> QuerySet[ApiToken]:
@@ -62,6 +63,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.D
 class OrganizationViewSet(viewsets.ModelViewSet):
     """Organizations you belong to. A non-member gets 404 for an organization, never 403."""
 
+    cursor_ordering = "slug"
     serializer_class = s.OrganizationSerializer
     lookup_field = "slug"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -129,6 +131,7 @@ class OrganizationScoped:
 class ProjectViewSet(OrganizationScoped, viewsets.ModelViewSet):
     """Projects of an organization: viewers read, members write, admins delete."""
 
+    cursor_ordering = "slug"
     serializer_class = s.ProjectSerializer
     lookup_field = "slug"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -164,6 +167,7 @@ class MembershipViewSet(OrganizationScoped, viewsets.ModelViewSet):
     """Members of an organization. Admins add members and change roles; only owners grant or
     take away ownership. Any member may remove themselves."""
 
+    cursor_ordering = "user_id"
     serializer_class = s.MembershipSerializer
     write_permission = Permission.MANAGE
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -219,6 +223,7 @@ class InvitationViewSet(OrganizationScoped, mixins.ListModelMixin, mixins.Create
                         mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     """Invitations to an organization, managed by its admins. Deleting one revokes it."""
 
+    cursor_ordering = "-created_at"
     serializer_class = s.InvitationSerializer
     read_permission = Permission.MANAGE
     write_permission = Permission.MANAGE

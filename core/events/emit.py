@@ -27,7 +27,7 @@ def emit(
     """Emit event ``type``; call it inside the ``transaction.atomic()`` block of the change.
 
     ``anneal_event`` implementations run now, in this transaction, and an exception from one
-    of them rolls the change back. ``anneal_event_committed`` runs after commit.
+    of them rolls the whole change back: the transaction cannot be continued after it. ``anneal_event_committed`` runs after commit.
     """
     registry.get(type)
     info = current_request_info()
@@ -44,7 +44,10 @@ def emit(
         request_id=info.request_id,
         occurred_at=timezone.now(),
     )
-    with transaction.atomic():
+    # No savepoint: an ``anneal_event`` failure must fail the whole change (the caller's
+    # transaction is marked for rollback), never be caught and the change committed without
+    # its event. Outside a transaction this opens one for the handlers' writes.
+    with transaction.atomic(savepoint=False):
         hooks.event(event)
         transaction.on_commit(lambda: hooks.event_committed(event))
     return event

@@ -6,9 +6,10 @@ from core.models.plugins import PluginAvailability, PluginOrganization, PluginSe
 from core.models.projects import Project
 from core.models.tokens import ApiToken
 from core.models.users import User
+from core.models.versions import SharedVersion
 
 __all__ = [
     "ApiToken", "Invitation", "Membership", "MeterUsage", "MfaRequirement", "Organization", "OutboundContact",
     "Passkey", "PluginAvailability", "PluginOrganization", "PluginSettingValue", "Project", "RecoveryCode",
-    "TotpAuthenticator", "User",
+    "SharedVersion", "TotpAuthenticator", "User",
 ]

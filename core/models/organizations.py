@@ -32,6 +32,8 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "organization"], name="unique_membership"),
         ]
+        # The member list pages by user id within one organization (core.api.pagination).
+        indexes = [models.Index(fields=["organization", "user"], name="membership_org_user")]
 
     def __str__(self) -> str:
         return f"{self.user} in {self.organization} as {self.role}"

@@ -32,6 +32,8 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The token list pages by creation time within one user (core.api.pagination).
+        indexes = [models.Index(fields=["user", "-created_at"], name="apitoken_user_created")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

@@ -36,6 +36,8 @@ PUBLIC_API: dict[str, list[str] | None] = {
     "core.plugins.enablement": ["is_on"],
     "core.plugins.settings": ["value", "declared", "UnknownSetting"],
     "core.metering": ["record", "check", "month_total", "daily"],
+    "core.shared_cache": ["SharedCache"],
+    "core.api.pagination": ["Pagination", "NumberedPagination"],
     "core.jobs": ["app"],
     "core.services.users": ["create_user", "update_user"],
     "core.services.organizations": ["create_organization", "add_member", "change_role", "remove_member"],

@@ -150,3 +150,8 @@ def collect(name: str, /, *, skip: frozenset[str] = frozenset(), **kwargs: Any) 
             else:
                 items.extend((contribution.plugin, item) for item in result)
     return items
+
+
+def implementing_plugins(name: str) -> set[str]:
+    """The names of the plugins that implement hook ``name``."""
+    return {plugin_name_of(impl.plugin_name) for impl in getattr(plugin_manager.hook, name).get_hookimpls()}

@@ -406,7 +406,23 @@ def anneal_feature_enabled(name: str, organization: Organization | None) -> bool
     Called by ``features.has(name, organization=...)`` at most once per request for each
     name and organization. Return ``True`` or ``False`` to decide, or ``None`` for no opinion;
     the first answer wins and the feature's registered default applies when nobody answers.
-    Keep it cheap: no signature checks or remote calls here.
+    Keep it cheap: no signature checks or remote calls here. The answer may depend on the
+    organization's id only: it is cached per feature and organization id (for the process
+    when your plugin implements ``anneal_feature_answers_valid_for``, else for the request).
+    """
+
+
+@spec(since="1.2")
+def anneal_feature_answers_valid_for() -> float | None:
+    """For how many seconds from now your ``anneal_feature_enabled`` answers stay valid.
+
+    Called when the core refills its process-wide cache of feature answers: after the
+    plugin set changed, after ``core.features.invalidate()`` was called, or when the
+    shortest lifetime declared last time has run out. Return a number of seconds (``0``:
+    do not cache now); the core keeps answers for the smallest lifetime declared. A plugin
+    that implements ``anneal_feature_enabled`` but not this hook has its answers cached for
+    one request only, as before 1.2. Call ``core.features.invalidate()`` when what you answer
+    changes earlier than declared (the licensing package does when a license is installed).
     """
 
 

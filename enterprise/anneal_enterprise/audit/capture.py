@@ -4,10 +4,11 @@ The core calls ``anneal_event`` synchronously inside the transaction that made t
 the record commits or rolls back with it. The insert is one raw SQL statement (no ORM
 instance, no signals) to keep the cost per audited change small.
 
-On PostgreSQL the insert also takes a *shared* transaction-level advisory lock. The sealer
-briefly takes the same lock *exclusively* to learn an id below which no transaction is still
-writing records (sequences hand out ids in one order and transactions commit in another);
-see :mod:`anneal_enterprise.audit.sealing`.
+The insert takes no lock of its own: the ``ROW EXCLUSIVE`` table lock that PostgreSQL takes
+for every INSERT, and holds until the transaction ends, is what the sealer waits for (it takes
+the table in ``SHARE`` mode) to learn an id below which no transaction is still writing
+records (sequences hand out ids in one order and transactions commit in another); see
+:mod:`anneal_enterprise.audit.sealing`.
 """
 
 from __future__ import annotations
@@ -21,19 +22,10 @@ from anneal_enterprise.audit.canonical import details_text
 from core.events.diff import REDACTED, is_secret_field
 from core.events.types import Event
 
-CAPTURE_LOCK = 0x616E6E_EA1  # the advisory lock key shared by capture (shared) and the sealer
-
 _COLUMNS = ("event_id", "organization_id", "occurred_at", "type", "actor_kind", "actor_id", "actor_display",
             "target_type", "target_id", "target_display", "details", "ip", "user_agent", "request_id")
-_CASTS = ("uuid", "bigint", "timestamptz", "text", "text", "text", "text", "text", "text", "text", "text",
-          "text", "text", "text")
 TABLE = "anneal_audit_auditrecord"
-_POSTGRES_INSERT = (
-    f"WITH guard AS (SELECT pg_advisory_xact_lock_shared({CAPTURE_LOCK})) "
-    f"INSERT INTO {TABLE} ({', '.join(_COLUMNS)}) SELECT "
-    + ", ".join(f"%s::{cast}" for cast in _CASTS) + " FROM guard"
-)
-_PLAIN_INSERT = f"INSERT INTO {TABLE} ({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})"
+_INSERT = f"INSERT INTO {TABLE} ({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})"
 
 
 def redact(value: Any) -> Any:
@@ -68,6 +60,5 @@ def capture(event: Event) -> None:
     """Write ``event`` as an audit record in the current transaction, if the feature is on."""
     if not is_recording(event.organization_id):
         return
-    sql = _POSTGRES_INSERT if connection.vendor == "postgresql" else _PLAIN_INSERT
     with connection.cursor() as cursor:
-        cursor.execute(sql, record_values(event))
+        cursor.execute(_INSERT, record_values(event))

@@ -18,7 +18,7 @@ class AuditRecord(models.Model):
     """One event, written in the transaction of the change it describes."""
 
     id = models.BigAutoField(primary_key=True)
-    event_id = models.UUIDField(unique=True)
+    event_id = models.UUIDField(help_text="The event's id, for receivers to deduplicate; no query looks it up.")
     organization_id = models.BigIntegerField(null=True, blank=True)
     occurred_at = models.DateTimeField()
     type = models.CharField(max_length=100)
@@ -34,6 +34,8 @@ class AuditRecord(models.Model):
     request_id = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:
+        # Each index serves a query of the product (plans in docs/benchmarks.md); every other one
+        # would only slow the audited write down. No unique index on event_id: nothing looks it up.
         indexes = [
             # Keyset pagination (newest first) inside an organization, with optional filters.
             models.Index(fields=["organization_id", "-id"], name="audit_org_id"),

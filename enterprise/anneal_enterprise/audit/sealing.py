@@ -1,14 +1,16 @@
 """The sealer: hash chains in id order per organization, and signed checkpoints.
 
 Sequences hand out ids in one order and transactions commit in another, so chaining inside
-the request would leave holes. The sealer instead learns a *safe horizon*: it briefly takes,
-exclusively, the advisory lock that every capturing transaction holds shared until it ends
-(:mod:`anneal_enterprise.audit.capture`). Once it has the lock, no transaction is writing
-records, so every id up to the current maximum is final: committed or never coming. It then
-releases the lock at once and seals up to that id at leisure. If a long transaction keeps the
-lock busy for longer than ``ANNEAL_AUDIT_SEAL_LOCK_TIMEOUT`` (2 s), this run is skipped and
-the next one tries again; captures wait at most that long. On SQLite writers are serialised,
-so the horizon is simply the largest id.
+the request would leave holes. The sealer instead learns a *safe horizon*: it briefly locks the
+record table in ``SHARE`` mode, which waits for every transaction holding the ``ROW EXCLUSIVE``
+lock that PostgreSQL takes for an INSERT (before the row's id is drawn from the sequence) and
+keeps until the transaction ends. Once it has the lock, no transaction is writing records, so
+every id up to the current maximum is final: committed or never coming. The capture itself
+takes no lock of its own (:mod:`anneal_enterprise.audit.capture`). The sealer releases the lock
+at once and seals up to that id at leisure. If a long transaction keeps the table busy for
+longer than ``ANNEAL_AUDIT_SEAL_LOCK_TIMEOUT`` (2 s), this run is skipped and the next one tries
+again; captures wait at most that long. On SQLite writers are serialised, so the horizon is
+simply the largest id.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from django.utils import timezone
 from anneal_enterprise.audit import instance, reading, signing
 from anneal_enterprise.audit.canonical import (GENESIS, chain_hash, checkpoint_hash, checkpoint_message, leaf_hash,
                                                organization_order)
-from anneal_enterprise.audit.capture import CAPTURE_LOCK
 from anneal_enterprise.audit.documents import checkpoint_dict
 from anneal_enterprise.audit.models import AuditCheckpoint, AuditInstanceHead, AuditRecord, AuditSealState
 
@@ -52,11 +53,11 @@ def safe_horizon() -> int:
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL lock_timeout = {timeout}")
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CAPTURE_LOCK])
+            cursor.execute(f"LOCK TABLE {reading.RECORDS} IN SHARE MODE")
             cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {reading.RECORDS}")
             return int(cursor.fetchone()[0])
     except OperationalError as exc:
-        raise SealerBusy(f"A transaction held the audit capture lock for over {timeout} ms.") from exc
+        raise SealerBusy(f"A transaction kept writing audit records for over {timeout} ms.") from exc
 
 
 def write_checkpoint(organization_id: int | None, kind: str, first: int, last: int, count: int,

@@ -64,7 +64,7 @@ def banner(request: Any) -> str | None:
             "Enterprise features are off and their data is read-only; password sign-in works for everyone.{}</div>",
             claims.licensee, _day(claims.grace_ends_at), link))
     if staff and stage in ("valid", "expiring", "grace"):
-        usage = seats.usage(snapshot)
+        usage = seats.usage_for_banner(snapshot)
         if usage.over:
             parts.append(format_html(
                 '<div class="banner license-seats" role="alert">{} of {} licensed seats are in use. New invitations '

@@ -34,10 +34,12 @@ def frozen_at(moment: datetime) -> Iterator[datetime]:
     if moment.tzinfo is None:
         raise ValueError("frozen_at needs a timezone-aware datetime.")
     _fixed.append(moment)
+    _clock_changed()
     try:
         yield moment
     finally:
         _fixed.pop()
+        _clock_changed()
 
 
 def set_now(moment: datetime | None) -> None:
@@ -45,3 +47,11 @@ def set_now(moment: datetime | None) -> None:
     _fixed.clear()
     if moment is not None:
         _fixed.append(moment)
+    _clock_changed()
+
+
+def _clock_changed() -> None:
+    """A test moved the clock: cached feature answers (valid until a moment) are stale."""
+    from core import features
+
+    features.invalidate()

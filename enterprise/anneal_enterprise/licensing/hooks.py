@@ -40,6 +40,11 @@ def anneal_feature_enabled(name: str) -> bool | None:
 
 
 @hookimpl
+def anneal_feature_answers_valid_for() -> float:
+    return status.answers_valid_for()
+
+
+@hookimpl
 def anneal_event_types() -> list[EventType]:
     return [
         EventType("license.installed", "A license key was installed.", "license", "notice"),

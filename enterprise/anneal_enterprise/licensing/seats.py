@@ -12,6 +12,7 @@ invitations and new members are refused. Existing members always keep signing in
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -37,9 +38,29 @@ class SeatUsage:
 
 
 def seats_in_use() -> int:
-    from core.models import User
+    from django.db.models import Exists, OuterRef
 
-    return User.objects.humans().filter(memberships__isnull=False).distinct().count()
+    from core.models import Membership, User
+
+    member = Membership.objects.filter(user_id=OuterRef("pk"))
+    return User.objects.humans().filter(Exists(member)).count()
+
+
+BANNER_SECONDS = 60.0
+_shown: dict[str, object] = {"snapshot": None, "until": float("-inf"), "usage": None}
+
+
+def usage_for_banner(snapshot: status.Snapshot) -> SeatUsage:
+    """:func:`usage` for the staff banner on every page: counted at most once a minute per process.
+
+    Counting the seats reads every user (seven seconds at a million users), so pages show a
+    count up to a minute old; installing a license recounts at once. Decisions (new invitations
+    and members) always count afresh (:func:`refusal_for_new_seat`).
+    """
+    now = time.monotonic()
+    if _shown["snapshot"] is not snapshot or now >= _shown["until"]:  # type: ignore[operator]
+        _shown.update(snapshot=snapshot, until=now + BANNER_SECONDS, usage=usage(snapshot))
+    return _shown["usage"]  # type: ignore[return-value]
 
 
 def holds_seat(email: str) -> bool:

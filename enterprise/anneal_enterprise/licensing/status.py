@@ -19,6 +19,7 @@ from django.db import DatabaseError, connection
 
 from anneal_enterprise.licensing import clock, keyring, lifecycle
 from anneal_enterprise.licensing.claims import PRODUCT, LicenseClaims
+from core import features
 from anneal_enterprise.licensing.errors import LicenseRefused
 from anneal_enterprise.licensing.models import LicenseKey, LicenseState
 from anneal_enterprise.licensing.verify import verify
@@ -159,9 +160,12 @@ def refresh(force: bool = False) -> Snapshot:
                 snapshot = _load(version)
         except DatabaseError as error:
             logger.warning("Could not read the license version (%s); keeping the current license.", error)
+        changed = snapshot != _state["snapshot"]
         _state["snapshot"] = snapshot
         _state["checked"] = time.monotonic()
-        return snapshot
+    if changed:
+        features.invalidate()
+    return snapshot
 
 
 def current() -> Snapshot:
@@ -174,6 +178,7 @@ def current() -> Snapshot:
 def invalidate() -> None:
     """Make the next :func:`current` re-read the version (called after a change in this process)."""
     _state["checked"] = float("-inf")
+    features.invalidate()
 
 
 def reset() -> None:
@@ -181,6 +186,23 @@ def reset() -> None:
     with _lock:
         _state["snapshot"] = Snapshot()
         _state["checked"] = float("-inf")
+    features.invalidate()
+
+
+def answers_valid_for() -> float:
+    """Seconds for which :func:`grants` answers what it answers now, for the core's feature cache.
+
+    Until the next license version check (:data:`REFRESH_SECONDS` after the last one), and no
+    later than the next start or end of a feature's validity window.
+    """
+    snapshot = current()
+    now = clock.timestamp()
+    lifetime = REFRESH_SECONDS - (time.monotonic() - _state["checked"])  # type: ignore[operator]
+    for start, end in snapshot.windows.values():
+        for boundary in (start, end):
+            if boundary > now:
+                lifetime = min(lifetime, boundary - now)
+    return max(0.0, lifetime)
 
 
 def grants(feature: str) -> bool:

@@ -113,7 +113,12 @@ def test_the_page_query_count_does_not_grow_with_the_page_size(many, api):
         api.get(URL.format(many.slug), {"page_size": 2})
     with CaptureQueriesContext(connection) as large:
         api.get(URL.format(many.slug), {"page_size": 20})
-    assert len(small) == len(large)
+
+    def per_request(queries: CaptureQueriesContext) -> list[str]:  # without the once-a-second version polls
+        return [q["sql"] for q in queries.captured_queries
+                if "licensestate" not in q["sql"] and "core_sharedversion" not in q["sql"]]
+
+    assert len(per_request(small)) == len(per_request(large))
 
 
 def test_the_web_page_lists_and_filters_records(many, client, owner):

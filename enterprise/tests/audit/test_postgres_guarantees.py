@@ -113,3 +113,38 @@ def test_the_purge_setting_does_not_open_checkpoints_or_instance_heads(organizat
         cursor.execute("SET LOCAL anneal.audit_purge = 'on'")
         cursor.execute(f"DELETE FROM {table}")
     assert verify.verify_organization(organization.pk).intact
+
+
+def test_concurrent_audited_writes_while_the_sealer_runs_leave_a_complete_verifiable_chain(organization, settings):
+    """Six writers and a sealer running at once: every record is sealed exactly once, in id order."""
+    from anneal_enterprise.audit.models import AuditSeal
+
+    settings.ANNEAL_AUDIT_SEAL_LOCK_TIMEOUT = 0.2
+    errors: list[BaseException] = []
+
+    def writer(number: int) -> None:
+        try:
+            for index in range(15):
+                with transaction.atomic():
+                    projects.create_project(organization, f"W{number}-{index}")
+        except BaseException as error:  # reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    runs = 0
+    while any(thread.is_alive() for thread in threads):
+        sealing.seal()
+        runs += 1
+    for thread in threads:
+        thread.join()
+    sealing.seal()
+
+    assert not errors, errors
+    assert runs > 1
+    assert AuditRecord.objects.filter(type="project.created").count() == 90
+    assert AuditSeal.objects.count() == AuditRecord.objects.count()
+    assert verify.verify_organization(organization.pk).intact

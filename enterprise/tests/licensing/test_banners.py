@@ -97,3 +97,19 @@ def test_banner_renders_at_the_top_of_pages(client, licensed, people):
     clock.set_now(EXPIRES - timedelta(days=5))
     client.force_login(people["staff"])
     assert "license-expiring" in client.get("/plugins/enterprise/license/").content.decode()
+
+
+def test_the_seat_banner_counts_once_a_minute_and_again_when_a_license_is_installed(
+        signer, make_organization, make_member, make_user):
+    organization = make_organization()
+    for _ in range(3):
+        make_member(organization)
+    staff = make_user(is_staff=True)
+    services.install(signer.issue(seats=2), source="cli")
+    assert "4 of 2 licensed seats" in banner_for(staff)
+
+    make_member(organization)
+    assert "4 of 2 licensed seats" in banner_for(staff)  # counting reads every user: not on every page
+
+    services.install(signer.issue(seats=2), source="cli")
+    assert "5 of 2 licensed seats" in banner_for(staff)

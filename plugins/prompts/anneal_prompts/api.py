@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from core import access
+from core.api.pagination import NumberedPagination, Pagination
 from core.models import Project
 from core.roles import Permission
 
@@ -97,10 +98,15 @@ class OrganizationScoped:
         access.require(request.user, self.organization, permission)
 
 
+class VersionPagination(Pagination):
+    ordering = "-number"
+
+
 class OrganizationPromptViewSet(OrganizationScoped, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Every prompt of an organization, across its projects."""
 
     serializer_class = PromptSerializer
+    pagination_class = NumberedPagination  # ordered by relevance when searching
 
     def get_queryset(self) -> QuerySet[Prompt]:
         prompts = Prompt.objects.filter(project__organization=self.organization).select_related(
@@ -120,6 +126,11 @@ class PromptViewSet(OrganizationScoped, viewsets.ModelViewSet):
     lookup_field = "slug"
     lookup_url_kwarg = "prompt_slug"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    @property
+    def pagination_class(self) -> type[Any]:  # type: ignore[override]
+        """Versions (unbounded) by a keyset cursor; prompts, ordered by relevance when searching, by page."""
+        return VersionPagination if getattr(self, "action", None) == "versions" else NumberedPagination
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)

@@ -79,6 +79,7 @@ class AdminScoped:
 class EndpointViewSet(AdminScoped, viewsets.ModelViewSet):
     """Webhook endpoints of an organization. The signing secret is returned only on creation and rotation."""
 
+    cursor_ordering = "id"
     serializer_class = EndpointSerializer
     queryset = Endpoint.objects.none()  # for the schema; get_queryset() scopes to the organization
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -117,6 +118,7 @@ class EndpointViewSet(AdminScoped, viewsets.ModelViewSet):
 class DeliveryViewSet(AdminScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The delivery log of one endpoint, newest first, with each attempt's response code."""
 
+    cursor_ordering = "-created_at"
     serializer_class = DeliverySerializer
     queryset = Delivery.objects.none()  # for the schema; get_queryset() scopes to the endpoint
 

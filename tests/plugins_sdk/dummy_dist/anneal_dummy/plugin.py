@@ -195,6 +195,12 @@ def anneal_feature_enabled(name: str, organization: Any) -> bool | None:
 
 
 @hookimpl
+def anneal_feature_answers_valid_for() -> float | None:
+    _record("anneal_feature_answers_valid_for")
+    return 0.0  # the calls above are counted, so nothing is cached across requests
+
+
+@hookimpl
 def anneal_navigation(request: Any, organization: Any) -> list[NavItem]:
     _record("anneal_navigation", request=request, organization=organization)
     return [NavItem("Dummy entry", "/plugins/dummy/")]
