@@ -4,7 +4,10 @@ The override (``docker-compose.test.yml``, written next to a copy of ``deploy/co
 only what a test machine needs: every service on the host network with its own free port on
 127.0.0.1 (the host's own PostgreSQL and Redis keep 5432 and 6379), PostgreSQL and Redis images
 built from Debian packages (there is no Docker Hub), and DATABASE_URL and REDIS_URL pointing at
-127.0.0.1. The admin's part is done as documented: ``.env`` from ``.env.example``, the license
+127.0.0.1. Compose v1 cannot remove a published port in an override, and a container on the host
+network publishes none (Docker refuses the combination), so the stack runs from the merged
+configuration (``docker-compose config`` of the real file plus the override) with web's ``ports``
+left out; nothing else is changed. The admin's part is done as documented: ``.env`` from ``.env.example``, the license
 file in ``license/``.
 """
 
@@ -12,19 +15,24 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import secrets
 import shutil
 import socket
+import subprocess
 import time
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from .docker_engine import ANNEAL_IMAGE, COMPOSE, POSTGRES_IMAGE, REDIS_IMAGE, Engine
 
 HOST = "anneal.test"
+RENDERED = "docker-compose.rendered.yml"
 OVERRIDE = """\
 x-anneal-host: &anneal-host
   network_mode: host
@@ -89,6 +97,16 @@ def prepare(source: Path, target: Path, ports: Ports, settings: dict[str, str], 
     (target / "docker-compose.test.yml").write_text(OVERRIDE.format(
         postgres=ports.postgres, redis=ports.redis, postgres_image=postgres_image, redis_image=redis_image,
     ))
+    merged = subprocess.run(
+        [COMPOSE, "--project-directory", str(target), "-f", str(target / "docker-compose.yml"),
+         "-f", str(target / "docker-compose.test.yml"), "config"],
+        capture_output=True, text=True, cwd=target, timeout=120,
+        env={k: v for k, v in os.environ.items() if not k.startswith(("DOCKER_", "COMPOSE_"))},
+    )
+    assert merged.returncode == 0, merged.stderr
+    config = yaml.safe_load(merged.stdout)
+    config["services"]["web"].pop("ports")
+    (target / RENDERED).write_text(yaml.safe_dump(config, sort_keys=False))
     return target
 
 
@@ -102,8 +120,7 @@ class Stack:
     def compose(self, *args: str, check: bool = True, timeout: float = 600) -> Any:
         return self.engine.run(
             [COMPOSE, "--project-name", self.project, "--project-directory", str(self.directory),
-             "-f", str(self.directory / "docker-compose.yml"), "-f", str(self.directory / "docker-compose.test.yml"),
-             *args],
+             "-f", str(self.directory / RENDERED), *args],
             check=check, timeout=timeout, cwd=self.directory,
         )
 
