@@ -143,8 +143,11 @@ class Stack:
         return json.loads(self.engine.docker("inspect", ids[0]).stdout)[0]
 
     def logs(self, service: str) -> str:
-        result = self.compose("logs", "--no-color", service)
-        return result.stdout + result.stderr
+        output = []
+        for container in self.containers(service):
+            result = self.engine.docker("logs", container, check=False)
+            output.append(result.stdout + result.stderr)
+        return "\n".join(output)
 
     def exec(self, service: str, *command: str, check: bool = True, timeout: float = 300) -> Any:
         return self.compose("exec", "-T", service, *command, check=check, timeout=timeout)
