@@ -83,7 +83,7 @@ class Engine:
         return env
 
     # --- lifecycle --------------------------------------------------------------------------
-    def start(self, timeout: float = 60) -> None:
+    def start(self, timeout: float = 60, daemon_env: dict[str, str] | None = None) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         self.lock = open(self.root / "lock", "w")
         fcntl.flock(self.lock, fcntl.LOCK_EX)  # another run on this data root: wait for it
@@ -93,7 +93,7 @@ class Engine:
             [str(DOCKERD), "--data-root", str(self.root / "docker"), "--exec-root", str(self.root / "exec"),
              "--pidfile", str(self.root / "dockerd.pid"), "-H", f"unix://{self.socket}",
              "--storage-driver", "overlay2", "--bridge", "none", "--iptables=false", "--ip-masq=false"],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, **(daemon_env or {})},
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
