@@ -33,6 +33,14 @@ from .docker_engine import ANNEAL_IMAGE, COMPOSE, POSTGRES_IMAGE, REDIS_IMAGE, E
 
 HOST = "anneal.test"
 RENDERED = "docker-compose.rendered.yml"
+# The compose test's settings; the Helm test (test_helm_matches_compose.py) renders the chart with them.
+STACK_SETTINGS = {
+    "ANNEAL_BASE_URL": f"https://{HOST}",
+    "ANNEAL_ALLOWED_HOSTS": f"{HOST},localhost",
+    "ANNEAL_WEB_WORKERS": "1",
+    "ANNEAL_WORKER_CONCURRENCY": "1",
+}
+LICENSE_FILE = "/etc/anneal/license/license.key"
 OVERRIDE = """\
 x-anneal-host: &anneal-host
   network_mode: host
@@ -80,13 +88,10 @@ def prepare(source: Path, target: Path, ports: Ports, settings: dict[str, str], 
     values = {
         "ANNEAL_SECRET_KEY": secrets.token_urlsafe(50),
         "POSTGRES_PASSWORD": secrets.token_urlsafe(16),
-        "ANNEAL_BASE_URL": f"https://{HOST}",
-        "ANNEAL_ALLOWED_HOSTS": f"{HOST},localhost",
+        **STACK_SETTINGS,
         "ANNEAL_IMAGE": image,
         "ANNEAL_PORT": str(ports.web),
         "ANNEAL_HTTP_PORT": str(ports.web),
-        "ANNEAL_WEB_WORKERS": "1",
-        "ANNEAL_WORKER_CONCURRENCY": "1",
         **settings,
     }
     for name, value in values.items():

@@ -23,7 +23,7 @@ import pytest
 
 from anneal_enterprise.licensing.testing import TestSigner
 
-from .compose_stack import Ports, Stack, prepare
+from .compose_stack import LICENSE_FILE, Ports, Stack, prepare
 from .conftest import DEPLOY
 
 pytestmark = pytest.mark.services
@@ -38,7 +38,7 @@ ANNEAL_SERVICES = ("migrate", "web", "worker", "beat")
 def stack(docker_engine: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     ports = Ports()
     directory = prepare(DEPLOY / "compose", tmp_path_factory.mktemp("stack") / "compose", ports, {
-        "ANNEAL_LICENSE_FILE": "/etc/anneal/license/license.key",
+        "ANNEAL_LICENSE_FILE": LICENSE_FILE,
         "ANNEAL_LICENSE_EXTRA_PUBLIC_KEYS": SIGNER.extra_public_keys_json(),
     })
     license_text = SIGNER.issue(features=["sso", "audit_log", "support"], licensee="Compose Test Corp")
@@ -103,7 +103,7 @@ def test_the_license_file_mounted_as_documented_is_in_force(stack: Stack) -> Non
     status, summary = signed_in(stack).json("/api/v1/plugins/enterprise/license/")
     assert status == 200, summary
     assert summary["source"] == "file", summary
-    assert summary["source_detail"] == "/etc/anneal/license/license.key", summary
+    assert summary["source_detail"] == LICENSE_FILE, summary
     assert summary["license"]["licensee"] == "Compose Test Corp"
     assert summary["features"] == {"sso": "enabled", "audit_log": "enabled", "support": "enabled"}
     mounts = {m["Destination"]: m for m in stack.inspect("web")["Mounts"]}
