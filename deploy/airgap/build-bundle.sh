@@ -9,12 +9,14 @@
 #
 #   INSTALL.md            what to do on the target, offline (deploy/airgap/INSTALL.md)
 #   SHA256SUMS            every other file's SHA-256 (GNU format: `sha256sum -c SHA256SUMS`)
-#   wheelhouse/           every Python package as a wheel (deploy/airgap/build-wheelhouse.sh)
+#   wheelhouse/           every Python package as a wheel: the wheelhouse the image is built from
 #   images/anneal-images.tar   the images, `docker save`; images/IMAGES lists their tags
 #   compose/              deploy/compose: docker-compose.yml, .env.example, license/
 #   helm/anneal/          the Helm chart
 #
-# DOCKER selects the docker client (default: docker); PYTHON the interpreter for the wheelhouse.
+# DOCKER selects the docker client (default: docker); PYTHON_IMAGE the base the wheelhouse is built
+# on, as for the image (default: python:3.11-slim-bookworm; see deploy/docker/build-base.sh);
+# DOCKER_BUILD_ARGS adds options to that build (for example --network host).
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: deploy/airgap/build-bundle.sh DIRECTORY [IMAGE ...]" >&2; exit 2; }
 if [ -e "$1" ]; then
@@ -26,6 +28,7 @@ DEST="$(cd "$1" && pwd)"
 shift
 cd "$(dirname "$0")/../.."
 DOCKER="${DOCKER:-docker}"
+PYTHON_IMAGE="${PYTHON_IMAGE:-python:3.11-slim-bookworm}"
 VERSION="$(sed -n 's/^__version__ = "\(.*\)"$/\1/p' core/__init__.py)"
 if [ $# -gt 0 ]; then IMAGES=("$@"); else IMAGES=("anneal:$VERSION" postgres:15-bookworm redis:7-bookworm); fi
 
@@ -51,8 +54,16 @@ for image in "${IMAGES[@]}"; do
   }
 done
 
-echo "Wheelhouse ..." >&2
-deploy/airgap/build-wheelhouse.sh "$DEST/wheelhouse" >&2
+# The wheelhouse the image is built from (the Dockerfile's wheels stage): the image's Python and
+# platform, whatever this machine runs.
+echo "Wheelhouse (the Dockerfile's wheels stage, on $PYTHON_IMAGE) ..." >&2
+# shellcheck disable=SC2086  # DOCKER_BUILD_ARGS is a list of words
+DOCKER_BUILDKIT=1 "$DOCKER" build --quiet ${DOCKER_BUILD_ARGS:-} -f deploy/docker/Dockerfile --target wheelhouse \
+  --build-arg "PYTHON_IMAGE=$PYTHON_IMAGE" --output "type=local,dest=$DEST/wheelhouse" . >&2
+if ! find "$DEST/wheelhouse" -maxdepth 1 -name 'anneal-*.whl' | grep -q .; then
+  echo "The wheels stage produced no anneal wheel; see the build output above." >&2
+  rm -rf "$DEST"; exit 1
+fi
 echo "Images: ${IMAGES[*]} ..." >&2
 mkdir -p "$DEST/images"
 "$DOCKER" save -o "$DEST/images/anneal-images.tar" "${IMAGES[@]}"

@@ -48,3 +48,13 @@ def docker_engine() -> Iterator[Any]:
         engine.stop()
         timings = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in engine.timings.items())
         print(f"\nDocker engine timings: {timings}")
+
+
+@pytest.fixture(scope="session")
+def airgap_bundle(docker_engine: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The air-gapped bundle (deploy/airgap/build-bundle.sh) of the images ``docker_engine`` built."""
+    from .docker_engine import build_bundle
+
+    target = tmp_path_factory.mktemp("bundle") / "anneal-bundle"
+    build_bundle(docker_engine, target)
+    return target

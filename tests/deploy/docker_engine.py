@@ -7,7 +7,8 @@ stays on 127.0.0.1). Only the daemon this module started is ever stopped.
 The data root lives in the user's cache directory (``$XDG_CACHE_HOME/anneal/deploy-test``, or
 ``ANNEAL_DOCKER_TEST_CACHE``), outside the repository, so the base image (about 4 minutes of
 debootstrap) and BuildKit's layer cache survive between runs on one machine. A lock file keeps
-two test runs from sharing one daemon's data root at the same time.
+two test runs from sharing one daemon's data root at the same time. The daemon can reach no
+image registry (``NO_REGISTRY``).
 """
 
 from __future__ import annotations
@@ -34,9 +35,15 @@ IMAGES_DIR = Path(__file__).resolve().parent / "images"
 LOCAL_CA_DIR = Path("/usr/local/share/ca-certificates")
 
 BASE_IMAGE = "anneal-base:bookworm"
+BUILD_OPTIONS = ["--network", "host", "--progress", "plain"]
 ANNEAL_IMAGE = "anneal:deploy-test"
 POSTGRES_IMAGE = "anneal-test-postgres:15"
 REDIS_IMAGE = "anneal-test-redis:7"
+
+
+# The daemon's registry requests (pulls, pushes, BuildKit's base image lookups) go to a closed port:
+# every build and install here works with no registry at all.
+NO_REGISTRY = {name: "http://127.0.0.1:9" for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")}
 
 
 class EngineUnavailable(Exception):
@@ -83,7 +90,7 @@ class Engine:
         return env
 
     # --- lifecycle --------------------------------------------------------------------------
-    def start(self, timeout: float = 60, daemon_env: dict[str, str] | None = None) -> None:
+    def start(self, timeout: float = 60, daemon_env: dict[str, str] = NO_REGISTRY) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         self.lock = open(self.root / "lock", "w")
         fcntl.flock(self.lock, fcntl.LOCK_EX)  # another run on this data root: wait for it
@@ -93,7 +100,7 @@ class Engine:
             [str(DOCKERD), "--data-root", str(self.root / "docker"), "--exec-root", str(self.root / "exec"),
              "--pidfile", str(self.root / "dockerd.pid"), "-H", f"unix://{self.socket}",
              "--storage-driver", "overlay2", "--bridge", "none", "--iptables=false", "--ip-masq=false"],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, **(daemon_env or {})},
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, **daemon_env},
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -158,7 +165,7 @@ def build_images(engine: Engine, repo: Path) -> None:
     if not (engine.has_image(BASE_IMAGE) and key_file.exists() and key_file.read_text() == key):
         engine.timed("base image", [str(DEPLOY / "docker" / "build-base.sh"), BASE_IMAGE], timeout=1200)
         key_file.write_text(key)
-    build = [str(DOCKER_CLIENT), "build", "--network", "host", "--progress", "plain"]
+    build = [str(DOCKER_CLIENT), "build", *BUILD_OPTIONS]
     engine.timed("anneal image", [*build, "-f", str(DEPLOY / "docker" / "Dockerfile"),
                                   "--build-arg", f"PYTHON_IMAGE={BASE_IMAGE}", "-t", ANNEAL_IMAGE, str(repo)])
     for tag, folder in ((POSTGRES_IMAGE, "postgres"), (REDIS_IMAGE, "redis")):
@@ -167,3 +174,10 @@ def build_images(engine: Engine, repo: Path) -> None:
     # Superseded images of earlier runs; the layer cache stays for the next build.
     engine.docker("image", "prune", "--force")
     engine.docker("builder", "prune", "--force", "--keep-storage", "6gb")
+
+
+def build_bundle(engine: Engine, target: Path) -> None:
+    """The air-gapped bundle of the images built here (its wheelhouse from the cached wheels stage)."""
+    env_command = ["env", f"PYTHON_IMAGE={BASE_IMAGE}", "DOCKER_BUILD_ARGS=--network host"]
+    engine.timed("air-gapped bundle", [*env_command, str(DEPLOY / "airgap" / "build-bundle.sh"), str(target),
+                                       ANNEAL_IMAGE, POSTGRES_IMAGE, REDIS_IMAGE], timeout=1200)

@@ -1,9 +1,11 @@
 """The compose deployment, end to end: the image built here, the real compose file, real containers.
 
-A private Docker daemon (tests/deploy/docker_engine.py) builds the base image with
-deploy/docker/build-base.sh, the project image from deploy/docker/Dockerfile and PostgreSQL and
-Redis images from Debian packages; deploy/compose/docker-compose.yml then runs with an override
-that puts every container on the host network (tests/deploy/compose_stack.py). The admin's steps
+A private Docker daemon that reaches no registry (tests/deploy/docker_engine.py) builds the base
+image with deploy/docker/build-base.sh, the project image from deploy/docker/Dockerfile and
+PostgreSQL and Redis images from Debian packages, and the air-gapped bundle of those images
+(deploy/airgap/build-bundle.sh). The stack is installed from the bundle: images removed and
+loaded from its tarball, its compose file run with an override that puts every container on the
+host network (tests/deploy/compose_stack.py). The admin's steps
 are the documented ones: `.env` from `.env.example`, the license file in `license/`, the first
 admin made with `anneal createsuperuser` in the web container.
 
@@ -12,8 +14,10 @@ Services configuration only; skipped, with the reason, where no Docker daemon ca
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import tarfile
 import secrets
 import time
 from pathlib import Path
@@ -24,7 +28,7 @@ import pytest
 from anneal_enterprise.licensing.testing import TestSigner
 
 from .compose_stack import LICENSE_FILE, Ports, Stack, prepare
-from .conftest import DEPLOY
+from .docker_engine import ANNEAL_IMAGE, DOCKER_CLIENT, POSTGRES_IMAGE, REDIS_IMAGE
 
 pytestmark = pytest.mark.services
 
@@ -32,12 +36,17 @@ ADMIN_EMAIL = "admin@anneal.test"
 ADMIN_PASSWORD = secrets.token_urlsafe(18)
 SIGNER = TestSigner(key_id="compose-test")
 ANNEAL_SERVICES = ("migrate", "web", "worker", "beat")
+IMAGES = (ANNEAL_IMAGE, POSTGRES_IMAGE, REDIS_IMAGE)
 
 
 @pytest.fixture(scope="module")
-def stack(docker_engine: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(docker_engine: Any, airgap_bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The stack installed from the air-gapped bundle, as its INSTALL.md says, on a daemon that
+    reaches no registry: the images built here removed, then loaded from the bundle's tarball."""
+    docker_engine.docker("rmi", *IMAGES)
+    docker_engine.timed("docker load", [str(DOCKER_CLIENT), "load", "-i", str(airgap_bundle / "images" / "anneal-images.tar")])
     ports = Ports()
-    directory = prepare(DEPLOY / "compose", tmp_path_factory.mktemp("stack") / "compose", ports, {
+    directory = prepare(airgap_bundle / "compose", tmp_path_factory.mktemp("stack") / "compose", ports, {
         "ANNEAL_LICENSE_FILE": LICENSE_FILE,
         "ANNEAL_LICENSE_EXTRA_PUBLIC_KEYS": SIGNER.extra_public_keys_json(),
     })
@@ -60,6 +69,16 @@ def signed_in(stack: Stack) -> Any:
     status, headers = browser.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
     assert status == 302 and headers["location"] == "/", (status, headers)
     return browser
+
+
+def test_every_container_runs_an_image_loaded_from_the_air_gapped_bundle(stack: Stack, airgap_bundle: Path) -> None:
+    with tarfile.open(airgap_bundle / "images" / "anneal-images.tar") as saved:
+        manifest = json.load(saved.extractfile("manifest.json"))
+    saved_ids = {tag: "sha256:" + entry["Config"].removesuffix(".json").removeprefix("blobs/sha256/")
+                 for entry in manifest for tag in entry["RepoTags"]}
+    assert set(saved_ids) == set(IMAGES)
+    for service, tag in [*((name, ANNEAL_IMAGE) for name in ANNEAL_SERVICES), ("postgres", POSTGRES_IMAGE), ("redis", REDIS_IMAGE)]:
+        assert stack.inspect(service)["Image"] == saved_ids[tag], service
 
 
 def test_migrate_runs_once_to_completion_before_web_worker_and_beat_start(stack: Stack) -> None:

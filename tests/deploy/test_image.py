@@ -76,8 +76,9 @@ def test_its_own_healthcheck_turns_healthy_with_a_read_only_root_and_only_the_da
 def test_the_final_image_holds_no_compiler_no_headers_and_no_source_tree(docker_engine: Any) -> None:
     found = run_in_image(docker_engine, (
         "for tool in gcc cc c++ g++ clang make ld as; do command -v $tool; done;"
-        "ls -d /src /wheels /usr/include/python3* 2>/dev/null;"
-        "dpkg-query -W -f '${Package}\\n' | grep -E '^(gcc|g\\+\\+|cpp|binutils|build-essential|make|libc6-dev|python3.*-dev)' ;"
+        "ls -d /src /usr/include/python3* 2>/dev/null;"
+        "ls -A /wheels 2>/dev/null;"  # BuildKit leaves the wheels' mount point, empty
+        "dpkg-query -W -f '${Package}\\n' | grep -E '^(gcc(-[0-9]+)?|g\\+\\+.*|cpp.*|binutils.*|build-essential|make|.*-dev)$';"
         "true"
     ))
     assert found.returncode == 0, found.stderr
