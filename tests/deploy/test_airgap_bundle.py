@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,3 +74,11 @@ def test_the_bundles_chart_renders(airgap_bundle: Path) -> None:
         name="anneal", namespace="anneal", is_install=True, is_upgrade=False,
     )
     assert any("kind: Job" in text for text in rendered.values())
+
+
+def test_the_bundle_command_refuses_an_image_the_daemon_does_not_have(docker_engine: Any, tmp_path: Path) -> None:
+    result = docker_engine.run([str(DEPLOY / "airgap" / "build-bundle.sh"), str(tmp_path / "bundle"), "anneal:9.9.9"],
+                               check=False)
+    assert result.returncode == 1
+    assert "Image anneal:9.9.9 is not on this machine; build or pull it first" in result.stderr
+    assert not (tmp_path / "bundle").exists()
