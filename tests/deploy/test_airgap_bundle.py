@@ -82,3 +82,10 @@ def test_the_bundle_command_refuses_an_image_the_daemon_does_not_have(docker_eng
     assert result.returncode == 1
     assert "Image anneal:9.9.9 is not on this machine; build or pull it first" in result.stderr
     assert not (tmp_path / "bundle").exists()
+
+
+def test_the_release_checksum_verifier_accepts_the_bundle(airgap_bundle: Path) -> None:
+    """One SHA256SUMS format for releases and bundles: core.release.checksums reads the bundle's."""
+    checksums = pytest.importorskip("core.release.checksums", reason="core.release (verifiable releases) is not installed")
+    verified = checksums.verify(airgap_bundle)
+    assert "images/anneal-images.tar" in verified and "INSTALL.md" in verified
