@@ -166,11 +166,20 @@ def build_images(engine: Engine, repo: Path) -> None:
         engine.timed("base image", [str(DEPLOY / "docker" / "build-base.sh"), BASE_IMAGE], timeout=1200)
         key_file.write_text(key)
     build = [str(DOCKER_CLIENT), "build", *BUILD_OPTIONS]
-    engine.timed("anneal image", [*build, "-f", str(DEPLOY / "docker" / "Dockerfile"),
-                                  "--build-arg", f"PYTHON_IMAGE={BASE_IMAGE}", "-t", ANNEAL_IMAGE, str(repo)])
-    for tag, folder in ((POSTGRES_IMAGE, "postgres"), (REDIS_IMAGE, "redis")):
-        engine.timed(f"{folder} image", [*build, "--build-arg", f"BASE_IMAGE={BASE_IMAGE}", "-t", tag,
-                                         str(IMAGES_DIR / folder)])
+    # PostgreSQL and Redis (apt downloads, mostly) build while the project image does (pip, CPU).
+    services = {
+        folder: subprocess.Popen([*build, "--build-arg", f"BASE_IMAGE={BASE_IMAGE}", "-t", tag, str(IMAGES_DIR / folder)],
+                                 env=engine.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for tag, folder in ((POSTGRES_IMAGE, "postgres"), (REDIS_IMAGE, "redis"))
+    }
+    try:
+        engine.timed("anneal image", [*build, "-f", str(DEPLOY / "docker" / "Dockerfile"),
+                                      "--build-arg", f"PYTHON_IMAGE={BASE_IMAGE}", "-t", ANNEAL_IMAGE, str(repo)])
+    finally:
+        for folder, process in services.items():
+            output, _ = process.communicate(timeout=900)
+            if process.returncode != 0:
+                raise AssertionError(f"the {folder} image did not build:\n{output[-4000:]}")
     # Superseded images of earlier runs; the layer cache stays for the next build.
     engine.docker("image", "prune", "--force")
     engine.docker("builder", "prune", "--force", "--keep-storage", "6gb")
