@@ -122,6 +122,10 @@ class Engine:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)
         self.process = None
+        # dockerd leaves its default network namespace mounted in the exec root.
+        netns = self.root / "exec" / "netns" / "default"
+        if os.path.ismount(netns) or netns.exists():
+            subprocess.run(["umount", str(netns)], capture_output=True, timeout=30)
         if self.lock is not None:
             self.lock.close()
             self.lock = None
