@@ -63,6 +63,7 @@ services:
   migrate: *anneal-host
   web:
     <<: *anneal-host
+    command: ["web", "--bind", "127.0.0.1:{web}"]
     # The same check as the compose file's, every 3 s instead of 15 s: the test waits less.
     healthcheck:
       interval: 3s
@@ -104,7 +105,8 @@ def prepare(source: Path, target: Path, ports: Ports, settings: dict[str, str], 
             env += f"\n{name}={value}\n"
     (target / ".env").write_text(env)
     (target / "docker-compose.test.yml").write_text(OVERRIDE.format(
-        postgres=ports.postgres, redis=ports.redis, postgres_image=postgres_image, redis_image=redis_image,
+        postgres=ports.postgres, redis=ports.redis, web=ports.web, postgres_image=postgres_image,
+        redis_image=redis_image,
     ))
     merged = subprocess.run(
         [COMPOSE, "--project-directory", str(target), "-f", str(target / "docker-compose.yml"),

@@ -96,6 +96,7 @@ def test_migrate_runs_once_to_completion_before_web_worker_and_beat_start(stack:
 def test_every_container_is_on_the_host_network_and_talks_to_127_0_0_1(stack: Stack) -> None:
     for service in (*ANNEAL_SERVICES, "postgres", "redis"):
         assert stack.inspect(service)["HostConfig"]["NetworkMode"] == "host", service
+    assert stack.inspect("web")["Args"][-2:] == ["--bind", f"127.0.0.1:{stack.ports.web}"]
     environment = dict(item.split("=", 1) for item in stack.inspect("web")["Config"]["Env"])
     assert f"@127.0.0.1:{stack.ports.postgres}/" in environment["DATABASE_URL"]
     assert environment["REDIS_URL"] == f"redis://127.0.0.1:{stack.ports.redis}/0"
