@@ -6,6 +6,13 @@ from enum import Enum
 
 
 class Role(str, Enum):
+    """A member's role in an organization, lowest first: each role may do everything the ones below it may.
+
+    ``viewer`` reads; ``member`` also writes (projects and plugin content); ``admin`` also manages
+    (members, invitations, settings); ``owner`` also owns (deleting the organization, granting
+    owner, organization-wide policies such as MFA).
+    """
+
     VIEWER = "viewer"
     MEMBER = "member"
     ADMIN = "admin"
@@ -27,7 +34,11 @@ _RANKS = {Role.VIEWER: 0, Role.MEMBER: 1, Role.ADMIN: 2, Role.OWNER: 3}
 
 
 class Permission(str, Enum):
-    """What an action needs. Each maps to the lowest role allowed to do it."""
+    """What an action needs. Each maps to the lowest role allowed to do it (``REQUIRED_ROLE``).
+
+    ``VIEW``: viewer and above; ``WRITE``: member and above; ``MANAGE``: admin and above;
+    ``OWN``: owner only.
+    """
 
     VIEW = "view"
     WRITE = "write"

@@ -32,6 +32,8 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class AddressClass(enum.Enum):
+    """What kind of address a destination resolved to; only ``PUBLIC`` is allowed without the allowlist."""
+
     PUBLIC = "public"
     PRIVATE = "private"
     LOOPBACK = "loopback"

@@ -158,7 +158,8 @@ def _entry(module_name: str, name: str, value: Any) -> Entry:
         kind, signature, docstring = "constant", "", ""
         plain = isinstance(value, (str, int, float, bool, tuple))
         members = [f"value: `{value!r}`" if plain else f"an instance of `{type(value).__name__}`"]
-    own_doc = inspect.getdoc(value) if kind != "constant" else None
+    own_doc = (value.__dict__.get("__doc__") if isinstance(value, type) else inspect.getdoc(value)) \
+        if kind != "constant" else None
     if kind != "constant" and not own_doc:
         raise Undocumented(f"{module_name}.{name} is public API but has no docstring.")
     if kind in {"class", "exception"} and value.__doc__ is None:

@@ -79,7 +79,15 @@ class EventType:
 
 @dataclass(frozen=True)
 class Feature:
-    """A named capability that the entitlement chain can switch on or off."""
+    """A named capability that the entitlement chain can switch on or off.
+
+    ``default`` is the answer when nobody decides. ``edition`` names the edition that offers it
+    (``"free"``, ``"enterprise"``, or your product's), shown in upgrade prompts; it switches
+    nothing on by itself. What decides is ``anneal_feature_enabled``: the enterprise package
+    answers from the license in force, which grants a plugin's ``<plugin>.<feature>`` features
+    only when the key was signed by that plugin's vendor (``anneal_license_issuers``; see
+    docs/enterprise/licensing.md, "For plugin vendors").
+    """
 
     name: str
     description: str

@@ -128,7 +128,10 @@ def make_user(db: None) -> Callable[..., Any]:
 
 @pytest.fixture
 def make_organization(db: None, make_user: Callable[..., Any]) -> Callable[..., Any]:
-    """``make_organization(name=None, owner=None)`` creates an organization with an owner."""
+    """``make_organization(name=None, owner=None)`` creates an organization with an owner.
+
+    The slug is ``org-<n>``, not derived from ``name``: build URLs from ``organization.slug``.
+    """
     from core.models import Membership, Organization
 
     def make(name: str | None = None, owner: Any = None) -> Any:

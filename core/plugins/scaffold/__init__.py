@@ -115,10 +115,13 @@ def create_plugin(name: str, directory: Path, *, licensed: bool = False) -> Path
         destination = target / path
         destination.parent.mkdir(parents=True, exist_ok=True)
         destination.write_text(Template(source.read_text(encoding="utf-8")).substitute(values), encoding="utf-8")
+    ignored = "# A local Anneal instance's data (ANNEAL_DATA_DIR defaults to ./var) and build output.\n" \
+              "var/\nbuild/\ndist/\n*.egg-info/\n__pycache__/\n"
     if licensed:
         keys = target / "vendor-keys"
         keys.mkdir()
         (keys / f"{values['key_id']}.pem").write_bytes(private_pem)
         (keys / f"{values['key_id']}.pem").chmod(0o600)
-        (target / ".gitignore").write_text("# The vendor's private keys: keep them offline, never commit them.\nvendor-keys/\n")
+        ignored += "# The vendor's private keys: keep them offline, never commit them.\nvendor-keys/\n"
+    (target / ".gitignore").write_text(ignored)
     return target
