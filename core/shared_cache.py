@@ -56,12 +56,15 @@ class SharedCache(Generic[T]):
         self._value: T | None = None
         self._version: int | None = None  # ``None``: nothing cached
         self._pending = False  # a change of this process's open transaction is not committed yet
+        self._pending_in: object = None  # the outermost atomic block of that transaction
 
     def get(self) -> T:
         if self._pending:
-            if connection.in_atomic_block:
+            if connection.in_atomic_block and connection.atomic_blocks and connection.atomic_blocks[0] is self._pending_in:
                 return self.loader()
-            self._pending = False  # the transaction ended: committed (new stamp) or rolled back
+            # the transaction ended: committed (new stamp) or rolled back (a later transaction has
+            # other atomic blocks, so a rollback that never ran on_commit cannot leave this set)
+            self._pending, self._pending_in = False, None
         version = _versions().get(self.name, 0)
         if self._version != version or self._value is None:
             with _lock:
@@ -69,6 +72,11 @@ class SharedCache(Generic[T]):
                 self._value, self._version = value, version
             return value
         return self._value
+
+    def forget(self) -> None:
+        """Drop this process's copy: the next :meth:`get` loads again (tests, and after a local reset)."""
+        self._version = None
+        self._pending, self._pending_in = False, None
 
     def changed(self) -> None:
         """Call inside the transaction that changes what the loader reads."""
@@ -82,6 +90,7 @@ class SharedCache(Generic[T]):
             cursor.execute(f"INSERT INTO {table} (name, version) VALUES (%s, %s) "
                            f"ON CONFLICT (name) DO UPDATE SET version = %s", [self.name, stamp, stamp])
         self._pending = connection.in_atomic_block
+        self._pending_in = connection.atomic_blocks[0] if connection.atomic_blocks else None
         self._version = None
         expire_poll()
         transaction.on_commit(self._committed)

@@ -9,20 +9,18 @@ its pages and API routes for that organization (found from the URL's ``slug`` or
 (``PeriodicTask(per_organization=True)``) only for the organizations it is on for. A plugin
 does not have to check any of this itself.
 
-The rules are read from the database once and kept per process; a change bumps a version in
-the shared cache that every process looks at no more than once a second, so a change made in
-one web process is enforced by the others within a second (with Redis).
+The rules are read from the database once and kept per process (``core.shared_cache``); a
+change writes a new version stamp that every process looks at no more than once a second, so a
+change made in one process is enforced by the others within a second.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
-VERSION_KEY = "anneal:plugin-availability-version"
-RECHECK_SECONDS = 1.0
+from core.shared_cache import SharedCache
+
 
 
 @dataclass(frozen=True)
@@ -42,19 +40,6 @@ class Rules:
         return frozenset(plugin for plugin, enabled in self.selected.items() if organization_id not in enabled)
 
 
-_lock = threading.Lock()
-_state: dict[str, Any] = {"rules": None, "version": None, "checked_at": 0.0}
-
-
-def _shared_version() -> Any:
-    try:
-        from django.core.cache import cache
-
-        return cache.get(VERSION_KEY)
-    except Exception:  # no cache: rely on this process's own changes
-        return None
-
-
 def _load() -> Rules:
     from core.models import PluginAvailability, PluginOrganization
 
@@ -67,32 +52,22 @@ def _load() -> Rules:
                  frozenset(plugin for plugin, a in restricted.items() if a.owners_may_enable))
 
 
+_rules = SharedCache("plugin-availability", _load)
+
+
 def rules() -> Rules:
-    """The rules in force in this process (reloaded when another process changed them)."""
-    now = time.monotonic()
-    current = _state["rules"]
-    if current is not None and now - _state["checked_at"] < RECHECK_SECONDS:
-        return current
-    version = _shared_version()
-    with _lock:
-        if _state["rules"] is None or version != _state["version"]:
-            _state["rules"] = _load()
-            _state["version"] = version
-        _state["checked_at"] = now
-        return _state["rules"]
+    """The rules in force in this process (reloaded within a second of a change in any process)."""
+    return _rules.get()
 
 
 def changed() -> None:
-    """Call after changing availability: this process reloads now, the others within a second."""
-    try:
-        from django.core.cache import cache
+    """Call inside the transaction that changes availability (``core.services.plugin_availability``)."""
+    _rules.changed()
 
-        if not cache.add(VERSION_KEY, 1, None):
-            cache.incr(VERSION_KEY)
-    except Exception:
-        pass
-    with _lock:
-        _state["rules"] = None
+
+def forget() -> None:
+    """Drop this process's copy of the rules (tests)."""
+    _rules.forget()
 
 
 def is_on(plugin: str, organization: Any) -> bool:

@@ -60,8 +60,7 @@ def set_availability(plugin: str, mode: str, owners_may_enable: bool = False,
         emit("plugin.availability_changed", target=_plugin_target(plugin),
              before={k: before[k] for k in ("mode", "owners_may_enable", "organizations")},
              after={k: after[k] for k in ("mode", "owners_may_enable", "organizations")})
-        transaction.on_commit(enablement.changed)
-    enablement.changed()
+        enablement.changed()
     return after
 
 
@@ -85,8 +84,7 @@ def set_enabled(plugin: str, organization: Organization, enabled: bool, by: User
         if changed:
             emit("plugin.enabled" if enabled else "plugin.disabled", organization=organization,
                  target=_plugin_target(plugin))
-            transaction.on_commit(enablement.changed)
-    enablement.changed()
+            enablement.changed()
     return changed
 
 

@@ -89,7 +89,7 @@ def scoped(anneal_plugin: Any) -> Iterator[None]:
     configure_from_plugins()
     contract.openapi.cache_clear()  # the schema the API responses are checked against includes the plugin's route
     yield
-    enablement.changed()
+    enablement.forget()
     contract.openapi.cache_clear()
 
 
@@ -102,7 +102,7 @@ def _restore_configuration() -> Iterator[None]:
     importlib.reload(core.urls)
     clear_url_caches()
     configure_from_plugins()
-    enablement.changed()
+    enablement.forget()
 
 
 @pytest.fixture
