@@ -10,6 +10,8 @@ or absent):
 
 * the sdist and the wheel of ``anneal``, ``anneal-enterprise``, ``anneal-webhooks`` and
   ``anneal-prompts``, built from a copy of the checkout with setuptools (no build isolation);
+  the wheels of the enterprise package and the example plugins are signed with the release key
+  as vendor "Anneal" (``anneal plugins sign``), so ``anneal plugins`` shows them as signed;
 * ``sbom.cdx.json``: a CycloneDX 1.6 SBOM of every dependency that ships;
 * ``licenses.json`` and ``licenses.txt``: each shipped dependency's license (the build stops if
   one is incompatible with Apache-2.0 and not reviewed, see ``core.release.licenses``);
@@ -35,12 +37,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from core.plugins import signing as plugin_signing  # noqa: E402
 from core.release import checksums, dependencies, licenses, sbom, signing  # noqa: E402
 from core.release.verify import SIGNATURE_NAME  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
 ENV_VARIABLE = "ANNEAL_RELEASE_SIGNING_KEY"
 # Each distribution of a release: its folder, and what of the folder it builds from.
+#: The vendor named in the plugin wheels' signatures (``anneal plugins sign``), made with the release key.
+PLUGIN_VENDOR = "Anneal"
+
 DISTRIBUTIONS = {
     "anneal": (ROOT, {"pyproject.toml", "README.md", "LICENSE", "core"}),
     "anneal-enterprise": (ROOT / "enterprise", None),
@@ -129,6 +135,9 @@ def build_release(out: Path, key: Ed25519PrivateKey) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="anneal-release-") as work:
         for name in DISTRIBUTIONS:
             build_distribution(name, out, Path(work))
+    for wheel in sorted(out.glob("*.whl")):
+        if not wheel.name.startswith("anneal-"):  # the enterprise package and the example plugins
+            plugin_signing.sign_wheel(wheel, key, PLUGIN_VENDOR)
     (out / "sbom.cdx.json").write_text(json.dumps(sbom.build(installed), indent=2) + "\n")
     (out / "licenses.json").write_text(json.dumps([e.as_dict() for e in report], indent=2) + "\n")
     (out / "licenses.txt").write_text(licenses.render_text(report))
