@@ -56,7 +56,9 @@ if PRODUCTION and DEBUG:
 
 # Every absolute URL Anneal sends (emails, links in API answers, SSO metadata) is built from
 # BASE_URL by core.links, never from the request's Host header.
+# Unset, `anneal run ADDR:PORT` derives it from the address it serves on (core.links.adopt_serving_address).
 BASE_URL = env("ANNEAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+BASE_URL_SOURCE = "setting" if env("ANNEAL_BASE_URL") else "default"
 if PRODUCTION:
     production.require_base_url(env("ANNEAL_BASE_URL"))
 ALLOWED_HOSTS = env_list(
@@ -135,6 +137,8 @@ TEMPLATES = [
                 "core.web.context.anneal",
             ],
             # The core's tags live in core/web/templatetags, outside an app's templatetags package.
+            # They are built in, so every template (a plugin's too) has `|when` for times.
+            "builtins": ["core.web.templatetags.anneal"],
         },
     },
 ]

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from core.plugins import budget, reference
 from core.plugins.manager import summary
 from core.plugins.scaffold import ScaffoldError, create_plugin
+from core.wording import counted
 
 
 class Command(BaseCommand):
@@ -59,7 +60,7 @@ class Command(BaseCommand):
             self.stdout.write(f"    hooks: {', '.join(row['hooks']) or '-'}")
             for entry in slow.get(row["name"], []):
                 self.stdout.write(self.style.WARNING(
-                    f"    slow: {entry.hook} over the {budget.budget_ms():.0f} ms budget {entry.count} time(s), "
+                    f"    slow: {entry.hook} over the {budget.budget_ms():.0f} ms budget {counted(entry.count, 'time')}, "
                     f"slowest {entry.slowest_ms:.0f} ms"
                 ))
 

@@ -9,20 +9,12 @@ from django.utils.html import format_html, format_html_join
 
 from anneal_enterprise.support import access, conf, session
 from anneal_enterprise.support.events import SUPPORT_EVENT_TYPES
-from core.plugins import DiagnosticCollector, EventType, NavItem, PeriodicTask, Refusal, SettingsSection, hookimpl
+from core.plugins import EventType, NavItem, PeriodicTask, Refusal, SettingsSection, hookimpl
 
 
 @hookimpl
 def anneal_event_types() -> list[EventType]:
     return SUPPORT_EVENT_TYPES
-
-
-@hookimpl
-def anneal_diagnostics() -> list[DiagnosticCollector]:
-    from anneal_enterprise.support.diagnostics import license_summary
-
-    return [DiagnosticCollector("license", "The license's status, licensee, dates, seats and features; never "
-                                           "the key itself.", license_summary)]
 
 
 @hookimpl
