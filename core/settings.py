@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from core import production
+from core import __version__, production
 from core.outbound.policy import Allowlist, AllowlistInvalid
 from core.plugins import hooks as plugin_hooks
 from core.plugins.manager import load_entry_point_plugins
@@ -220,6 +220,7 @@ ANNEAL_API_RATE_PER_TOKEN = env("ANNEAL_API_RATE_PER_TOKEN", "1200/minute")
 ANNEAL_API_RATE_PER_ORGANIZATION = env("ANNEAL_API_RATE_PER_ORGANIZATION", "6000/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Anneal API",
+    "VERSION": __version__,
     "DESCRIPTION": "The REST API of Anneal. Authenticate with `Authorization: Bearer <token>`.",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

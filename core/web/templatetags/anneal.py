@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from core.plugins import hooks
-from core.web.times import when
+from core.times import when
 
 register = template.Library()
 register.filter("when", when)

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from anneal_enterprise.audit import capture
+from core.access import role_of
 from core.events.types import Event
 from core.plugins import hookimpl
 from core.plugins.types import (
@@ -19,6 +20,7 @@ from core.plugins.types import (
     NavItem,
     PeriodicTask,
 )
+from core.roles import Permission, allows
 
 EVENT_TYPES = [
     EventType("audit.destination.created", "An audit streaming destination was added.", "audit", "notice"),
@@ -53,7 +55,7 @@ def anneal_periodic_tasks() -> list[PeriodicTask]:
 @hookimpl
 def anneal_navigation(request: HttpRequest, organization: Any) -> list[NavItem]:
     items = []
-    if organization is not None:
+    if organization is not None and allows(role_of(request.user, organization), Permission.MANAGE):
         items.append(NavItem("Audit log", reverse("enterprise:audit-records", args=[organization.slug]),
                              section="organization", order=80, feature="audit_log"))
     if getattr(request.user, "is_staff", False):

@@ -19,15 +19,16 @@ from core.roles import Permission
 from core.web.views.common import object_or_404, organization_view
 
 
-def _unavailable(request: HttpRequest) -> HttpResponse:
-    return render(request, "anneal_audit/unavailable.html", {"organization": request.organization}, status=403)
+def _unavailable(request: HttpRequest, status: int = 403) -> HttpResponse:
+    """The upgrade prompt: a page like every other upgrade prompt (200), a refusal (403) for an action."""
+    return render(request, "anneal_audit/unavailable.html", {"organization": request.organization}, status=status)
 
 
 @organization_view(Permission.MANAGE)
 def records(request: HttpRequest) -> HttpResponse:
     organization = request.organization
     if not access.can_read(organization):
-        return _unavailable(request)
+        return _unavailable(request, status=200)
     try:
         filters = parse_filters(request.GET)
         size = request.GET.get("page_size", "50")

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from anneal_enterprise.licensing import clock, seats, status
-from core.web.times import when
+from core.times import when
 from core.wording import counted
 
 FEATURE_LABELS = {"sso": "Single sign-on (SSO)", "audit_log": "The audit log", "support": "Support access and bundles"}
