@@ -133,3 +133,11 @@ def test_a_tls_destination_takes_a_private_ca_from_the_page(organization, owner,
     added = client.post(f"{base}/destinations/", {**fields, "tls_ca_pem": open(cert).read()}, follow=True)
     assert "Added SIEM." in added.content.decode()
     assert AuditDestination.objects.get().tls_ca_encrypted and "BEGIN" not in AuditDestination.objects.get().tls_ca_encrypted
+
+
+def test_an_intact_report_counts_in_words():
+    from anneal_enterprise.audit.chain import Report
+
+    assert Report(organization_id=7, records=1, checkpoints=1).summary() == (
+        "Intact: organization 7: 1 sealed record and 1 signed checkpoint verified.")
+    assert "3 sealed records and 2 signed checkpoints" in Report(organization_id=7, records=3, checkpoints=2).summary()
