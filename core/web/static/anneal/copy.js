@@ -1,5 +1,5 @@
 // "Copy link" buttons: <button data-copy="ID"> copies the value of the field with that id and
-// says so in the element marked data-copied-for="ID" (a live region). Without the clipboard API
+// says so in the element marked data-copied-for="ID" (an aria-live region). Without the clipboard API
 // (plain http on another host) the field's text is selected so Ctrl+C copies it.
 (function () {
   "use strict";
