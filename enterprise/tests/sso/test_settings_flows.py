@@ -149,3 +149,17 @@ def test_the_sso_page_keeps_the_settings_heading_and_tab_and_says_where_links_co
     assert set(current) == {"Settings", "SSO"}  # the organization tab and the settings section
     assert "ANNEAL_BASE_URL is not set: links use http://127.0.0.1:8123" in page
     assert "http://127.0.0.1:8123/api/v1/plugins/enterprise/sso/scim/v2" in page
+
+
+def test_the_api_adds_a_provider_without_its_secret_and_answers_its_urls_first(
+        organization, owner, api_client_for, oidc_idp, outbound_allow):
+    outbound_allow("127.0.0.1")
+    api = api_client_for(owner)
+    base = f"/api/v1/plugins/enterprise/sso/organizations/{organization.slug}/providers/"
+    created = api.post(base, {"kind": "oidc", "name": "Okta", "issuer": oidc_idp.issuer, "client_id": "abc",
+                              "enabled": False}, format="json")
+    assert created.status_code == 201, created.content
+    redirect_uri = created.json()["urls"]["Sign-in redirect URI"]
+    assert redirect_uri.endswith(f"/oidc/{created.json()['id']}/callback/") and not created.json()["client_secret_set"]
+    patched = api.patch(f"{base}{created.json()['id']}/", {"client_secret": "s3cret", "enabled": True}, format="json")
+    assert patched.json()["client_secret_set"] and patched.json()["urls"]["Sign-in redirect URI"] == redirect_uri
