@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from core.times import when
+
 _TOKEN_SUFFIX = re.compile(r"^(?P<who>.*?) \(token (?P<prefix>[^)]*)\)$")
 _SCIM_TOKEN = re.compile(r"^scim:(?P<prefix>\S*) \(SCIM token\)$")
 
@@ -44,6 +46,20 @@ def readable_actor(actor: dict[str, Any]) -> ReadableActor:
     return ReadableActor(display or str(actor.get("id") or kind))
 
 
+_ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})")
+
+
+def change_value(value: Any) -> Any:
+    """A diff value for the page: a timestamp through ``|when`` like every time, ``–`` for none."""
+    if value is None:
+        return "–"
+    if isinstance(value, str) and _ISO_INSTANT.fullmatch(value):
+        return when(value)
+    return value
+
+
 def for_page(record: dict[str, Any]) -> dict[str, Any]:
-    """A ``record_json`` row with ``who`` added for the templates."""
-    return {**record, "who": readable_actor(record["actor"])}
+    """A ``record_json`` row with ``who`` and ``changes`` (name, before, after) added for the templates."""
+    changes = [(name, change_value(change[0]), change_value(change[1])) for name, change in record["diff"].items()
+               if isinstance(change, (list, tuple)) and len(change) == 2]
+    return {**record, "who": readable_actor(record["actor"]), "changes": changes}
