@@ -96,7 +96,7 @@ def purge_problem(checkpoint: dict[str, Any]) -> str | None:
     assert made is not None
     allowed = made - timedelta(days=days)
     if cutoff > allowed:
-        return (f"purged before {cutoff.isoformat()}, but its retention policy ({days} days) allowed only records "
+        return (f"purged before {cutoff.isoformat()}, but its retention policy ({counted(days, 'day')}) allowed only records "
                 f"older than {allowed.isoformat()}.")
     if newest is not None and newest >= cutoff:
         return f"removed a record from {newest.isoformat()}, newer than its own cutoff {cutoff.isoformat()}."
