@@ -70,5 +70,5 @@ def base_url_note() -> str:
         return f"Links use {settings.BASE_URL}, set by ANNEAL_BASE_URL."
     origin = ("the address this server was started on (anneal run)" if source == "serving address"
               else "the built-in default")
-    return (f"ANNEAL_BASE_URL is not set: links use {settings.BASE_URL}, {origin}. Set ANNEAL_BASE_URL to the "
-            "address people use to reach Anneal before you copy these links into another system.")
+    return (f"ANNEAL_BASE_URL is not set: links use {settings.BASE_URL}, {origin}. If people reach Anneal at "
+            "another address, set ANNEAL_BASE_URL to it.")

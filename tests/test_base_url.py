@@ -27,7 +27,7 @@ def test_without_the_setting_the_serving_address_is_adopted_and_said(settings):
     assert settings.BASE_URL == "http://127.0.0.1:8123"
     assert settings.CSRF_TRUSTED_ORIGINS == ["http://127.0.0.1:8123"]
     assert base_url_note().startswith("ANNEAL_BASE_URL is not set: links use http://127.0.0.1:8123, the address "
-                                      "this server was started on (anneal run).")
+                                      "this server was started on (anneal run). If people reach Anneal at another address, set ANNEAL_BASE_URL to it.")
 
 
 def test_a_configured_base_url_is_never_replaced(settings):
@@ -39,4 +39,4 @@ def test_a_configured_base_url_is_never_replaced(settings):
 
 def test_the_default_says_it_is_only_a_default(settings):
     settings.BASE_URL, settings.BASE_URL_SOURCE = "http://127.0.0.1:8000", "default"
-    assert "the built-in default" in base_url_note() and "Set ANNEAL_BASE_URL" in base_url_note()
+    assert "the built-in default" in base_url_note() and "set ANNEAL_BASE_URL" in base_url_note()

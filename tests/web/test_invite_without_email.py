@@ -30,6 +30,16 @@ def test_with_smtp_the_link_goes_to_their_inbox_only(organization, owner, web_cl
     assert 'id="invitation-link"' not in page and "Email is not set up" not in page
 
 
+@pytest.mark.parametrize("source, said", [("setting", False), ("serving address", True), ("default", True)])
+def test_the_admin_is_told_when_the_emailed_link_uses_a_base_url_nobody_set(organization, owner, web_client_for,
+                                                                           settings, source, said):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.BASE_URL, settings.BASE_URL_SOURCE = "http://127.0.0.1:8123", source
+    page = web_client_for(owner).post(f"/o/{organization.slug}/members/",
+                                      {"email": "new@example.com", "role": "member"}, follow=True).content.decode()
+    assert ("ANNEAL_BASE_URL is not set: links use http://127.0.0.1:8123" in page) is said
+
+
 def test_a_refused_invitation_shows_no_link(organization, owner, web_client_for, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
     page = web_client_for(owner).post(f"/o/{organization.slug}/members/", {"email": "not-an-email", "role": "member"})

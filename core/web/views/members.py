@@ -7,6 +7,7 @@ and without JavaScript.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -83,7 +84,9 @@ def _invite(request: HttpRequest, email: str, role: str) -> str | None:
         return exc.message
     went = where_unsent_email_went()
     if went is None:
-        messages.success(request, f"Invited {invitation.email} as {invitation.role}. The link is in their inbox.")
+        derived = "" if settings.BASE_URL_SOURCE == "setting" else " " + base_url_note()
+        messages.success(request, f"Invited {invitation.email} as {invitation.role}. The link is in their inbox."
+                                  f"{derived}")
         return None
     messages.success(request, f"Invited {invitation.email} as {invitation.role}. Email is not set up on this "
                               f"server, so the invitation was {went} instead of sent: copy the link below and "
