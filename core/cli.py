@@ -18,6 +18,13 @@ def main(argv: list[str] | None = None) -> int:
     import django
     from django.core.management import execute_from_command_line
 
+    if argv[1:] in ([], ["help"], ["--help"], ["-h"]):
+        django.setup()
+        from core.cli_help import help_text
+        from core.plugins import hooks
+
+        print(help_text(hooks.commands()), end="")
+        return 0
     if len(argv) > 1 and not argv[1].startswith("-"):
         django.setup()
         from core.plugins import hooks

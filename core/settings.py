@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from core import production
+from core import __version__, production
 from core.outbound.policy import Allowlist, AllowlistInvalid
 from core.plugins import hooks as plugin_hooks
 from core.plugins.manager import load_entry_point_plugins
@@ -56,7 +56,9 @@ if PRODUCTION and DEBUG:
 
 # Every absolute URL Anneal sends (emails, links in API answers, SSO metadata) is built from
 # BASE_URL by core.links, never from the request's Host header.
+# Unset, `anneal run ADDR:PORT` derives it from the address it serves on (core.links.adopt_serving_address).
 BASE_URL = env("ANNEAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+BASE_URL_SOURCE = "setting" if env("ANNEAL_BASE_URL") else "default"
 if PRODUCTION:
     production.require_base_url(env("ANNEAL_BASE_URL"))
 ALLOWED_HOSTS = env_list(
@@ -136,6 +138,8 @@ TEMPLATES = [
                 "core.web.context.anneal",
             ],
             # The core's tags live in core/web/templatetags, outside an app's templatetags package.
+            # They are built in, so every template (a plugin's too) has `|when` for times.
+            "builtins": ["core.web.templatetags.anneal"],
         },
     },
 ]
@@ -217,6 +221,7 @@ ANNEAL_API_RATE_PER_TOKEN = env("ANNEAL_API_RATE_PER_TOKEN", "1200/minute")
 ANNEAL_API_RATE_PER_ORGANIZATION = env("ANNEAL_API_RATE_PER_ORGANIZATION", "6000/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Anneal API",
+    "VERSION": __version__,
     "DESCRIPTION": "The REST API of Anneal. Authenticate with `Authorization: Bearer <token>`.",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

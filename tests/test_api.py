@@ -130,3 +130,11 @@ def test_the_schema_generates_without_warnings_and_validates(tmp_path):
 
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
     assert (tmp_path / "schema.yaml").read_text().startswith("openapi:")
+
+
+def test_the_openapi_schema_names_anneal_and_its_version(client):
+    from core import __version__
+
+    info = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["info"]
+    assert info["title"] == "Anneal API"
+    assert info["version"] == __version__ != "0.0.0"

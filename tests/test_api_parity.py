@@ -59,6 +59,7 @@ PARITY = {
                                       f"DELETE {AUDIT}/destinations/{{destination_id}}"],
     "enterprise:audit-retention": [f"GET {AUDIT}/retention", f"PUT {AUDIT}/retention"],
     "enterprise:audit-integrity": [f"GET {ENT}/audit/records", f"POST {AUDIT}/verify"],
+    "enterprise:audit-instance": [f"GET {ENT}/audit/records"],  # ?organization=instance
     "enterprise:support-bundles": [f"GET {SUPPORT}/bundles/", f"POST {SUPPORT}/bundles/",
                                    f"GET {SUPPORT}/collectors/"],
     "enterprise:support-bundle": [f"GET {SUPPORT}/bundles/{{bundle_id}}/", f"GET {SUPPORT}/bundles/{{bundle_id}}/preview/"],

@@ -45,6 +45,19 @@ def test_anneal_run_serves_a_working_product_and_prints_the_first_admins_credent
         page = browser.open(request, timeout=10).read().decode()
         assert "Organizations" in page and "Sign out" in page
         assert (tmp_path / "anneal.sqlite3").exists()
+        assert f'"Change your password" ({base}/password/change/)' in output  # no "account menu"
+
+        # ANNEAL_BASE_URL is not set: links follow the port served on, not a constant 8000.
+        assert f"ANNEAL_BASE_URL is not set: links use {base}, the address this server was started on" in output
+        jar = http.cookiejar.CookieJar()
+        stranger = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        stranger.open(f"{base}/password/reset/", timeout=10)
+        csrf = next(cookie.value for cookie in jar if cookie.name == "csrftoken")
+        form = urllib.parse.urlencode({"email": email, "csrfmiddlewaretoken": csrf}).encode()
+        stranger.open(urllib.request.Request(f"{base}/password/reset/", data=form,
+                                            headers={"Referer": f"{base}/password/reset/"}), timeout=10)
+        wait_for(lambda: "/password/reset/" in log.read_text().split("Listening at", 1)[1], timeout=30)
+        assert f"{base}/password/reset/" in log.read_text()
     finally:
         process.terminate()
         process.wait(timeout=30)

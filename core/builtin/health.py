@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from core.email_delivery import unsent_fate
 from core.plugins import HealthCheck, HealthCheckResult, hookimpl
 
 QUEUE_WARNING_LENGTH = 1000
@@ -124,17 +125,9 @@ def check_queues() -> HealthCheckResult:
     return HealthCheckResult(True, text)
 
 
-UNSENT_EMAIL_BACKENDS = {
-    "django.core.mail.backends.console.EmailBackend": "written to the log",
-    "django.core.mail.backends.filebased.EmailBackend": "written to files",
-    "django.core.mail.backends.locmem.EmailBackend": "kept in memory",
-    "django.core.mail.backends.dummy.EmailBackend": "thrown away",
-}
-
-
 def check_email() -> HealthCheckResult:
     backend = settings.EMAIL_BACKEND
-    fate = UNSENT_EMAIL_BACKENDS.get(backend)
+    fate = unsent_fate()
     if fate is None:
         return HealthCheckResult(True, f"Emails are sent with {backend}.")
     text = f"Emails are {fate}, not sent ({backend})."

@@ -434,7 +434,10 @@ def anneal_navigation(request: HttpRequest, organization: Organization | None) -
     """Navigation entries for the current page.
 
     Called for each rendered page. ``organization`` is the organization the page belongs to,
-    if any. Entries with a ``feature`` are shown with an upgrade badge when it is disabled.
+    if any. Return only entries ``request.user`` may open (check the role with
+    ``core.access.role_of`` and ``core.roles.allows``): navigation never leads to "Not allowed".
+    Entries with a ``feature`` are shown with an upgrade badge when it is disabled; their page
+    should answer 200 with the upgrade prompt (``{% feature_unavailable %}``).
     """
 
 
@@ -444,7 +447,9 @@ def anneal_settings_sections(
 ) -> list[SettingsSection]:
     """Sections added to an organization's settings, shown as tabs.
 
-    Called when an organization's settings pages render, only for its owners and admins.
+    Called when an organization's settings pages render, only for its owners and admins, and
+    on their other organization pages that no organization tab matches, to keep the Settings
+    tab current on a section served at the plugin's own address.
     """
 
 

@@ -17,6 +17,7 @@ from core.services.errors import ServiceError
 from core.services.names import single_line
 from core.services.organizations import _add_member, _check
 from core.tasks import send_email
+from core.times import readable_utc
 
 
 def invitation_target(invitation: Invitation) -> Target:
@@ -43,7 +44,7 @@ def invite(organization: Organization, email: str, role: Role | str, invited_by:
         body = (
             f"{invited_by.display_name if invited_by else 'Someone'} invited you to join {organization.name} "
             f"as {role.value}.\n\nAccept the invitation: {link}\n\nThe link works until "
-            f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC."
+            f"{readable_utc(invitation.expires_at)}."
         )
         EmailMessage(subject, body, to=[email]).message()  # a header it cannot build undoes the invitation
         transaction.on_commit(lambda: send_email.delay(subject, body, [email]), robust=True)

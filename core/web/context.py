@@ -1,13 +1,20 @@
-"""Template context shared by every page: navigation from ``anneal_navigation``."""
+"""Template context shared by every page: navigation from ``anneal_navigation``.
+
+Navigation shows a person only what they may open: each hook implementation decides that (the
+core's own entries check the role), and the current page is marked with ``aria-current``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 
 from core import __version__, features
+from core.access import role_of
 from core.plugins import hooks
+from core.roles import Permission, allows
 
 
 def _active_url(urls: list[str], path: str) -> str | None:
@@ -41,7 +48,22 @@ def _navigation(request: HttpRequest) -> dict[str, list]:
         if section == "organization" and organization is None:
             continue
         active = _active_url([i.url for i in in_section], request.path) if section == "organization" else header_active
+        if section == "organization" and active is None:
+            active = _settings_tab_url(request, organization)
         for item in in_section:
             locked = bool(item.feature) and not features.has(item.feature, organization)
             sections[section].append({"item": item, "locked": locked, "active": item.url == active})
     return sections
+
+
+def _settings_tab_url(request: HttpRequest, organization: Any) -> str | None:
+    """On a settings section a plugin serves at its own address (SSO, support access), the Settings tab.
+
+    Asked only when no tab matched the path, and only of people who may open settings, so the
+    other pages pay nothing for it.
+    """
+    if not allows(role_of(request.user, organization), Permission.MANAGE):
+        return None
+    if _active_url([s.url for s in hooks.settings_sections(request, organization)], request.path) is None:
+        return None
+    return reverse("web:organization_settings", args=[organization.slug])

@@ -165,3 +165,11 @@ def test_a_plugin_settings_page_extends_the_settings_frame_with_every_tab(anneal
     assert "<title>SSO · Acme · Anneal</title>" in page
     assert f'<a class="tab active" href="/plugins/sso/{organization.slug}/" aria-current="page" data-section="sso">' in page
     assert 'data-section="general">General</a>' in page and '<p id="sso-form">SSO form</p>' in page
+
+
+def test_the_header_marks_the_current_page_for_assistive_technology(make_user, web_client_for):
+    import re
+
+    html = web_client_for(make_user(is_staff=True)).get("/system/").content.decode()
+    header = html.split("<header", 1)[1].split("</header>", 1)[0]
+    assert re.findall(r'<a [^>]*aria-current="page"[^>]*>([^<]+)</a>', header) == ["System"]

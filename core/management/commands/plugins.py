@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from core.plugins import api_reference, budget, compat, reference, signing
 from core.plugins.manager import summary
 from core.plugins.scaffold import ScaffoldError, create_plugin
+from core.wording import counted
 
 
 class Command(BaseCommand):
@@ -106,7 +107,7 @@ class Command(BaseCommand):
                 ))
             for entry in slow.get(row["name"], []):
                 self.stdout.write(self.style.WARNING(
-                    f"    slow: {entry.hook} over the {budget.budget_ms():.0f} ms budget {entry.count} time(s), "
+                    f"    slow: {entry.hook} over the {budget.budget_ms():.0f} ms budget {counted(entry.count, 'time')}, "
                     f"slowest {entry.slowest_ms:.0f} ms"
                 ))
 

@@ -17,9 +17,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from django.conf import settings
 
+        from core.links import absolute_reverse, adopt_serving_address, base_url_note
         from core.models import User
         from core.services.users import create_user
 
+        if not options["no_serve"]:
+            adopt_serving_address(options["addrport"])
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(self.style.SUCCESS("Database ready: " + settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]))
         if not User.objects.filter(is_superuser=True).exists():
@@ -27,11 +30,13 @@ class Command(BaseCommand):
             create_user(options["admin_email"], password, is_staff=True, is_superuser=True, name="Administrator")
             self.stdout.write(self.style.WARNING(
                 f"\nFirst admin account created:\n  email:    {options['admin_email']}\n  password: {password}\n"
-                "Change it after signing in (Password in the account menu).\n"
+                "Change it after signing in: your name at the top right opens your profile, which links to "
+                f"\"Change your password\" ({absolute_reverse('web:password_change')}).\n"
             ))
         if options["no_serve"]:
             return
         self.stdout.write(f"Anneal is starting on http://{options['addrport']}/ (Ctrl-C to stop)")
+        self.stdout.write(base_url_note())
         self.serve(options["addrport"])
 
     def serve(self, addrport: str) -> None:

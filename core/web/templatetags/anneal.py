@@ -1,4 +1,4 @@
-"""``{% slot "name" %}``, ``{% feature_unavailable "feature" %}`` and ``{% settings_tabs org %}``.
+"""``{% slot "name" %}``, ``{% feature_unavailable "feature" %}``, ``{% settings_tabs org %}`` and ``|when``.
 
 Each plugin's fragment is rendered on its own: a plugin that raises is replaced by an error box
 naming it, and the rest of the page renders.
@@ -13,8 +13,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from core.plugins import hooks
+from core.times import when
 
 register = template.Library()
+register.filter("when", when)
 
 
 def error_box(plugin: str, error: BaseException) -> SafeString:

@@ -7,6 +7,7 @@ and without JavaScript.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -16,6 +17,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core import access
+from core.email_delivery import unsent_fate, where_unsent_email_went
+from core.links import absolute_reverse, base_url_note
 from core.models import Invitation, Membership
 from core.roles import Permission, Role
 from core.services import invitations, organizations
@@ -42,6 +45,9 @@ def _page_context(request: HttpRequest) -> dict:
     }
 
 
+NEW_INVITATION_LINK = "anneal_new_invitation_link"
+
+
 @organization_view()
 def members(request: HttpRequest) -> HttpResponse:
     status = 200
@@ -56,8 +62,10 @@ def members(request: HttpRequest) -> HttpResponse:
             return redirect("web:members", request.organization.slug)
         messages.error(request, error)
         status = 400
-    return render(request, "anneal/members.html", {**_page_context(request), "invite_form": invite_form},
-                  status=status)
+    new_invitation = request.session.pop(NEW_INVITATION_LINK, None) if request.method == "GET" else None
+    return render(request, "anneal/members.html", {**_page_context(request), "invite_form": invite_form,
+                                                   "new_invitation": new_invitation, "email_unsent": unsent_fate(),
+                                                   "base_url_note": base_url_note()}, status=status)
 
 
 def _invite(request: HttpRequest, email: str, role: str) -> str | None:
@@ -71,10 +79,21 @@ def _invite(request: HttpRequest, email: str, role: str) -> str | None:
     if role not in _roles_for(request):
         return "Only owners can invite another owner."
     try:
-        invitation, _ = invitations.invite(request.organization, email, role, request.user)
+        invitation, token = invitations.invite(request.organization, email, role, request.user)
     except ServiceError as exc:
         return exc.message
-    messages.success(request, f"Invited {invitation.email} as {invitation.role}. The link is in their inbox.")
+    went = where_unsent_email_went()
+    if went is None:
+        derived = "" if settings.BASE_URL_SOURCE == "setting" else " " + base_url_note()
+        messages.success(request, f"Invited {invitation.email} as {invitation.role}. The link is in their inbox."
+                                  f"{derived}")
+        return None
+    messages.success(request, f"Invited {invitation.email} as {invitation.role}. Email is not set up on this "
+                              f"server, so the invitation was {went} instead of sent: copy the link below and "
+                              "send it to them yourself.")
+    # Shown once, on the next page only (post/redirect/get), like a new API token.
+    request.session[NEW_INVITATION_LINK] = {"email": invitation.email,
+                                            "link": absolute_reverse("web:accept_invitation", token)}
     return None
 
 

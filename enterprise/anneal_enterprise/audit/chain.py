@@ -19,6 +19,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from anneal_enterprise.audit.canonical import GENESIS, chain_hash, checkpoint_hash, checkpoint_message, leaf_hash
+from core.wording import counted
 
 OMITTED = object()
 NO_LOWER_BOUND = -(2**63)
@@ -53,8 +54,8 @@ class Report:
     def summary(self) -> str:
         scope = "instance-wide events" if self.organization_id is None else f"organization {self.organization_id}"
         if self.problem is None:
-            return (f"Intact: {scope}: {self.records} sealed records and {self.checkpoints} signed "
-                    "checkpoints verified.")
+            return (f"Intact: {scope}: {counted(self.records, 'sealed record')} and "
+                    f"{counted(self.checkpoints, 'signed checkpoint')} verified.")
         return f"TAMPERED: {scope}: {self.problem.message}"
 
     def as_dict(self) -> dict[str, Any]:
@@ -95,7 +96,7 @@ def purge_problem(checkpoint: dict[str, Any]) -> str | None:
     assert made is not None
     allowed = made - timedelta(days=days)
     if cutoff > allowed:
-        return (f"purged before {cutoff.isoformat()}, but its retention policy ({days} days) allowed only records "
+        return (f"purged before {cutoff.isoformat()}, but its retention policy ({counted(days, 'day')}) allowed only records "
                 f"older than {allowed.isoformat()}.")
     if newest is not None and newest >= cutoff:
         return f"removed a record from {newest.isoformat()}, newer than its own cutoff {cutoff.isoformat()}."

@@ -7,8 +7,10 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.html import format_html
 
 from anneal_enterprise.audit import capture
+from core.access import role_of
 from core.events.types import Event
 from core.plugins import hookimpl
 from core.plugins.types import (
@@ -19,6 +21,7 @@ from core.plugins.types import (
     NavItem,
     PeriodicTask,
 )
+from core.roles import Permission, allows
 
 EVENT_TYPES = [
     EventType("audit.destination.created", "An audit streaming destination was added.", "audit", "notice"),
@@ -53,12 +56,24 @@ def anneal_periodic_tasks() -> list[PeriodicTask]:
 @hookimpl
 def anneal_navigation(request: HttpRequest, organization: Any) -> list[NavItem]:
     items = []
-    if organization is not None:
+    if organization is not None and allows(role_of(request.user, organization), Permission.MANAGE):
         items.append(NavItem("Audit log", reverse("enterprise:audit-records", args=[organization.slug]),
                              section="organization", order=80, feature="audit_log"))
     if getattr(request.user, "is_staff", False):
-        items.append(NavItem("Audit integrity", reverse("enterprise:audit-integrity"), section="admin", order=80))
+        items.append(NavItem("Instance audit log", reverse("enterprise:audit-instance"), section="admin", order=80))
     return items
+
+
+@hookimpl
+def anneal_template_slot(slot: str, request: HttpRequest, context: dict[str, Any]) -> str | None:
+    """On the System page: where staff find the instance's own audit trail."""
+    if slot != "system" or not getattr(request.user, "is_staff", False):
+        return None
+    return format_html(
+        '<div class="card" id="instance-audit"><h2>Audit log</h2><p>The <a href="{}">instance audit log</a> holds '
+        "the events that belong to no organization: accounts created and changed, sign-ins and failed sign-ins, "
+        'the license. <a href="{}">Verify the integrity</a> of every organization\'s audit log.</p></div>',
+        reverse("enterprise:audit-instance"), reverse("enterprise:audit-integrity"))
 
 
 @hookimpl

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from anneal_enterprise.audit.canonical import FIELDS
 from anneal_enterprise.audit.chain import OMITTED, Problem, Report, verify_entries
 from anneal_enterprise.audit.heads import find_signed_head, signed_head_problem
+from core.wording import counted
 
 
 class ExportUnreadable(Exception):
@@ -96,8 +97,9 @@ def verify_export(lines: IO[str], public_keys: dict[str, Ed25519PublicKey]) -> R
     last_sealed = max((c["last_record_id"] for c in checkpoints), default=0)
     unsealed = sum(1 for entry in entries if entry[0] > last_sealed)
     if unsealed:
-        report.notes.append(f"{unsealed} records at the end were not sealed yet when exported and are not covered "
-                            "by a signature.")
+        verbs = ("was", "is") if unsealed == 1 else ("were", "are")
+        report.notes.append(f"{counted(unsealed, 'record')} at the end {verbs[0]} not sealed yet when exported and "
+                            f"{verbs[1]} not covered by a signature.")
     return report
 
 

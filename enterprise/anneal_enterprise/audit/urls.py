@@ -4,6 +4,7 @@ from anneal_enterprise.audit import views
 
 urlpatterns = [
     path("audit/integrity/", views.integrity, name="audit-integrity"),
+    path("audit/instance/", views.instance_records, name="audit-instance"),
     path("audit/organizations/<slug:slug>/", views.records, name="audit-records"),
     path("audit/organizations/<slug:slug>/verify/", views.verify_organization, name="audit-verify"),
     path("audit/organizations/<slug:slug>/exports/", views.create_export, name="audit-export"),

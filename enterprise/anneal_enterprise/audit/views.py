@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from anneal_enterprise.audit import access, export, retention, since_export, verify
+from anneal_enterprise.audit.actors import for_page
 from anneal_enterprise.audit.models import AuditDestination, AuditExport, AuditPolicy
 from anneal_enterprise.audit.presentation import record_json
 from anneal_enterprise.audit.query import BadQuery, Filters, filtered, page, parse_filters
@@ -19,15 +20,16 @@ from core.roles import Permission
 from core.plugins.web import object_or_404, organization_view
 
 
-def _unavailable(request: HttpRequest) -> HttpResponse:
-    return render(request, "anneal_audit/unavailable.html", {"organization": request.organization}, status=403)
+def _unavailable(request: HttpRequest, status: int = 403) -> HttpResponse:
+    """The upgrade prompt: a page like every other upgrade prompt (200), a refusal (403) for an action."""
+    return render(request, "anneal_audit/unavailable.html", {"organization": request.organization}, status=status)
 
 
 @organization_view(Permission.MANAGE)
 def records(request: HttpRequest) -> HttpResponse:
     organization = request.organization
     if not access.can_read(organization):
-        return _unavailable(request)
+        return _unavailable(request, status=200)
     try:
         filters = parse_filters(request.GET)
         size = request.GET.get("page_size", "50")
@@ -41,7 +43,7 @@ def records(request: HttpRequest) -> HttpResponse:
     if next_cursor:
         query["cursor"] = next_cursor
     return render(request, "anneal_audit/records.html", {
-        "organization": organization, "records": [record_json(r) for r in shown], "filters": filters,
+        "organization": organization, "records": [for_page(record_json(r)) for r in shown], "filters": filters,
         "next_query": query.urlencode() if next_cursor else "", "event_types": sorted(registry.event_types()),
         "state": access.state(organization),
         "exports": AuditExport.objects.filter(organization_id=organization.pk).order_by("-id")[:10],
@@ -85,7 +87,7 @@ def create_export(request: HttpRequest) -> HttpResponse:
     except (BadQuery, export.ExportRefused) as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Export #{job.pk} started; its progress shows below.")
+        messages.success(request, f"The {job.get_format_display()} export started; its progress shows below.")
     return redirect("enterprise:audit-records", request.organization.slug)
 
 
@@ -154,7 +156,7 @@ def integrity(request: HttpRequest) -> HttpResponse:
             filters = parse_filters(request.GET)
             records_page, cursor = page(filtered(None if scope == "instance" else int(scope), filters),
                                         request.GET.get("cursor"), 50)
-            shown = [record_json(r) for r in records_page]
+            shown = [for_page(record_json(r)) for r in records_page]
             if cursor:
                 query = request.GET.copy()
                 query["cursor"] = cursor
@@ -165,5 +167,27 @@ def integrity(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Give an organization id, or 'instance' for instance-wide events.")
     return render(request, "anneal_audit/integrity.html", {
         "reports": reports, "records": shown, "scope": scope, "filters": filters, "next_query": next_query,
+        "event_types": sorted(registry.event_types()),
+    })
+
+
+@staff_member_required
+def instance_records(request: HttpRequest) -> HttpResponse:
+    """For staff: the events that belong to no organization (accounts, sign-ins, the license)."""
+    state = access.state(None)
+    shown, next_query, filters = [], "", Filters()
+    if state != "unavailable":
+        try:
+            filters = parse_filters(request.GET)
+            records_page, cursor = page(filtered(None, filters), request.GET.get("cursor"), 50)
+            shown = [for_page(record_json(r)) for r in records_page]
+            if cursor:
+                query = request.GET.copy()
+                query["cursor"] = cursor
+                next_query = query.urlencode()
+        except BadQuery as exc:
+            messages.error(request, str(exc))
+    return render(request, "anneal_audit/instance.html", {
+        "state": state, "records": shown, "filters": filters, "next_query": next_query,
         "event_types": sorted(registry.event_types()),
     })

@@ -16,12 +16,15 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from anneal_enterprise.licensing import clock, quotas, seats, status
+from core.times import when
+from core.wording import counted
 
 FEATURE_LABELS = {"sso": "Single sign-on (SSO)", "audit_log": "The audit log", "support": "Support access and bundles"}
+PLURAL_FEATURES = {"support"}  # "Support access and bundles are part of ..."
 
 
 def _day(moment: Any) -> str:
-    return moment.strftime("%Y-%m-%d")
+    return when(moment)
 
 
 def license_url() -> str:
@@ -50,7 +53,8 @@ def banner(request: Any) -> str | None:
         days = max(0, (claims.expires_at - clock.now()).days)
         parts.append(format_html(
             '<div class="banner license-expiring" role="status">The Anneal Enterprise license for {} expires on {} '
-            "(in {} days). Install a renewed key before then.{}</div>", claims.licensee, _day(claims.expires_at), days, link))
+            "(in {}). Install a renewed key before then.{}</div>", claims.licensee, _day(claims.expires_at), counted(days, "day"),
+            link))
     elif stage == "grace" and (staff or _is_organization_admin(user)):
         parts.append(format_html(
             '<div class="banner license-grace" role="alert">The Anneal Enterprise license for {} expired on {}. '
@@ -83,13 +87,14 @@ def upgrade_prompt(request: Any, feature: str) -> str | None:
     if feature not in FEATURE_LABELS:
         return None
     label = FEATURE_LABELS[feature]
+    verb = "were" if feature in PLURAL_FEATURES else "was"
     user = getattr(request, "user", None)
     staff = bool(getattr(user, "is_staff", False))
     if status.was_licensed(feature):
-        message = format_html("{} was part of your Anneal Enterprise license, which is no longer in force. "
-                              "Existing data stays readable and exportable; nothing new can be configured.", label)
+        message = format_html("{} {} part of your Anneal Enterprise license, which is no longer in force. "
+                              "Existing data stays readable and exportable; nothing new can be configured.", label, verb)
     else:
-        message = format_html("{} is part of Anneal Enterprise.", label)
+        message = format_html("{} {} part of Anneal Enterprise.", label, "are" if feature in PLURAL_FEATURES else "is")
     action = (format_html(' <a class="button" href="{}">Enter a license key</a>', license_url()) if staff
               else " Ask your Anneal administrator to install a license key.")
     return format_html('<div class="feature-unavailable upgrade-prompt" data-feature="{}">{}{}</div>',

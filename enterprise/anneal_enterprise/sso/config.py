@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import uuid
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -68,8 +69,20 @@ def _validate(provider: IdentityProvider) -> None:
     elif provider.kind == IdentityProvider.SAML:
         if not (provider.idp_metadata_url or provider.idp_metadata_xml):
             raise ServiceError("Give the IdP metadata URL or upload its metadata XML.", field="idp_metadata_url")
+        if provider.idp_metadata_xml and not provider.idp_metadata_url:
+            check_metadata_xml(provider.idp_metadata_xml)
     else:
         raise ServiceError("The protocol is \"oidc\" or \"saml\".", field="kind")
+
+
+def check_metadata_xml(xml: str) -> None:
+    """Refuse uploaded IdP metadata that is not SAML metadata with an IdP descriptor, saying why."""
+    from anneal_enterprise.sso.saml import parse_idp_metadata
+
+    problem = parse_idp_metadata(xml)
+    if problem:
+        raise ServiceError(f"That is not usable IdP metadata: {problem}. Download the metadata XML from your "
+                           "identity provider again (it starts with <EntityDescriptor>).", field="idp_metadata_xml")
 
 
 def _load_metadata(provider: IdentityProvider, force: bool) -> None:
@@ -100,12 +113,19 @@ def _load_discovery(provider: IdentityProvider, force: bool) -> None:
     provider.metadata_refreshed_at = timezone.now()
 
 
-def create_provider(organization: Organization, kind: str, **fields: Any) -> IdentityProvider:
+def create_provider(organization: Organization, kind: str, public_id: uuid.UUID | None = None,
+                    **fields: Any) -> IdentityProvider:
+    """A new provider. ``public_id`` (which its redirect and ACS URLs contain) may be chosen beforehand,
+    so those URLs can be shown, and registered at the IdP, before the provider is saved."""
     require_writable(organization)
     unknown = set(fields) - set(PROVIDER_FIELDS)
     if unknown:
         raise ServiceError(f"Unknown identity provider field {sorted(unknown)[0]!r}.", field=sorted(unknown)[0])
     provider = IdentityProvider(organization=organization, kind=kind)
+    if public_id is not None:
+        if IdentityProvider.objects.filter(public_id=public_id).exists():
+            raise ServiceError("That provider id is already in use; reload the page for a new one.", field="public_id")
+        provider.public_id = public_id
     for name, value in fields.items():
         setattr(provider, name, value)
     _validate(provider)

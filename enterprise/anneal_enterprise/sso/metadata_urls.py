@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from anneal_enterprise.sso.models import IdentityProvider
 from core.links import absolute_reverse
 
@@ -11,12 +13,17 @@ def url(name: str, *args: object) -> str:
 
 
 def for_provider(provider: IdentityProvider) -> dict[str, str]:
-    if provider.kind == IdentityProvider.OIDC:
-        return {"Sign-in redirect URI": url("enterprise:sso_oidc_callback", provider.public_id),
-                "Initiate login URI": url("enterprise:sso_oidc_start", provider.public_id)}
-    return {"SP entity ID (audience)": url("enterprise:sso_saml_metadata", provider.public_id),
-            "ACS URL (reply URL)": url("enterprise:sso_saml_acs", provider.public_id),
-            "SP metadata": url("enterprise:sso_saml_metadata", provider.public_id)}
+    return for_public_id(provider.kind, provider.public_id)
+
+
+def for_public_id(kind: str, public_id: UUID) -> dict[str, str]:
+    """The URLs of the provider with this id, including one not saved yet (the add forms show them)."""
+    if kind == IdentityProvider.OIDC:
+        return {"Sign-in redirect URI": url("enterprise:sso_oidc_callback", public_id),
+                "Initiate login URI": url("enterprise:sso_oidc_start", public_id)}
+    return {"SP entity ID (audience)": url("enterprise:sso_saml_metadata", public_id),
+            "ACS URL (reply URL)": url("enterprise:sso_saml_acs", public_id),
+            "SP metadata": url("enterprise:sso_saml_metadata", public_id)}
 
 
 def scim_base_url() -> str:

@@ -44,6 +44,17 @@ def acs_url(provider: IdentityProvider) -> str:
     return metadata_urls.url("enterprise:sso_saml_acs", provider.public_id)
 
 
+def parse_idp_metadata(xml: str) -> str:
+    """What is wrong with IdP metadata XML, or ``""`` when it holds an IdP descriptor."""
+    try:
+        parsed = OneLogin_Saml2_IdPMetadataParser.parse(xml)
+    except Exception as exc:
+        return f"it cannot be read as SAML metadata ({exc.__class__.__name__})"
+    if not parsed.get("idp", {}).get("singleSignOnService", {}).get("url"):
+        return "it holds no IdP single sign-on service"
+    return ""
+
+
 def idp_settings(provider: IdentityProvider) -> dict[str, Any]:
     if not provider.idp_metadata_xml:
         raise SignInRefused("the identity provider's metadata has not been fetched yet",

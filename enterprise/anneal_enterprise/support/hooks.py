@@ -9,20 +9,15 @@ from django.utils.html import format_html, format_html_join
 
 from anneal_enterprise.support import access, conf, session
 from anneal_enterprise.support.events import SUPPORT_EVENT_TYPES
-from core.plugins import DiagnosticCollector, EventType, NavItem, PeriodicTask, Refusal, SettingsSection, hookimpl
+from core.access import role_of
+from core.plugins import EventType, NavItem, PeriodicTask, Refusal, SettingsSection, hookimpl
+from core.roles import Permission, allows
+from core.times import when
 
 
 @hookimpl
 def anneal_event_types() -> list[EventType]:
     return SUPPORT_EVENT_TYPES
-
-
-@hookimpl
-def anneal_diagnostics() -> list[DiagnosticCollector]:
-    from anneal_enterprise.support.diagnostics import license_summary
-
-    return [DiagnosticCollector("license", "The license's status, licensee, dates, seats and features; never "
-                                           "the key itself.", license_summary)]
 
 
 @hookimpl
@@ -111,13 +106,12 @@ def anneal_template_slot(slot: str, request: Any, context: dict[str, Any]) -> st
             return None
         return format_html(
             '<div class="banner support-banner" role="status" data-testid="support-banner">You are acting as '
-            "<strong>{}</strong> in <strong>{}</strong> ({}) until {} UTC. The customer sees every action you take."
+            "<strong>{}</strong> in <strong>{}</strong> ({}) until {}. The customer sees every action you take."
             "</div>",
-            grant.principal_name, grant.organization.name, grant.get_scope_display().lower(),
-            grant.expires_at.strftime("%Y-%m-%d %H:%M"),
+            grant.principal_name, grant.organization.name, grant.get_scope_display().lower(), when(grant.expires_at),
         )
     if slot == "organization" and context.get("organization") is not None:
-        return _active_support_notice(context["organization"])
+        return _active_support_notice(request, context["organization"])
     if slot == "system" and getattr(request.user, "is_staff", False):
         return format_html(
             '<div class="card"><h2>Support</h2><p>Something wrong that you cannot fix? '
@@ -128,8 +122,11 @@ def anneal_template_slot(slot: str, request: Any, context: dict[str, Any]) -> st
     return None
 
 
-def _active_support_notice(organization: Any) -> str | None:
-    """Tell the organization's members, on its overview, that support is (or may soon be) inside."""
+def _active_support_notice(request: Any, organization: Any) -> str | None:
+    """Tell the organization's members, on its overview, that support is (or may soon be) inside.
+
+    The link to manage it is shown only to those who may open that page (admins and owners).
+    """
     from django.utils import timezone
 
     from anneal_enterprise.support.models import SupportGrant
@@ -138,11 +135,12 @@ def _active_support_notice(organization: Any) -> str | None:
                                               expires_at__gt=timezone.now()))
     if not active:
         return None
-    items = format_html_join("", "<li>{} · {} · until {} UTC · {}</li>", (
-        (g.principal_name, g.get_scope_display().lower(), g.expires_at.strftime("%Y-%m-%d %H:%M"), g.reason)
-        for g in active))
+    items = format_html_join("", "<li>{} · {} · until {} · {}</li>", (
+        (g.principal_name, g.get_scope_display().lower(), when(g.expires_at), g.reason) for g in active))
+    manage = (format_html('<a href="{}">Manage support access</a>',
+                          reverse("enterprise:support-access", args=[organization.slug]))
+              if allows(role_of(request.user, organization), Permission.MANAGE) else "")
     return format_html(
         '<div class="card notice" data-testid="support-active"><strong>Vendor support has access to this '
-        'organization.</strong><ul>{}</ul><a href="{}">Manage support access</a></div>',
-        items, reverse("enterprise:support-access", args=[organization.slug]),
+        "organization.</strong><ul>{}</ul>{}</div>", items, manage,
     )

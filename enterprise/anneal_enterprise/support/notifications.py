@@ -10,6 +10,7 @@ from anneal_enterprise.support.models import SupportGrant
 from core.links import absolute_reverse
 from core.models import Membership
 from core.services.names import single_line
+from core.times import readable_utc
 
 logger = logging.getLogger("anneal.support")
 
@@ -39,7 +40,7 @@ def notify_owners(grant: SupportGrant, what: str, by: str = "") -> None:
         f"Ticket: {grant.ticket or '-'}",
         f"Scope: {grant.get_scope_display()}",
         f"Engineer: {grant.principal_name if grant.engineer else 'not signed in yet'}",
-        f"Valid until: {grant.expires_at:%Y-%m-%d %H:%M} UTC",
+        f"Valid until: {readable_utc(grant.expires_at)}",
         "",
         "Every action support takes is recorded as an event attributed to them. An owner can revoke",
         "the grant at any time in the organization's settings: "

@@ -13,6 +13,7 @@ from core.links import absolute_reverse
 from core.roles import Permission, Role
 from core.services.errors import ServiceError
 from core.plugins.web import object_or_404, organization_view
+from core.times import readable_utc
 
 NEW_LINK_KEY = "anneal_support_new_link"
 
@@ -40,7 +41,7 @@ def grants(request: HttpRequest) -> HttpResponse:
                 grant = object_or_404(SupportGrant, organization=organization, pk=request.POST.get("grant"))
                 if action == "extend":
                     access.extend(grant, request.user, request.POST.get("hours"))
-                    messages.success(request, f"Extended until {grant.expires_at:%Y-%m-%d %H:%M} UTC.")
+                    messages.success(request, f"Extended until {readable_utc(grant.expires_at)}.")
                 elif action == "revoke":
                     access.revoke(grant, request.user)
                     messages.success(request, "Support access revoked. Their session ends with their next request.")

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.wording import counted
+
 
 class Command(BaseCommand):
     help = "Audit log integrity: seal new records, verify chains and checkpoints, print the public key, purge."
@@ -102,7 +104,7 @@ class Command(BaseCommand):
         result = seal()
         if result.skipped:
             raise CommandError(f"Sealing skipped: {result.skipped} Try again in a moment.")
-        self.stdout.write(f"Sealed {result.records} records in {len(result.checkpoints)} checkpoints; "
+        self.stdout.write(f"Sealed {counted(result.records, 'record')} in {counted(len(result.checkpoints), 'checkpoint')}; "
                           f"everything up to #{result.sealed_through} is sealed.")
 
     def _public_key(self, **_: Any) -> None:
