@@ -97,6 +97,8 @@ def _signature(value: Any) -> str:
         return ""
     parts, kind = [], None
     for parameter in signature.parameters.values():
+        if parameter.name.startswith("_"):  # a private binding (``_now=time.monotonic``), not part of the API
+            continue
         if parameter.kind is parameter.KEYWORD_ONLY and kind is not parameter.KEYWORD_ONLY:
             parts.append("*")
         kind = parameter.kind

@@ -38,17 +38,24 @@ def url_modules() -> Iterator[None]:
     failures.forget()
 
 
-@pytest.fixture
-def rebuilt_urls() -> Iterator[Any]:
-    """Call the returned function after registering plugins: the URL configuration is built again."""
+def _rebuild() -> None:
     import core.urls
 
-    def rebuild() -> None:
-        importlib.reload(core.urls)
-        clear_url_caches()
+    importlib.reload(core.urls)
+    clear_url_caches()
 
-    yield rebuild
-    rebuild()
+
+@pytest.fixture(autouse=True)
+def _urls_without_the_test_plugins() -> Iterator[None]:
+    """Set up before (so torn down after) the test's plugins: the URLs are rebuilt once they are gone."""
+    yield
+    _rebuild()
+
+
+@pytest.fixture
+def rebuilt_urls() -> Any:
+    """Call the returned function after registering plugins: the URL configuration is built again."""
+    return _rebuild
 
 
 class ByModulePath:
