@@ -14,28 +14,17 @@ variants each round, and prints medians:
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.embedded import setup_embedded  # noqa: E402
 
 
 def setup() -> None:
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.pop("REDIS_URL", None)
-    os.environ["ANNEAL_DATA_DIR"] = tempfile.mkdtemp(prefix="anneal-bench-metering-")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
+    setup_embedded("anneal-bench-metering-")
 
 
 def main() -> int:

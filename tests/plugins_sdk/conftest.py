@@ -103,6 +103,33 @@ class Sandbox:
     def plugins(self, **extra_env: str) -> dict[str, dict[str, Any]]:
         return plugins_json(self.env(**extra_env))
 
+    def install_plugin(self, plugin: Path) -> dict[str, str]:
+        """``pip install`` a plugin's source folder here; the environment to run it on the embedded default.
+
+        The plugin's own suite runs on the embedded default: in services mode the parent run
+        already owns the PostgreSQL test database that pytest-django would create again.
+        """
+        install = subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
+             "--no-build-isolation", "--no-index", "--target", str(self.site), str(plugin)],
+            capture_output=True, text=True, timeout=300,
+        )
+        assert install.returncode == 0, install.stdout + install.stderr
+        env = self.env()
+        env.pop("DATABASE_URL", None)
+        env.pop("REDIS_URL", None)
+        return env
+
+    def run_plugin_tests(self, plugin: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        """The plugin's own tests, run from a folder without its source (imported from the installation)."""
+        run_dir = self.tmp_path / "run"
+        run_dir.mkdir(exist_ok=True)
+        return subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(plugin),
+             "-c", str(plugin / "pyproject.toml"), str(plugin / "tests")],
+            env=env, cwd=run_dir, capture_output=True, text=True, timeout=600,
+        )
+
 
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Sandbox:

@@ -46,25 +46,7 @@ def test_the_generated_plugin_declares_its_entry_point_and_core_range(tmp_path):
 
 def _install_and_run_its_tests(plugin: Path, sandbox: Any) -> subprocess.CompletedProcess[str]:
     """``pip install`` the plugin into the sandbox and run its tests from the installed copy."""
-    install = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
-         "--no-build-isolation", "--no-index", "--target", str(sandbox.site), str(plugin)],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert install.returncode == 0, install.stdout + install.stderr
-    env = sandbox.env()
-    # The plugin's own suite runs on the embedded default: in services mode the parent run
-    # already owns the PostgreSQL test database that pytest-django would create again.
-    env.pop("DATABASE_URL", None)
-    env.pop("REDIS_URL", None)
-    # Run from a folder without the source tree, so the plugin is imported from the installation.
-    run_dir = sandbox.tmp_path / "run"
-    run_dir.mkdir(exist_ok=True)
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(plugin),
-         "-c", str(plugin / "pyproject.toml"), str(plugin / "tests")],
-        env=env, cwd=run_dir, capture_output=True, text=True, timeout=300,
-    )
+    return sandbox.run_plugin_tests(plugin, sandbox.install_plugin(plugin))
 
 
 def test_a_generated_plugin_installs_with_pip_and_its_own_tests_pass(tmp_path, sandbox):

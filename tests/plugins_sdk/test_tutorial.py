@@ -11,7 +11,6 @@ import io
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -37,27 +36,12 @@ def test_the_tutorial_plugin_builds_migrates_installs_and_passes_its_own_tests(t
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(block["code"], encoding="utf-8")
 
-    install = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
-         "--no-build-isolation", "--no-index", "--target", str(sandbox.site), str(plugin)],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert install.returncode == 0, install.stdout + install.stderr
-    env = sandbox.env()
-    env.pop("DATABASE_URL", None)
-    env.pop("REDIS_URL", None)
+    env = sandbox.install_plugin(plugin)
     migrations = subprocess.run([sys.executable, "-m", "core.cli", "makemigrations", "anneal_notes"], env=env,
                                 cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert migrations.returncode == 0, migrations.stdout + migrations.stderr
     assert (sandbox.site / "anneal_notes" / "migrations" / "0001_initial.py").is_file()
-
-    run_dir = tmp_path / "run"
-    run_dir.mkdir()
-    tests = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(plugin),
-         "-c", str(plugin / "pyproject.toml"), str(plugin / "tests")],
-        env=env, cwd=run_dir, capture_output=True, text=True, timeout=600,
-    )
+    tests = sandbox.run_plugin_tests(plugin, env)
     assert tests.returncode == 0, tests.stdout[-4000:] + tests.stderr[-2000:]
     assert "8 passed" in tests.stdout
 

@@ -74,6 +74,18 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
+def owner(make_user: Any) -> Any:
+    """The owner of ``organization``: owner@example.com."""
+    return make_user(email="owner@example.com")
+
+
+@pytest.fixture
+def organization(make_organization: Any, owner: Any) -> Any:
+    """Acme, owned by ``owner``; a test module may define its own."""
+    return make_organization(name="Acme", owner=owner)
+
+
+@pytest.fixture
 def allow_loopback(outbound_allow: Any) -> None:
     """Let endpoints on 127.0.0.1 (over http://) subscribe, here and in worker processes.
 

@@ -17,16 +17,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allow_loopback", "
 
 
 @pytest.fixture
-def owner(make_user):
-    return make_user(email="owner@example.com")
-
-
-@pytest.fixture
-def organization(make_organization, owner):
-    return make_organization(name="Acme", owner=owner)
-
-
-@pytest.fixture
 def endpoint(organization, receiver):
     return services.create_endpoint(organization, receiver.url, ["project.created"])
 

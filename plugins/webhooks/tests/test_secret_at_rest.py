@@ -17,11 +17,6 @@ def stored_secret(endpoint_id: int) -> str:
         return cursor.fetchone()[0]
 
 
-@pytest.fixture
-def organization(make_user, make_organization):
-    return make_organization(name="Acme", owner=make_user(email="owner@example.com"))
-
-
 @pytest.mark.django_db
 def test_the_database_column_holds_a_token_not_the_secret(organization, receiver):
     endpoint = services.create_endpoint(organization, receiver.url, ["*"])

@@ -16,16 +16,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allow_loopback", "
 
 
 @pytest.fixture
-def owner(make_user):
-    return make_user(email="owner@example.com")
-
-
-@pytest.fixture
-def organization(make_organization, owner):
-    return make_organization(name="Acme", owner=owner)
-
-
-@pytest.fixture
 def create_project(api_client_for, owner, organization, django_capture_on_commit_callbacks):
     client = api_client_for(owner)
 
