@@ -25,6 +25,7 @@ from core.plugins.types import (
     NavItem,
     PeriodicTask,
     PluginSetting,
+    Product,
     Refusal,
     SecondFactorType,
     SettingsSection,
@@ -42,14 +43,21 @@ if TYPE_CHECKING:
     from core.models import Organization, User
 
 
-def _settings_stage(name: str) -> list[tuple[str, Any]]:
-    items: list[tuple[str, Any]] = []
+def _settings_stage_results(name: str) -> list[tuple[str, Any]]:
+    """Each plugin's answer to settings-stage hook ``name``; a plugin that raises is marked failed."""
+    results: list[tuple[str, Any]] = []
     for contribution in call_each(name):
         if contribution.error is not None:
             manager.mark_failed(contribution.plugin, contribution.error)
             continue
-        result = contribution.result
-        items.extend((contribution.plugin, x) for x in (result.items() if isinstance(result, dict) else result))
+        results.append((contribution.plugin, contribution.result))
+    return results
+
+
+def _settings_stage(name: str) -> list[tuple[str, Any]]:
+    items: list[tuple[str, Any]] = []
+    for plugin, result in _settings_stage_results(name):
+        items.extend((plugin, x) for x in (result.items() if isinstance(result, dict) else result))
     failed = {r.name for r in manager.records() if not r.ok}
     return [(plugin, item) for plugin, item in items if plugin not in failed]
 
@@ -267,6 +275,14 @@ def upgrade_checks(target: UpgradeTarget) -> list[UpgradeFinding]:
 
 def meters() -> list[tuple[str, Meter]]:
     return collect("anneal_meters")
+
+
+def products() -> list[tuple[str, Product]]:
+    """Every ``(plugin, product)`` declared, by plugin name (settings stage: failures are isolated)."""
+    return sorted(
+        ((plugin, product) for plugin, product in _settings_stage_results("anneal_product") if product is not None),
+        key=lambda pair: pair[0],
+    )
 
 
 def license_issuers() -> list[tuple[str, LicenseIssuer]]:

@@ -58,6 +58,7 @@ if TYPE_CHECKING:
         NavItem,
         PeriodicTask,
         PluginSetting,
+        Product,
         Refusal,
         SecondFactorType,
         SettingsSection,
@@ -67,7 +68,7 @@ if TYPE_CHECKING:
     )
 
 PROJECT_NAME = "anneal"
-HOOK_API_VERSION = "1.2"
+HOOK_API_VERSION = "1.3"
 
 _hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 
@@ -385,6 +386,21 @@ def anneal_event_committed(event: Event) -> None:
 
     Called after the transaction that emitted ``event`` commits; never for a rolled-back
     change. Suitable for notifications. Failures are logged and do not affect the change.
+    """
+
+
+@spec(since="1.3", stage="settings")
+def anneal_product() -> Product | None:
+    """The identity of the product this instance runs, when it is a vendor's product built on Anneal.
+
+    Called once while settings load (implement it in your entry-point module, with no Django
+    imports) and again when the plugin set changes; read the answer with
+    ``core.product.current()``. Return a :class:`~core.plugins.Product`: its name, logo,
+    colours, links and texts replace Anneal's on every page, e-mail, CLI message and file name,
+    and its ``licensing`` (product id, public keys, own features, trial) is what the enterprise
+    package verifies license keys against. Only one installed distribution may declare a
+    product: when two do, the one whose plugin name sorts first wins and the other is logged
+    as an error. Return ``None`` (or do not implement the hook) to keep Anneal's identity.
     """
 
 

@@ -283,3 +283,75 @@ class FactorRequirement:
     reason: str
     deadline: datetime | None = None
     factor_types: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class TrialOffer:
+    """An offline, time-limited trial of a product's edition, started by an instance admin.
+
+    ``grant`` is a license key of kind ``"trial"`` signed with one of the product's keys and
+    shipped in the product's distribution: it carries a duration rather than fixed dates, and an
+    instance may start it once. ``days`` is the trial's length (the grant's own duration applies
+    when it is shorter); ``enabled=False`` switches trials off.
+    """
+
+    grant: str = ""
+    days: int = 30
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class ProductLicensing:
+    """Whose license keys unlock a product built on Anneal, and what they may unlock.
+
+    ``product_id`` is the product every key must name. ``public_keys`` maps each key id to
+    ``(kind, key)`` as in :class:`LicenseIssuer` (kind ``"production"`` or ``"test"``).
+    ``features`` are the product's own licensed features (gate them with
+    ``core.features.has``); ``includes_enterprise`` lets the product's keys grant Anneal
+    Enterprise's features too (``sso``, ``audit_log``, ``support``...), as an edition that
+    bundles them. Keys signed by Anneal are not trusted for the product unless
+    ``trust_anneal_keys`` is set.
+    """
+
+    product_id: str
+    public_keys: dict[str, tuple[str, str]]
+    features: tuple[str, ...] = ()
+    includes_enterprise: bool = True
+    trust_anneal_keys: bool = False
+    trial: TrialOffer | None = None
+
+
+@dataclass(frozen=True)
+class Product:
+    """The identity of the product an instance runs: Anneal itself, or a vendor's product built on it.
+
+    Every field but ``name`` is optional; an empty field falls back to one derived from
+    ``name`` or to Anneal's. ``logo`` and ``favicon`` are static file paths inside the
+    distribution's Django app (served offline like any static file). ``colors`` and
+    ``dark_colors`` set the design system's CSS custom properties (``{"--accent": "#0b6e4f"}``)
+    for the light and the dark theme. ``footer`` and ``sign_in_text`` are plain text.
+    ``built_on_anneal`` keeps a "Built on Anneal" line in the footer. ``cli_name`` is the
+    command people type (``--help`` and messages use it); ``file_prefix`` starts the names of
+    support bundles and exports. The URLs are only linked, never fetched.
+    """
+
+    name: str
+    short_name: str = ""
+    version: str = ""
+    logo: str = ""
+    favicon: str = ""
+    colors: dict[str, str] = field(default_factory=dict)
+    dark_colors: dict[str, str] = field(default_factory=dict)
+    footer: str = ""
+    built_on_anneal: bool = True
+    sign_in_text: str = ""
+    docs_url: str = ""
+    support_url: str = ""
+    purchase_url: str = ""
+    contact_url: str = ""
+    email_sender_name: str = ""
+    email_subject_prefix: str = ""
+    api_title: str = ""
+    cli_name: str = ""
+    file_prefix: str = ""
+    licensing: ProductLicensing | None = None

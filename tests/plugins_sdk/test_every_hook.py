@@ -132,6 +132,9 @@ def test_every_call_site_calls_its_hook_with_the_documented_arguments(
     usage_page = owner_client.get(reverse("web:organization_usage", args=[slug])).content.decode()
     assert 'data-meter="dummy.things"' in usage_page
     assert [issuer.label for _, issuer in hooks.license_issuers()] == ["Dummy"]
+    from core import product
+
+    assert product.is_anneal() and "anneal_product" in calls
 
     # Egress ledger and plugin settings (instance staff), organization settings tab.
     staff = web_client_for(make_user(is_staff=True))

@@ -260,6 +260,13 @@ DUMMY_PUBLIC_KEY = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
 
 
 @hookimpl
+def anneal_product() -> None:
+    """The dummy plugin keeps Anneal's identity: it only proves the core asks."""
+    _record("anneal_product")
+    return None
+
+
+@hookimpl
 def anneal_license_issuers() -> list[LicenseIssuer]:
     _record("anneal_license_issuers")
     return [LicenseIssuer("Dummy", {"dummy-test-1": ("test", DUMMY_PUBLIC_KEY)}, ("dummy.pro",))]
