@@ -1,0 +1,1 @@
+"""Acme Cloud: an example vendor's product built on Anneal."""
