@@ -138,9 +138,14 @@ class OrganizationSlugField(serializers.CharField):
         super().__init__(read_only=True, source="*", **kwargs)
 
     def to_representation(self, value: Any) -> str:
-        organization = self.context.get("organization")
-        if organization is not None and value.organization_id == organization.pk:
-            return organization.slug
+        try:
+            owner_id, slug = self._owner
+        except AttributeError:  # the first row: this field is a copy made for one serializer
+            organization = self.context.get("organization")
+            owner_id, slug = (organization.pk, organization.slug) if organization is not None else (None, "")
+            self._owner = owner_id, slug
+        if owner_id is not None and value.organization_id == owner_id:
+            return slug
         return value.organization.slug
 
 

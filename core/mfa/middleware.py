@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -27,6 +28,10 @@ class EnrollmentRequiredMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: Any) -> HttpResponse | None:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            # Enrollment-only is a state of a signed-in session: without a session cookie (API
+            # calls with a token) there is none, and loading request.user would cost ~40 calls.
+            return None
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not session.enrollment_only(request):
             return None
