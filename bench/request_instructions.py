@@ -118,7 +118,7 @@ def main() -> int:
         raise SystemExit("This benchmark counts instructions with valgrind: install it (apt-get install valgrind).")
     url = prepare(os.environ["DATABASE_URL"])
     work = Path(tempfile.mkdtemp(prefix="anneal-instructions-"))
-    setup = subprocess.run([sys.executable, "-c", SETUP], env=environment("bare", url, str(work)), cwd=ROOT,
+    setup = subprocess.run([sys.executable, "-c", SETUP], env=environment("licensed", url, str(work)), cwd=ROOT,
                            capture_output=True, text=True)
     if setup.returncode:
         raise SystemExit(setup.stderr[-3000:])

@@ -40,13 +40,15 @@ from typing import Any, Callable
 ROOT = Path(__file__).resolve().parents[1]
 SLUG = "floor"
 PATH = f"/api/v1/organizations/{SLUG}/projects/"
-# What a token-authenticated API call does not use (sessions, CSRF, the session's user, messages).
+# What a token-authenticated API call does not use (sessions, CSRF, the session's user, messages,
+# the session policy, MFA enrollment, support sessions).
 BROWSER_ONLY = {
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.SessionPolicyMiddleware",
+    "core.mfa.middleware.EnrollmentRequiredMiddleware",
     "anneal_enterprise.support.middleware.SupportSessionMiddleware",
 }
 
