@@ -1,7 +1,10 @@
-"""Load generator, run in its own process: ``python -m bench.load URL TOKEN SECONDS THREADS``.
+"""Load generator, run in its own process: ``python -m bench.load URL[,URL...] TOKEN SECONDS THREADS``.
 
 Each thread sends GET requests one after another on a fresh connection (gunicorn's sync
 workers close connections) and counts the 200 responses. Prints ``{"ok": n, "errors": m}``.
+Given several URLs (comma-separated), each thread sends its requests to them in turn, so every
+server is loaded at the same moments under the same machine conditions, and the counts of each
+URL are printed as well: ``"per_url": [{"ok": n, "errors": m}, ...]``.
 """
 
 from __future__ import annotations
@@ -14,38 +17,47 @@ import time
 from urllib.parse import urlsplit
 
 
-def run(url: str, token: str, seconds: float, threads: int) -> dict[str, int]:
-    parts = urlsplit(url)
+def run(urls: list[str], token: str, seconds: float, threads: int) -> dict[str, object]:
+    targets = [urlsplit(url) for url in urls]
     deadline = time.monotonic() + seconds
-    counts = {"ok": 0, "errors": 0}
+    per_url = [{"ok": 0, "errors": 0} for _ in targets]
     lock = threading.Lock()
 
-    def worker() -> None:
-        ok = errors = 0
+    def worker(offset: int) -> None:
+        ok = [0] * len(targets)
+        errors = [0] * len(targets)
+        turn = offset
         while time.monotonic() < deadline:
+            index = turn % len(targets)
+            turn += 1
+            parts = targets[index]
             connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
             try:
                 connection.request("GET", parts.path, headers={"Authorization": f"Bearer {token}"})
                 response = connection.getresponse()
                 response.read()
-                ok += response.status == 200
-                errors += response.status != 200
+                ok[index] += response.status == 200
+                errors[index] += response.status != 200
             except OSError:
-                errors += 1
+                errors[index] += 1
             finally:
                 connection.close()
         with lock:
-            counts["ok"] += ok
-            counts["errors"] += errors
+            for index, counts in enumerate(per_url):
+                counts["ok"] += ok[index]
+                counts["errors"] += errors[index]
 
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    pool = [threading.Thread(target=worker, args=(number,)) for number in range(threads)]
     for thread in pool:
         thread.start()
     for thread in pool:
         thread.join()
-    return counts
+    result: dict[str, object] = {"ok": sum(c["ok"] for c in per_url), "errors": sum(c["errors"] for c in per_url)}
+    if len(targets) > 1:
+        result["per_url"] = per_url
+    return result
 
 
 if __name__ == "__main__":
-    url, token, seconds, threads = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
-    print(json.dumps(run(url, token, seconds, threads)))
+    urls, token, seconds, threads = sys.argv[1].split(","), sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+    print(json.dumps(run(urls, token, seconds, threads)))

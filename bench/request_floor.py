@@ -17,10 +17,17 @@ Each round loads each server in turn (the order rotates every round) from a sepa
 (``bench/load.py``) with ``GET /api/v1/organizations/<slug>/projects/`` and a bearer token, and
 reads the CPU time the server's workers spent from ``/proc``. It prints requests per worker
 CPU-second for each server and the ratios ``bare / minimal`` and ``licensed / minimal`` (median
-and range of the per-round ratios), and the wall-clock requests per second for reference. Before
+and range of the per-round ratios, and the ratio of the two medians), and the wall-clock requests
+per second for reference. Before
 any load it asserts that the three servers return the same 50 rows. No Redis is used unless
 ``--redis URL`` is given (then Anneal's cache, hence its API rate-limit counters, live in Redis).
-The API rate limits are raised so that no request is refused with 429.
+The API rate limits are raised so that no request is refused with 429. ``--control`` adds a
+fourth server, a second copy of the minimal application, measured the same way: its ratio to the
+first copy is what the machine's noise alone does to a ratio in this run. ``--together`` loads
+all servers at once instead of one after another: one load process (``--threads`` threads per
+server) sends each thread's requests to the servers in turn, so each server's CPU-seconds are
+counted over the same moments of the machine's load, and a burst of other work slows all of them
+alike instead of whichever server was loaded then.
 """
 
 from __future__ import annotations
@@ -91,7 +98,7 @@ def environment(variant: str, url: str, data_dir: str, keys: dict[str, str], red
                ANNEAL_LICENSE_EXTRA_PUBLIC_KEYS=json.dumps(keys), ANNEAL_SECRET_KEY="floor-bench-" + "k" * 40)
     if redis:
         env["REDIS_URL"] = redis
-    if variant == "minimal":
+    if variant in ("minimal", "control"):
         env["DJANGO_SETTINGS_MODULE"] = "bench.minimal.settings"
     else:
         env["DJANGO_SETTINGS_MODULE"] = "core.settings"
@@ -110,7 +117,7 @@ class Server:
     def __init__(self, variant: str, env: dict[str, str], workers: int, log: Any) -> None:
         self.variant = variant
         self.port = free_port()
-        app = "bench.minimal.wsgi:application" if variant == "minimal" else "core.wsgi:application"
+        app = "bench.minimal.wsgi:application" if variant in ("minimal", "control") else "core.wsgi:application"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
              "--worker-class", "sync", "--log-level", "warning"],
@@ -172,6 +179,19 @@ def load(server: Server, token: str, seconds: float, threads: int) -> tuple[floa
     return counts["ok"] / cpu, counts["ok"] / elapsed, counts["errors"]
 
 
+def load_together(servers: list[Server], token: str, seconds: float, threads: int) -> list[tuple[float, float, int]]:
+    """``load`` for several servers at once: one load process sends its requests to them in turn."""
+    before = [server.cpu_seconds() for server in servers]
+    started = time.monotonic()
+    urls = ",".join(f"http://127.0.0.1:{server.port}{PATH}" for server in servers)
+    out = subprocess.run([sys.executable, "-m", "bench.load", urls, token, str(seconds), str(threads * len(servers))],
+                         cwd=ROOT, capture_output=True, text=True, check=True)
+    elapsed = time.monotonic() - started
+    counts = json.loads(out.stdout)["per_url"]
+    return [(c["ok"] / (server.cpu_seconds() - b), c["ok"] / elapsed, c["errors"])
+            for server, b, c in zip(servers, before, counts)]
+
+
 def summary(values: list[float]) -> str:
     return f"{statistics.median(values):.3f} (range {min(values):.3f} to {max(values):.3f})"
 
@@ -184,7 +204,13 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--redis", default=None, help="Redis URL for Anneal's cache (default: none)")
     parser.add_argument("--json", action="store_true", help="print every sample as JSON as well")
+    parser.add_argument("--control", action="store_true",
+                        help="a fourth server, a second copy of the minimal application: its ratio is the noise")
+    parser.add_argument("--together", action="store_true",
+                        help="load every server at the same time (requests in turn), not one after another")
     args = parser.parse_args()
+    variants = VARIANTS + (("control",) if args.control else ())
+    compared = [v for v in variants if v != "minimal"]
 
     url = database_url()
     data_dir = tempfile.mkdtemp(prefix="anneal-floor-")
@@ -197,29 +223,32 @@ def main() -> int:
     token, keys = created["token"], created["keys"]
 
     log = open(Path(data_dir) / "servers.log", "w")  # a failing server's traceback is read from here
-    servers = {v: Server(v, environment(v, url, data_dir, keys, args.redis), args.workers, log) for v in VARIANTS}
+    servers = {v: Server(v, environment(v, url, data_dir, keys, args.redis), args.workers, log) for v in variants}
     try:
         for server in servers.values():
             server.wait(token)
         expected = rows(servers["minimal"], token)
         assert len(expected) == PROJECTS, f"the minimal application returned {len(expected)} rows"
-        for variant in ("bare", "licensed"):
+        for variant in compared:
             got = rows(servers[variant], token)
             assert got == expected, f"{variant} returned other rows than the minimal application"
-        print(f"all three servers return the same {PROJECTS} rows")
+        print(f"all {len(variants)} servers return the same {PROJECTS} rows")
         for server in servers.values():  # warm every worker (imports, connections, caches)
             load(server, token, 1.0, args.threads)
 
-        samples: dict[str, list[dict[str, float]]] = {v: [] for v in VARIANTS}
+        samples: dict[str, list[dict[str, float]]] = {v: [] for v in variants}
         for number in range(args.rounds):
-            order = VARIANTS[number % 3:] + VARIANTS[:number % 3]
-            for variant in order:
-                per_cpu, per_second, errors = load(servers[variant], token, args.seconds, args.threads)
+            order = variants[number % len(variants):] + variants[:number % len(variants)]
+            if args.together:
+                measured = zip(order, load_together([servers[v] for v in order], token, args.seconds, args.threads))
+            else:
+                measured = ((v, load(servers[v], token, args.seconds, args.threads)) for v in order)
+            for variant, (per_cpu, per_second, errors) in measured:
                 if errors:
                     raise SystemExit(f"{variant}: {errors} requests failed in round {number + 1}")
                 samples[variant].append({"per_cpu": per_cpu, "per_second": per_second})
             line = "  ".join(f"{v} {samples[v][-1]['per_cpu']:6.1f}/cpu-s {samples[v][-1]['per_second']:6.1f}/s"
-                             for v in VARIANTS)
+                             for v in variants)
             print(f"round {number + 1}: {line}", flush=True)
     finally:
         for server in servers.values():
@@ -227,12 +256,15 @@ def main() -> int:
 
     print(f"\nrequests per worker CPU-second, median of {args.rounds} rounds of {args.seconds:g} s, "
           f"{args.workers} workers each, {args.threads} client threads:")
-    for variant in VARIANTS:
+    for variant in variants:
         print(f"  {variant:9} {summary([s['per_cpu'] for s in samples[variant]])}")
-    for variant in ("bare", "licensed"):
+    for variant in compared:
         ratios = [a["per_cpu"] / b["per_cpu"] for a, b in zip(samples[variant], samples["minimal"])]
         wall = [a["per_second"] / b["per_second"] for a, b in zip(samples[variant], samples["minimal"])]
-        print(f"ratio {variant:8} / minimal: {summary(ratios)}   wall clock: {summary(wall)}")
+        of_medians = (statistics.median(s["per_cpu"] for s in samples[variant])
+                      / statistics.median(s["per_cpu"] for s in samples["minimal"]))
+        print(f"ratio {variant:8} / minimal: {summary(ratios)}   ratio of the medians: {of_medians:.3f}   "
+              f"wall clock: {summary(wall)}")
     if args.json:
         print(json.dumps(samples))
     return 0
