@@ -1,10 +1,11 @@
-"""Load generator, run in its own process: ``python -m bench.load URL[,URL...] TOKEN SECONDS THREADS``.
+"""Load generator, run in its own process: ``python -m bench.load URL[,URL...] TOKEN[,TOKEN...] SECONDS THREADS``.
 
 Each thread sends GET requests one after another on a fresh connection (gunicorn's sync
 workers close connections) and counts the 200 responses. Prints ``{"ok": n, "errors": m}``.
 Given several URLs (comma-separated), each thread sends its requests to them in turn, so every
 server is loaded at the same moments under the same machine conditions, and the counts of each
-URL are printed as well: ``"per_url": [{"ok": n, "errors": m}, ...]``.
+URL are printed as well: ``"per_url": [{"ok": n, "errors": m}, ...]``. One token serves every URL,
+or give one per URL.
 """
 
 from __future__ import annotations
@@ -17,8 +18,12 @@ import time
 from urllib.parse import urlsplit
 
 
-def run(urls: list[str], token: str, seconds: float, threads: int) -> dict[str, object]:
+def run(urls: list[str], tokens: list[str], seconds: float, threads: int) -> dict[str, object]:
     targets = [urlsplit(url) for url in urls]
+    if len(tokens) == 1:
+        tokens = tokens * len(targets)
+    if len(tokens) != len(targets):
+        raise SystemExit(f"{len(urls)} URLs but {len(tokens)} tokens: give one token, or one per URL.")
     deadline = time.monotonic() + seconds
     per_url = [{"ok": 0, "errors": 0} for _ in targets]
     lock = threading.Lock()
@@ -33,7 +38,7 @@ def run(urls: list[str], token: str, seconds: float, threads: int) -> dict[str, 
             parts = targets[index]
             connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
             try:
-                connection.request("GET", parts.path, headers={"Authorization": f"Bearer {token}"})
+                connection.request("GET", parts.path, headers={"Authorization": f"Bearer {tokens[index]}"})
                 response = connection.getresponse()
                 response.read()
                 ok[index] += response.status == 200
@@ -59,5 +64,5 @@ def run(urls: list[str], token: str, seconds: float, threads: int) -> dict[str, 
 
 
 if __name__ == "__main__":
-    urls, token, seconds, threads = sys.argv[1].split(","), sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
-    print(json.dumps(run(urls, token, seconds, threads)))
+    urls, tokens, seconds, threads = sys.argv[1].split(","), sys.argv[2].split(","), float(sys.argv[3]), int(sys.argv[4])
+    print(json.dumps(run(urls, tokens, seconds, threads)))

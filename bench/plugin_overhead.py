@@ -16,6 +16,9 @@ noise from other work on the machine hits both alike:
   package enabled and licensed (``ANNEAL_LICENSE_KEY``, signed by a throwaway key given in
   ``ANNEAL_LICENSE_EXTRA_PUBLIC_KEYS``) plus the ten trivial plugins; it is checked to load and
   to grant every enterprise feature before the load starts.
+  ``--together`` loads the three servers at the same moments instead of one after another (one
+  load process sends each connection's requests to them in turn), so a burst of other work on
+  the machine slows all three alike.
 * Start-up time of ``anneal check`` with twenty trivial plugins installed against none, as
   wall-clock and CPU time. Prints the difference of the medians (goal: at most 50 ms more).
 
@@ -186,7 +189,19 @@ def load(url: str, token: str, seconds: float, threads: int) -> int:
     return counts["ok"]
 
 
-def api_throughput(work: Path, seconds: float, rounds: int, threads: int, plugins: int) -> dict[str, object]:
+def load_together(urls: list[str], tokens: list[str], seconds: float, threads: int) -> list[int]:
+    """``load`` for several servers at the same moments: one load process sends to them in turn."""
+    result = subprocess.run([sys.executable, "-m", "bench.load", ",".join(url + PATH for url in urls), ",".join(tokens),
+                             str(seconds), str(threads * len(urls))], cwd=ROOT, capture_output=True, text=True,
+                            check=True)
+    counts = json.loads(result.stdout)["per_url"]
+    if any(c["errors"] for c in counts):
+        raise RuntimeError(f"requests failed: {counts}")
+    return [c["ok"] for c in counts]
+
+
+def api_throughput(work: Path, seconds: float, rounds: int, threads: int, plugins: int,
+                   together: bool = False) -> dict[str, object]:
     token = prepare_database(work / "data-none")
     copy_database(work / "data-none", work / "data-ten")
     site = trivial_plugins.install(work / "site-ten", plugins)
@@ -214,6 +229,13 @@ def api_throughput(work: Path, seconds: float, rounds: int, threads: int, plugin
         per_cpu_samples: dict[str, list[float]] = {name: [] for name in names}
         for round_number in range(rounds):
             order = names if round_number % 2 == 0 else list(reversed(names))
+            if together:
+                before = {name: servers[name].worker_cpu_seconds() for name in order}
+                answers = load_together([servers[n].url for n in order], [tokens[n] for n in order], seconds, threads)
+                for name, answered in zip(order, answers):
+                    per_cpu_samples[name].append(answered / max(servers[name].worker_cpu_seconds() - before[name], 0.01))
+                    samples[name].append(answered / seconds)
+                continue
             for name in order:
                 before = servers[name].worker_cpu_seconds()
                 answered = load(servers[name].url, tokens[name], seconds, threads)
@@ -278,10 +300,12 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2, help="concurrent connections of the load process")
     parser.add_argument("--runs", type=int, default=9, help="`anneal check` runs per variant")
     parser.add_argument("--json", action="store_true", help="also print the raw samples as JSON")
+    parser.add_argument("--together", action="store_true",
+                        help="load the three servers at the same moments (requests in turn), not one after another")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="anneal-bench-") as folder:
         work = Path(folder)
-        api = api_throughput(work, args.seconds, args.rounds, args.threads, plugins=10)
+        api = api_throughput(work, args.seconds, args.rounds, args.threads, plugins=10, together=args.together)
         start = startup(work, args.runs, plugins=20)
     print(f"API GET {PATH} (gunicorn, 1 sync worker, {args.threads} connections, "
           f"{args.rounds} x {args.seconds:g} s rounds per variant):")
