@@ -27,7 +27,9 @@ first copy is what the machine's noise alone does to a ratio in this run. ``--to
 all servers at once instead of one after another: one load process (``--threads`` threads per
 server) sends each thread's requests to the servers in turn, so each server's CPU-seconds are
 counted over the same moments of the machine's load, and a burst of other work slows all of them
-alike instead of whichever server was loaded then.
+alike instead of whichever server was loaded then. ``--control-imports`` makes the control as
+large a process as Anneal's: it also imports every module the licensed product's worker loads and
+the minimal application does not (``bench/minimal/wsgi_loaded.py``), but does the minimal work.
 """
 
 from __future__ import annotations
@@ -113,11 +115,39 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+MODULES = """
+import json, sys
+import django
+django.setup()
+from django.core.handlers.wsgi import WSGIHandler
+WSGIHandler()
+import %(urls)s
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def extra_modules(url: str, data_dir: str, keys: dict[str, str], redis: str | None) -> str:
+    """A JSON file naming the modules the licensed product's worker loads and the minimal one does not
+    (Anneal's own and Django's contrib apps left out: they need Anneal's settings)."""
+    loaded = {}
+    for variant, urls in (("minimal", "bench.minimal.urls"), ("licensed", "core.urls")):
+        out = subprocess.run([sys.executable, "-c", MODULES % {"urls": urls}], cwd=ROOT, capture_output=True,
+                             text=True, env=environment(variant, url, data_dir, keys, redis), check=True)
+        loaded[variant] = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    own = ("core", "anneal", "django.contrib", "plugins", "bench")
+    names = sorted(m for m in loaded["licensed"] - loaded["minimal"] if not m.startswith(own))
+    path = Path(data_dir) / "extra-modules.json"
+    path.write_text(json.dumps(names))
+    return str(path)
+
+
 class Server:
     def __init__(self, variant: str, env: dict[str, str], workers: int, log: Any) -> None:
         self.variant = variant
         self.port = free_port()
         app = "bench.minimal.wsgi:application" if variant in ("minimal", "control") else "core.wsgi:application"
+        if "BENCH_EXTRA_MODULES" in env:
+            app = "bench.minimal.wsgi_loaded:application"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
              "--worker-class", "sync", "--log-level", "warning"],
@@ -206,10 +236,12 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print every sample as JSON as well")
     parser.add_argument("--control", action="store_true",
                         help="a fourth server, a second copy of the minimal application: its ratio is the noise")
+    parser.add_argument("--control-imports", action="store_true",
+                        help="the control also imports the modules Anneal's worker loads (implies --control)")
     parser.add_argument("--together", action="store_true",
                         help="load every server at the same time (requests in turn), not one after another")
     args = parser.parse_args()
-    variants = VARIANTS + (("control",) if args.control else ())
+    variants = VARIANTS + (("control",) if args.control or args.control_imports else ())
     compared = [v for v in variants if v != "minimal"]
 
     url = database_url()
@@ -223,7 +255,10 @@ def main() -> int:
     token, keys = created["token"], created["keys"]
 
     log = open(Path(data_dir) / "servers.log", "w")  # a failing server's traceback is read from here
-    servers = {v: Server(v, environment(v, url, data_dir, keys, args.redis), args.workers, log) for v in variants}
+    environments = {v: environment(v, url, data_dir, keys, args.redis) for v in variants}
+    if args.control_imports:
+        environments["control"]["BENCH_EXTRA_MODULES"] = extra_modules(url, data_dir, keys, args.redis)
+    servers = {v: Server(v, environments[v], args.workers, log) for v in variants}
     try:
         for server in servers.values():
             server.wait(token)
