@@ -76,6 +76,6 @@ def test_a_token_request_does_not_load_a_session_or_the_session_user(project_lis
         loads.append("load")
         return original(self, no_load)
 
-    monkeypatch.setattr(SessionBase, "_get_session", counting)
+    monkeypatch.setattr(SessionBase, "_session", property(counting))  # what every session read goes through
     project_list(2)
     assert loads == []
