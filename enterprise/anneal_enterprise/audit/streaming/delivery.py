@@ -23,7 +23,7 @@ from django.utils import timezone
 from anneal_enterprise.audit import access
 from anneal_enterprise.audit.documents import signed_head
 from anneal_enterprise.audit.models import AuditDestination, AuditRecord, AuditSealState
-from anneal_enterprise.audit.presentation import record_json
+from anneal_enterprise.audit.presentation import COLUMNS, row_json
 from anneal_enterprise.audit.streaming.destinations import ca_pem_of, secret_of
 from anneal_enterprise.audit.streaming.syslog import SyslogSender
 from anneal_enterprise.audit.streaming.webhook import DeliveryFailed, WebhookSender
@@ -67,21 +67,22 @@ def sender_for(destination: AuditDestination) -> Any:
     return SyslogSender(destination.host, destination.port or 514, destination.tls, ca_pem_of(destination))
 
 
-def _batch(destination: AuditDestination, horizon: int, size: int) -> tuple[list[AuditRecord], int]:
-    """The next records to send and the cursor to store once they are accepted."""
+def _batch(destination: AuditDestination, horizon: int, size: int) -> tuple[list[tuple[Any, ...]], int]:
+    """The next records (their :data:`presentation.COLUMNS`) and the cursor to store once they are accepted."""
     queryset = AuditRecord.objects.filter(organization_id=destination.organization_id,
                                           id__gt=destination.cursor, id__lte=horizon)
     if destination.event_types:
         queryset = queryset.filter(type__in=destination.event_types)
-    records = list(queryset.order_by("id")[:size])
+    records = list(queryset.order_by("id").values_list(*COLUMNS)[:size])
     if len(records) < size:
         return records, horizon  # nothing else matches up to the horizon
-    return records, records[-1].id
+    return records, records[-1][0]
 
 
-def _events(destination: AuditDestination, records: list[AuditRecord]) -> list[dict[str, Any]]:
+def _events(destination: AuditDestination, records: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
     """The batch; its last event carries the signed head, so a SIEM copy can later prove truncation."""
-    events = [record_json(record) for record in records]
+    types: dict[str, tuple[str, str]] = {}
+    events = [row_json(record, types) for record in records]
     events[-1]["anneal_signed_head"] = signed_head(destination.organization_id)
     return events
 
