@@ -49,3 +49,41 @@ def test_streamed_events_are_exactly_the_records_as_the_api_shows_them(organizat
     expected[-1]["anneal_signed_head"] = signed_head(organization.pk)
     assert receiver.events == expected
     assert [event["category"] for event in receiver.events][-2] == "other"  # a type no plugin names any more
+
+
+class RefusesTheSecondBatch(WebhookReceiver):
+    """Answers 500 to the second POST only (each request reads ``status`` twice)."""
+
+    reads = 0
+
+    @property
+    def status(self) -> int:
+        self.reads += 1
+        return 500 if self.reads in (3, 4) else 200
+
+    @status.setter
+    def status(self, value: int) -> None:
+        pass
+
+
+def test_a_batch_read_ahead_while_a_refused_batch_was_in_flight_is_not_skipped(organization, outbound_allow,
+                                                                                settings):
+    outbound_allow("127.0.0.1")
+    receiver = RefusesTheSecondBatch().start()
+    try:
+        settings.ANNEAL_AUDIT_STREAM_BATCH = 2
+        destination, _ = destinations.create(organization, {"name": "SIEM", "kind": "webhook", "url": receiver.url})
+        for number in range(6):
+            projects.create_project(organization, f"P{number}")
+        sealing.seal()
+        ids = list(AuditRecord.objects.filter(organization_id=organization.pk).order_by("id")
+                   .values_list("id", flat=True))
+
+        assert delivery.deliver(destination.pk)["state"] == "failing"
+        destination.refresh_from_db()
+        assert destination.cursor == ids[1]  # the first batch only: the one read ahead was not counted
+        assert delivery.deliver(destination.pk)["state"] == "caught up"
+
+        assert [event["id"] for event in receiver.events] == ids
+    finally:
+        receiver.stop()

@@ -13,8 +13,11 @@ from __future__ import annotations
 import json
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
+from copy import copy
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Callable
 
 from django.conf import settings
 from django.db import transaction
@@ -125,22 +128,45 @@ def _json_batch(destination: AuditDestination, horizon: int, size: int) -> tuple
     return rows, rows[-1][0]
 
 
-def _send(destination: AuditDestination, sender: Any, horizon: int, size: int) -> tuple[int, int]:
-    """Send the next batch; ``(records sent, cursor to store)``."""
+@dataclass(frozen=True)
+class Batch:
+    """The next batch, ready to send: ``count`` records from ``after``; ``cursor`` to store once accepted."""
+
+    after: int
+    count: int
+    cursor: int
+    send: Callable[[Any], None]
+
+
+def _prepare(destination: AuditDestination, after: int, horizon: int, size: int, webhook: bool) -> Batch:
+    """The batch after ``after`` (the records read now; a sender sends it later, maybe from another thread)."""
     from django.db import connection
 
-    if isinstance(sender, WebhookSender) and connection.vendor == "postgresql":
-        rows, cursor = _json_batch(destination, horizon, size)
-        if rows:
-            texts = [text for _, text in rows]
-            head = json.dumps(signed_head(destination.organization_id), ensure_ascii=False, separators=(",", ":"))
-            texts[-1] = f'{texts[-1][:-1]}, "anneal_signed_head": {head}}}'
-            sender.send_texts(texts, rows[0][0], rows[-1][0])
-        return len(rows), cursor
-    records, cursor = _batch(destination, horizon, size)
-    if records:
-        sender.send(_events(destination, records))
-    return len(records), cursor
+    reading = copy(destination)
+    reading.cursor = after
+    if webhook and connection.vendor == "postgresql":
+        rows, cursor = _json_batch(reading, horizon, size)
+        if not rows:
+            return Batch(after, 0, cursor, lambda sender: None)
+        texts = [text for _, text in rows]
+        head = json.dumps(signed_head(destination.organization_id), ensure_ascii=False, separators=(",", ":"))
+        texts[-1] = f'{texts[-1][:-1]}, "anneal_signed_head": {head}}}'
+        first, last = rows[0][0], rows[-1][0]
+        return Batch(after, len(rows), cursor, lambda sender: sender.send_texts(texts, first, last))
+    records, cursor = _batch(reading, horizon, size)
+    events = _events(destination, records) if records else []
+    return Batch(after, len(records), cursor, lambda sender: sender.send(events) if events else None)
+
+
+def _send_closing(batch: Batch, sender: Any) -> None:
+    """Send from the worker thread; the egress ledger may open this thread's own database
+    connection (at most once a minute per destination): close it, never leave it open."""
+    from django.db import connections
+
+    try:
+        batch.send(sender)
+    finally:
+        connections.close_all()
 
 
 def deliver(destination_id: int, time_budget: float | None = None) -> dict[str, Any]:
@@ -150,6 +176,8 @@ def deliver(destination_id: int, time_budget: float | None = None) -> dict[str, 
     started = time.monotonic()
     delivered = 0
     sender = None
+    ahead: tuple[tuple[Any, ...], Batch] | None = None  # the batch after the one in flight, read meanwhile
+    pool = ThreadPoolExecutor(1, thread_name_prefix="audit-stream")
     try:
         while True:
             with transaction.atomic():
@@ -160,9 +188,24 @@ def deliver(destination_id: int, time_budget: float | None = None) -> dict[str, 
                 if not access.can_configure(_organization(destination.organization_id)):
                     return {"delivered": delivered, "state": "audit log not licensed"}
                 sender = sender or sender_for(destination)
+                horizon = sealed_through()
+                # Read ahead only for the same destination settings and cursor; a changed
+                # destination (or another worker's progress) discards what was read ahead.
+                settings_key = (destination.cursor, destination.kind, destination.url, destination.host,
+                                destination.port, tuple(destination.event_types or ()))
+                webhook = isinstance(sender, WebhookSender)
+                batch = ahead[1] if ahead is not None and ahead[0] == settings_key else \
+                    _prepare(destination, destination.cursor, horizon, size, webhook)
+                ahead = None
+                in_flight = pool.submit(_send_closing, batch, sender)
+                if batch.count == size:  # more to send: read the next batch while this one travels
+                    following = _prepare(destination, batch.cursor, horizon, size, webhook)
+                    ahead = ((batch.cursor,) + settings_key[1:], following)
+                sent, cursor = batch.count, batch.cursor
                 try:
-                    sent, cursor = _send(destination, sender, sealed_through(), size)
+                    in_flight.result()
                 except DeliveryFailed as exc:
+                    ahead = None
                     now = timezone.now()
                     destination.failing_since = destination.failing_since or now
                     destination.attempts += 1
@@ -187,5 +230,6 @@ def deliver(destination_id: int, time_budget: float | None = None) -> dict[str, 
                 transaction.on_commit(lambda: deliver_task.delay(destination_id))
                 return {"delivered": delivered, "state": "continuing"}
     finally:
+        pool.shutdown(wait=True)
         if sender is not None:
             sender.close()
