@@ -17,16 +17,21 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def fresh_database(extra_apps: list[str] | None = None, only_enterprise: bool = True) -> None:
-    """Create the database and set Django up; ``only_enterprise``: the example plugins are disabled."""
+def fresh_database(extra_apps: list[str] | None = None, only_enterprise: bool = True, *, keep: bool = False) -> None:
+    """Create the database and set Django up; ``only_enterprise``: the example plugins are disabled.
+
+    ``keep``: reuse the database when it exists (a benchmark that seeds a million rows once).
+    """
     import psycopg
     from importlib import metadata
 
     server = os.environ.get("ANNEAL_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
     name = os.environ.get("ANNEAL_BENCH_DB", "anneal_audit_bench")
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not (keep and exists):
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
     os.environ["DATABASE_URL"] = f"{server}/{name}"
     os.environ.pop("REDIS_URL", None)  # tasks run in-process: the benchmark measures our code, not Redis
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Iterator
+from typing import Any, Generator, Iterator
 
 from django.db import connection
 
@@ -129,6 +129,47 @@ def records_with_seals(organization_id: int | None, after: int,
         if values is not None and sqlite:
             values = _normalise(values)
         yield row[0], values, row[2 + width], row[3 + width]
+
+
+class SealedRecords:
+    """``(id, leaf computed by PostgreSQL, leaf, chain)`` of an organization's records with ``id > after``,
+    each with its seal (``None`` hashes when it has none), in id order: the fast read of a verify.
+
+    One query, the records merge-joined with their seals, streamed (a plain query, not a cursor:
+    PostgreSQL may compute the leaves in parallel workers, and goes on computing while Python
+    chains what it already sent). A seal whose record is gone is *not* in it: :meth:`seals_unmatched`
+    tells whether any seal in a range was left out, and then only the full outer read
+    (:func:`records_with_seals`) may judge the chain.
+    """
+
+    def __init__(self, organization_id: int | None, after: int) -> None:
+        self.organization_id, self.after = organization_id, after
+        self._matched: list[int] = []  # ids of the records read that had a seal
+
+    def __iter__(self) -> Generator[tuple[int, Any, Any, Any], None, None]:
+        record_condition, record_params = _org_condition("r0", self.organization_id)
+        seal_condition, seal_params = _org_condition("s0", self.organization_id)
+        sql = (f"SELECT r0.id, {leaf_sql('r0')}, s0.leaf, s0.chain FROM {RECORDS} r0 "
+               f"LEFT JOIN {SEALS} s0 ON s0.record_id = r0.id AND {seal_condition} "
+               f"WHERE {record_condition} AND r0.id > %s ORDER BY r0.id")
+        matched = self._matched
+        connection.ensure_connection()
+        with connection.connection.cursor() as cursor:
+            for row in cursor.stream(sql, [*seal_params, *record_params, self.after], size=CHUNK):
+                if row[2] is not None:
+                    matched.append(row[0])
+                yield row
+
+    def seals_unmatched(self, through: int) -> bool:
+        """Whether a seal with ``after < record id <= through`` had no record among those read."""
+        from bisect import bisect_right
+
+        condition, params = _org_condition("s0", self.organization_id)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {SEALS} s0 WHERE {condition} AND s0.record_id > %s "
+                           "AND s0.record_id <= %s", [*params, self.after, through])
+            sealed = cursor.fetchone()[0]
+        return sealed != bisect_right(self._matched, through)
 
 
 def _merge(records: Iterator[tuple[Any, ...]], seals: Iterator[tuple[Any, ...]]) -> Iterator[tuple[int, Any, Any, Any]]:

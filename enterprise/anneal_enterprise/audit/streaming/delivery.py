@@ -10,10 +10,14 @@ backoff, and the destination shows "failing since" until a batch succeeds.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
+from copy import copy
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Callable
 
 from django.conf import settings
 from django.db import transaction
@@ -23,7 +27,7 @@ from django.utils import timezone
 from anneal_enterprise.audit import access
 from anneal_enterprise.audit.documents import signed_head
 from anneal_enterprise.audit.models import AuditDestination, AuditRecord, AuditSealState
-from anneal_enterprise.audit.presentation import record_json
+from anneal_enterprise.audit.presentation import COLUMNS, row_json
 from anneal_enterprise.audit.streaming.destinations import ca_pem_of, secret_of
 from anneal_enterprise.audit.streaming.syslog import SyslogSender
 from anneal_enterprise.audit.streaming.webhook import DeliveryFailed, WebhookSender
@@ -67,23 +71,102 @@ def sender_for(destination: AuditDestination) -> Any:
     return SyslogSender(destination.host, destination.port or 514, destination.tls, ca_pem_of(destination))
 
 
-def _batch(destination: AuditDestination, horizon: int, size: int) -> tuple[list[AuditRecord], int]:
-    """The next records to send and the cursor to store once they are accepted."""
+def _batch(destination: AuditDestination, horizon: int, size: int) -> tuple[list[tuple[Any, ...]], int]:
+    """The next records (their :data:`presentation.COLUMNS`) and the cursor to store once they are accepted."""
     queryset = AuditRecord.objects.filter(organization_id=destination.organization_id,
                                           id__gt=destination.cursor, id__lte=horizon)
     if destination.event_types:
         queryset = queryset.filter(type__in=destination.event_types)
-    records = list(queryset.order_by("id")[:size])
+    records = list(queryset.order_by("id").values_list(*COLUMNS)[:size])
     if len(records) < size:
         return records, horizon  # nothing else matches up to the horizon
-    return records, records[-1].id
+    return records, records[-1][0]
 
 
-def _events(destination: AuditDestination, records: list[AuditRecord]) -> list[dict[str, Any]]:
+def _events(destination: AuditDestination, records: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
     """The batch; its last event carries the signed head, so a SIEM copy can later prove truncation."""
-    events = [record_json(record) for record in records]
+    types: dict[str, tuple[str, str]] = {}
+    events = [row_json(record, types) for record in records]
     events[-1]["anneal_signed_head"] = signed_head(destination.organization_id)
     return events
+
+
+_EVENT_JSON = """json_build_object(
+    'id', r.id, 'event_id', r.event_id::text,
+    'occurred_at', to_char(r.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '+00:00',
+    'organization_id', r.organization_id, 'action', r.type,
+    'category', COALESCE(%(types)s::jsonb -> r.type ->> 0, 'other'),
+    'severity', COALESCE(%(types)s::jsonb -> r.type ->> 1, 'info'),
+    'actor', json_build_object('kind', r.actor_kind, 'id', NULLIF(r.actor_id, ''), 'display', r.actor_display),
+    'target', CASE WHEN r.target_type <> '' THEN json_build_object(
+        'type', r.target_type, 'id', NULLIF(r.target_id, ''), 'display', r.target_display) END,
+    'diff', COALESCE(d.details -> 'diff', '{}'::jsonb), 'data', COALESCE(d.details -> 'data', '{}'::jsonb),
+    'ip', NULLIF(r.ip, ''), 'user_agent', r.user_agent, 'request_id', NULLIF(r.request_id, ''))::text"""
+
+
+def _json_batch(destination: AuditDestination, horizon: int, size: int) -> tuple[list[tuple[int, str]], int]:
+    """Like :func:`_batch`, each record as its :func:`presentation.row_json` object already written
+    as JSON by PostgreSQL (the same keys and values; Python only joins the texts)."""
+    from django.db import connection
+
+    from core.events import registry
+
+    types = json.dumps({name: [t.category, t.severity] for name, t in registry.event_types().items()})
+    params: dict[str, Any] = {"types": types, "organization": destination.organization_id,
+                              "cursor": destination.cursor, "horizon": horizon, "size": size,
+                              "event_types": list(destination.event_types or [])}
+    only = "AND r.type = ANY(%(event_types)s) " if destination.event_types else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT r.id, {_EVENT_JSON} FROM {AuditRecord._meta.db_table} r "
+            "CROSS JOIN LATERAL (SELECT COALESCE(NULLIF(r.details, ''), '{}')::jsonb AS details) d "
+            f"WHERE r.organization_id = %(organization)s AND r.id > %(cursor)s AND r.id <= %(horizon)s {only}"
+            "ORDER BY r.id LIMIT %(size)s", params)
+        rows = cursor.fetchall()
+    if len(rows) < size:
+        return rows, horizon
+    return rows, rows[-1][0]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The next batch, ready to send: ``count`` records from ``after``; ``cursor`` to store once accepted."""
+
+    after: int
+    count: int
+    cursor: int
+    send: Callable[[Any], None]
+
+
+def _prepare(destination: AuditDestination, after: int, horizon: int, size: int, webhook: bool) -> Batch:
+    """The batch after ``after`` (the records read now; a sender sends it later, maybe from another thread)."""
+    from django.db import connection
+
+    reading = copy(destination)
+    reading.cursor = after
+    if webhook and connection.vendor == "postgresql":
+        rows, cursor = _json_batch(reading, horizon, size)
+        if not rows:
+            return Batch(after, 0, cursor, lambda sender: None)
+        texts = [text for _, text in rows]
+        head = json.dumps(signed_head(destination.organization_id), ensure_ascii=False, separators=(",", ":"))
+        texts[-1] = f'{texts[-1][:-1]}, "anneal_signed_head": {head}}}'
+        first, last = rows[0][0], rows[-1][0]
+        return Batch(after, len(rows), cursor, lambda sender: sender.send_texts(texts, first, last))
+    records, cursor = _batch(reading, horizon, size)
+    events = _events(destination, records) if records else []
+    return Batch(after, len(records), cursor, lambda sender: sender.send(events) if events else None)
+
+
+def _send_closing(batch: Batch, sender: Any) -> None:
+    """Send from the worker thread; the egress ledger may open this thread's own database
+    connection (at most once a minute per destination): close it, never leave it open."""
+    from django.db import connections
+
+    try:
+        batch.send(sender)
+    finally:
+        connections.close_all()
 
 
 def deliver(destination_id: int, time_budget: float | None = None) -> dict[str, Any]:
@@ -93,6 +176,8 @@ def deliver(destination_id: int, time_budget: float | None = None) -> dict[str, 
     started = time.monotonic()
     delivered = 0
     sender = None
+    ahead: tuple[tuple[Any, ...], Batch] | None = None  # the batch after the one in flight, read meanwhile
+    pool = ThreadPoolExecutor(1, thread_name_prefix="audit-stream")
     try:
         while True:
             with transaction.atomic():
@@ -102,28 +187,41 @@ def deliver(destination_id: int, time_budget: float | None = None) -> dict[str, 
                     return {"delivered": delivered, "state": "busy or gone"}
                 if not access.can_configure(_organization(destination.organization_id)):
                     return {"delivered": delivered, "state": "audit log not licensed"}
-                records, cursor = _batch(destination, sealed_through(), size)
-                if records:
-                    sender = sender or sender_for(destination)
-                    try:
-                        sender.send(_events(destination, records))
-                    except DeliveryFailed as exc:
-                        now = timezone.now()
-                        destination.failing_since = destination.failing_since or now
-                        destination.attempts += 1
-                        destination.next_attempt_at = now + timedelta(seconds=backoff_seconds(destination.attempts))
-                        destination.last_error = str(exc)[:1000]
-                        destination.save(update_fields=["failing_since", "attempts", "next_attempt_at", "last_error"])
-                        logger.warning("Audit streaming to %s failed: %s", destination.name, exc)
-                        return {"delivered": delivered, "state": "failing", "error": str(exc)}
-                caught_up = cursor == destination.cursor or len(records) < size
+                sender = sender or sender_for(destination)
+                horizon = sealed_through()
+                # Read ahead only for the same destination settings and cursor; a changed
+                # destination (or another worker's progress) discards what was read ahead.
+                settings_key = (destination.cursor, destination.kind, destination.url, destination.host,
+                                destination.port, tuple(destination.event_types or ()))
+                webhook = isinstance(sender, WebhookSender)
+                batch = ahead[1] if ahead is not None and ahead[0] == settings_key else \
+                    _prepare(destination, destination.cursor, horizon, size, webhook)
+                ahead = None
+                in_flight = pool.submit(_send_closing, batch, sender)
+                if batch.count == size:  # more to send: read the next batch while this one travels
+                    following = _prepare(destination, batch.cursor, horizon, size, webhook)
+                    ahead = ((batch.cursor,) + settings_key[1:], following)
+                sent, cursor = batch.count, batch.cursor
+                try:
+                    in_flight.result()
+                except DeliveryFailed as exc:
+                    ahead = None
+                    now = timezone.now()
+                    destination.failing_since = destination.failing_since or now
+                    destination.attempts += 1
+                    destination.next_attempt_at = now + timedelta(seconds=backoff_seconds(destination.attempts))
+                    destination.last_error = str(exc)[:1000]
+                    destination.save(update_fields=["failing_since", "attempts", "next_attempt_at", "last_error"])
+                    logger.warning("Audit streaming to %s failed: %s", destination.name, exc)
+                    return {"delivered": delivered, "state": "failing", "error": str(exc)}
+                caught_up = cursor == destination.cursor or sent < size
                 destination.cursor = cursor
-                destination.delivered_count += len(records)
+                destination.delivered_count += sent
                 destination.failing_since, destination.attempts = None, 0
                 destination.next_attempt_at, destination.last_error = None, ""
                 destination.save(update_fields=["cursor", "delivered_count", "failing_since", "attempts",
                                                 "next_attempt_at", "last_error"])
-                delivered += len(records)
+                delivered += sent
             if caught_up:
                 return {"delivered": delivered, "state": "caught up"}
             if time.monotonic() - started > budget:
@@ -132,5 +230,6 @@ def deliver(destination_id: int, time_budget: float | None = None) -> dict[str, 
                 transaction.on_commit(lambda: deliver_task.delay(destination_id))
                 return {"delivered": delivered, "state": "continuing"}
     finally:
+        pool.shutdown(wait=True)
         if sender is not None:
             sender.close()

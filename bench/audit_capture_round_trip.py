@@ -1,0 +1,115 @@
+"""Does the audit INSERT's own round trip explain the cost of an audited save? (issue #14)
+
+    ANNEAL_BENCH_DB=anneal_audit_bench .venv/bin/python bench/audit_capture_round_trip.py [--saves 200] [--rounds 11]
+
+Four variants of ``projects.update_project`` alternate in every round, enterprise licensed:
+
+* ``off``: the audit log's hook module detached (no capture);
+* ``separate``: today's capture, the INSERT in its own round trip before the COMMIT;
+* ``pipeline``: the record kept until the commit, then the INSERT and the COMMIT sent together
+  in psycopg's pipeline mode (one round trip for both);
+* ``one_message``: the same as a single simple-query message ``INSERT ...; COMMIT``.
+
+The two last variants are an experiment, not the product: they replace the connection's
+``_commit`` in this process only. Every round of every variant is checked to have written
+exactly one audit record per save (none for ``off``) before any ratio is printed. Ratios are
+throughput ratios against ``off`` per round (CPU of this process plus its PostgreSQL backend,
+and wall clock), median and range.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from typing import Any, Callable
+
+from audit_setup import alternate_samples, audit_hooks_registered, backend_cpu_seconds, fresh_database, \
+    license_audit_log, ratio_summary
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--saves", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=11)
+    args = parser.parse_args()
+    fresh_database()
+    import psycopg
+    from django.db import connection
+
+    from anneal_enterprise.audit import capture
+    from anneal_enterprise.audit.models import AuditRecord
+    from core.models import User
+    from core.services import organizations, projects
+
+    license_audit_log()
+    owner = User.objects.create_user("bench@example.com", "bench password")
+    organization = organizations.create_organization(owner, "Bench")
+    project = projects.create_project(organization, "Bench")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    counter = iter(range(10**9))
+    original_capture, original_commit = capture.capture, connection._commit
+    pending: list[tuple[Any, ...]] = []
+
+    def kept(event: Any) -> None:
+        if capture.is_recording(event.organization_id):
+            pending.append(capture.record_values(event))
+
+    def pipelined_commit() -> None:
+        if not pending:
+            return original_commit()
+        conn = connection.connection
+        with conn.pipeline():
+            with conn.cursor() as cursor:
+                cursor.executemany(capture._INSERT, pending)
+            conn.commit()
+        pending.clear()
+
+    def one_message_commit() -> None:
+        if not pending:
+            return original_commit()
+        conn = connection.connection
+        inserts = "; ".join(psycopg.ClientCursor(conn).mogrify(capture._INSERT, row) for row in pending)
+        conn.execute(f"{inserts}; COMMIT".encode(), prepare=False)
+        pending.clear()
+
+    cpu: dict[str, list[float]] = {}
+
+    def variant(name: str, audited: bool, capture_with: Callable[[Any], None],
+                commit_with: Callable[[], None]) -> Callable[[], float]:
+        def run() -> float:
+            audit_hooks_registered(audited)
+            capture.capture, connection._commit = capture_with, commit_with
+            projects.update_project(project, description=f"d{next(counter)}")  # reload after the plugin change
+            before = AuditRecord.objects.count()
+            started_cpu = time.process_time() + backend_cpu_seconds(backend)
+            started = time.perf_counter()
+            for _ in range(args.saves):
+                projects.update_project(project, description=f"d{next(counter)}")
+            wall = time.perf_counter() - started
+            cpu.setdefault(name, []).append(time.process_time() + backend_cpu_seconds(backend) - started_cpu)
+            written = AuditRecord.objects.count() - before
+            assert written == (args.saves if audited else 0), f"{name} wrote {written} audit records"
+            return args.saves / wall
+        return run
+
+    samples = alternate_samples({
+        "off": variant("off", False, original_capture, original_commit),
+        "separate": variant("separate", True, original_capture, original_commit),
+        "pipeline": variant("pipeline", True, kept, pipelined_commit),
+        "one_message": variant("one_message", True, kept, one_message_commit),
+    }, args.rounds)
+    capture.capture, connection._commit = original_capture, original_commit
+    print(f"PostgreSQL, enterprise licensed, {args.saves} service updates x {args.rounds} rounds "
+          "(variants alternate; every round's audit records counted)")
+    for name in ("separate", "pipeline", "one_message"):
+        print(f"{name:12} CPU per save {statistics.median(cpu[name]) / args.saves * 1e6:6.0f} us "
+              f"(off: {statistics.median(cpu['off']) / args.saves * 1e6:6.0f} us)  "
+              f"throughput vs off: CPU {ratio_summary(cpu['off'], cpu[name])}  "
+              f"wall {ratio_summary(samples[name], samples['off'])}")
+
+
+if __name__ == "__main__":
+    main()
