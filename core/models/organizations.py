@@ -54,6 +54,9 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The members page lists an organization's pending invitations, newest first (core.web.paging).
+        indexes = [models.Index(fields=["organization", "-created_at", "-id"], name="invitation_pending",
+                                condition=models.Q(accepted_at=None, revoked_at=None))]
 
     def __str__(self) -> str:
         return f"Invitation of {self.email} to {self.organization}"
