@@ -21,11 +21,11 @@ class EstimatedCountPaginator(Paginator):
     def count(self) -> int:
         queryset = self.object_list
         connection = connections[queryset.db]
-        if not queryset.query.where and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-                               [queryset.model._meta.db_table])
-                row = cursor.fetchone()
-            if row and row[0] > ADMIN_COUNT_CAP:
-                return int(row[0])
-        return queryset[: ADMIN_COUNT_CAP + 1].count()
+        if queryset.query.where or connection.vendor != "postgresql":
+            return queryset[: ADMIN_COUNT_CAP + 1].count()
+        table = connection.ops.quote_name(queryset.model._meta.db_table)
+        with connection.cursor() as cursor:  # one statement whichever way it goes
+            cursor.execute(f"SELECT CASE WHEN reltuples > %s THEN reltuples::bigint ELSE (SELECT COUNT(*) FROM "
+                           f"(SELECT 1 FROM {table} LIMIT %s) capped) END FROM pg_class WHERE oid = %s::regclass",
+                           [ADMIN_COUNT_CAP, ADMIN_COUNT_CAP + 1, queryset.model._meta.db_table])
+            return int(cursor.fetchone()[0])

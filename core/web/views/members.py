@@ -43,7 +43,7 @@ def _page_context(request: HttpRequest) -> dict:
 
 
 def _lists(request: HttpRequest) -> dict:
-    """One page of the members (by email, optionally those whose email starts with ``q``) and of the
+    """One page of the members (in the order they joined, optionally those whose email starts with ``q``) and of the
     pending invitations, each paged on its own (``page`` and ``invitations``)."""
     organization = request.organization
     search = request.GET.get("q", "").strip()
@@ -60,8 +60,10 @@ def _lists(request: HttpRequest) -> dict:
     }
 
 
-MEMBER_ORDER = ("user__email",)  # unique; the users' email index, or the organization's memberships sorted
-INVITATION_ORDER = ("-created_at", "-id")  # index invitation_pending
+# In the order they joined: index membership_org_joined. (By email, a late page of a big
+# organization walked the users' email index past every non-member: 78 ms at 100,000 users.)
+MEMBER_ORDER = ("id",)
+INVITATION_ORDER = ("-id",)  # newest first: index invitation_pending
 
 
 NEW_INVITATION_LINK = "anneal_new_invitation_link"

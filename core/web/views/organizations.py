@@ -11,7 +11,7 @@ from core.models import Membership, Project
 from core.roles import Permission, Role
 from core.services import organizations, projects
 from core.services.errors import ServiceError
-from core.web.counting import capped_count, count_up_to
+from core.web.counting import capped_counts, count_up_to
 from core.web.paging import keyset_page
 from core.web.views.common import can, organization_view, require_role
 
@@ -43,10 +43,14 @@ def organization_list(request: HttpRequest) -> HttpResponse:
                 return redirect("web:organization", organization.slug)
         messages.error(request, error)
         status = 400
-    memberships = Membership.objects.filter(user=request.user).select_related("organization").annotate(
-        project_count=capped_count(Project, "organization_id", "core_membership.organization_id"),
-        member_count=capped_count(Membership, "organization_id", "core_membership.organization_id"))
+    memberships = Membership.objects.filter(user=request.user).select_related("organization")
     page = keyset_page(request, memberships, ("organization__name", "organization_id"), label="Organization pages")
+    counts = capped_counts({"projects": (Project, ("organization_id", "slug")),
+                            "members": (Membership, ("organization_id", "user_id"))},
+                           [m.organization_id for m in page])
+    for membership in page:
+        membership.project_count = counts[membership.organization_id]["projects"]
+        membership.member_count = counts[membership.organization_id]["members"]
     return render(request, "anneal/organizations.html", {"memberships": page, "form": form},
                   status=status)
 
@@ -76,8 +80,9 @@ def organization_detail(request: HttpRequest) -> HttpResponse:
         "organization": organization, "role": request.role, "form": form,
         "projects": keyset_page(request, Project.objects.filter(organization=organization), ("slug",),
                                 label="Project pages"),
-        "project_count": count_up_to(Project.objects.filter(organization=organization)),
-        "member_count": count_up_to(Membership.objects.filter(organization=organization)),
+        "project_count": count_up_to(Project.objects.filter(organization=organization), ("organization_id", "slug")),
+        "member_count": count_up_to(Membership.objects.filter(organization=organization),
+                                    ("organization_id", "user_id")),
         "can_write": can(request, Permission.WRITE),
         "can_manage": can(request, Permission.MANAGE),
     }, status=status)
