@@ -4,8 +4,9 @@
     render(request, "…", {"memberships": page.rows, "page": page})   # {% include "anneal/_pager.html" %}
 
 A page is ``WHERE <filters> AND key > <the last row's key> ORDER BY key LIMIT size + 1``: one
-range scan of an index whose columns are the key (the extra row says whether a next page
-exists). No ``COUNT(*)`` and no ``OFFSET``. ``key`` names one or more fields (``-`` for
+range scan of an index whose columns are the filter's and the key's (the extra row says whether
+a next page exists), in a subquery that selects the page's primary keys only, so the scan can be
+index-only. No ``COUNT(*)`` and no ``OFFSET``. ``key`` names one or more fields (``-`` for
 descending) whose values together are unique, such as ``("user__email",)`` or
 ``("-created_at", "id")``; the page's position travels in the query parameter ``param``
 (``after`` or ``before`` plus the key's values, base64 of JSON), so a link stays valid while
@@ -134,6 +135,19 @@ def _reversed(key: Sequence[str]) -> list[str]:
     return [name[1:] if name.startswith("-") else f"-{name}" for name in key]
 
 
+def page_query(queryset: QuerySet[T], key: Sequence[str], values: Sequence[Any] | None, forward: bool,
+               size: int) -> QuerySet[T]:
+    """The rows of a page (``size + 1``: one more says there is a next page), in ``key``'s order
+    (reversed when going back)."""
+    order = key if forward else _reversed(key)
+    positioned = queryset.filter(beyond(key, values, forward)) if values is not None else queryset
+    # The page's primary keys first, alone: an index holding the filter and the key answers that
+    # without reading rows (index-only), so PostgreSQL does not walk the primary key past other
+    # organizations' rows instead (0.3 ms instead of 43 ms for a big organization whose rows came last).
+    page_keys = positioned.order_by(*order).values("pk")[: size + 1]
+    return queryset.filter(pk__in=page_keys).order_by(*order)
+
+
 def keyset_page(request: HttpRequest, queryset: QuerySet[T], key: Sequence[str], *, param: str = "page",
                 size: int = PAGE_SIZE, label: str = "Pages") -> Page[T]:
     """The page of ``queryset`` (ordered by ``key``) that ``request.GET[param]`` points at."""
@@ -145,10 +159,7 @@ def keyset_page(request: HttpRequest, queryset: QuerySet[T], key: Sequence[str],
         except ValueError:
             messages.error(request, INVALID_POSITION)
     forward = direction == "after"
-    ordered = queryset.order_by(*(key if forward else _reversed(key)))
-    if values is not None:
-        ordered = ordered.filter(beyond(key, values, forward))
-    rows = list(ordered[: size + 1])
+    rows = list(page_query(queryset, key, values, forward, size))
     more = len(rows) > size
     rows = rows[:size]
     if not forward:
