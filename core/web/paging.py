@@ -79,7 +79,8 @@ def _value_of(row: Model, path: str) -> Any:
 
 
 def encode(direction: str, values: Sequence[Any]) -> str:
-    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    plain = [v.isoformat() if isinstance(v, datetime) else v if isinstance(v, (int, str)) else str(v)
+             for v in values]
     return base64.urlsafe_b64encode(json.dumps([direction, *plain], separators=(",", ":")).encode()).decode()
 
 
