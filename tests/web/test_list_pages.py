@@ -187,3 +187,26 @@ def test_the_organization_list_pages_and_caps_the_counts_it_shows(small_and_larg
     add_members(organization, COUNT_CAP, prefix="extra")
     page = client.get(f"/o/{organization.slug}/")
     assert f"{COUNT_CAP:,}+ members".encode() in page.content
+
+
+@pytest.mark.browser
+def test_a_person_pages_through_the_members_with_the_links_and_axe_finds_nothing(page, sign_in_page, owner,
+                                                                                organization):
+    from playwright.sync_api import expect
+
+    add_members(organization, PAGE_SIZE + 5)
+    sign_in_page(page, owner)
+    page.goto(f"/o/{organization.slug}/members/")
+    page.get_by_label("Email starts with").fill("member0054")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#members tbody tr")).to_have_count(1)
+    page.get_by_role("link", name="Show all members").click()
+    pager = page.get_by_role("navigation", name="Member pages")
+    expect(page.locator("#members tbody tr")).to_have_count(PAGE_SIZE)
+    pager.get_by_role("link", name="Next →").click()
+    expect(page.locator("#members tbody tr")).to_have_count(6)
+    expect(pager.get_by_role("link", name="Next →")).to_have_count(0)
+    pager.get_by_role("link", name="← Previous").click()
+    expect(page.locator("#members tbody tr")).to_have_count(PAGE_SIZE)
+    expect(pager.get_by_role("link", name="First page")).to_be_visible()
+    # the page fixture runs axe-core (WCAG 2.1 A/AA) on this page, its pager showing
