@@ -83,11 +83,13 @@ def seed(level: int, owner_id: int, big_id: int, busy_id: int) -> None:
                   "SELECT id, 'Project', 'project', '', now() FROM core_organization WHERE id NOT IN (%s, %s)",
                   [big_id, busy_id])
         # every seeded user in one of the other organizations
-        c.execute("WITH o AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k, count(*) OVER () AS total "
-                  "FROM core_organization WHERE id NOT IN (%s, %s)) "
-                  "INSERT INTO core_membership (organization_id, user_id, role, created_at) "
-                  "SELECT o.id, u.id, 'member', now() FROM core_user u JOIN o ON o.k = u.id %% o.total "
-                  "WHERE u.id <> %s", [big_id, busy_id, owner_id])
+        c.execute("SELECT min(id), max(id), count(*) FROM core_organization WHERE id NOT IN (%s, %s)",
+                  [big_id, busy_id])
+        first, last, others = c.fetchone()
+        assert last - first + 1 == others, "the other organizations' ids are not contiguous"
+        c.execute("INSERT INTO core_membership (organization_id, user_id, role, created_at) "
+                  "SELECT %s + u.id %% %s, u.id, 'member', now() FROM core_user u WHERE u.id <> %s",
+                  [first, others, owner_id])
         # the owner in four other organizations
         c.execute("INSERT INTO core_membership (organization_id, user_id, role, created_at) SELECT id, %s, 'owner', "
                   "now() FROM core_organization WHERE id NOT IN (%s, %s) ORDER BY id LIMIT %s",
