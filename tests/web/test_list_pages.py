@@ -210,3 +210,20 @@ def test_a_person_pages_through_the_members_with_the_links_and_axe_finds_nothing
     expect(page.locator("#members tbody tr")).to_have_count(PAGE_SIZE)
     expect(pager.get_by_role("link", name="First page")).to_be_visible()
     # the page fixture runs axe-core (WCAG 2.1 A/AA) on this page, its pager showing
+
+
+def test_the_admin_user_list_shows_the_estimate_above_the_cap_and_counts_below_it(db):
+    from core.admin_paging import ADMIN_COUNT_CAP, EstimatedCountPaginator
+
+    User.objects.bulk_create([User(email=f"u{n}@example.com", password="!") for n in range(ADMIN_COUNT_CAP + 5)])
+    if connection.vendor != "postgresql":
+        assert EstimatedCountPaginator(User.objects.order_by("email"), 100).count == ADMIN_COUNT_CAP + 1
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE core_user")
+    with CaptureQueriesContext(connection) as captured:
+        estimate = EstimatedCountPaginator(User.objects.order_by("email"), 100).count
+    assert estimate == pytest.approx(User.objects.count(), rel=0.05)
+    assert len(captured.captured_queries) == 1 and "reltuples" in captured.captured_queries[0]["sql"]
+    searched = EstimatedCountPaginator(User.objects.filter(email__startswith="u1"), 100).count
+    assert searched == User.objects.filter(email__startswith="u1").count()  # 1,000-odd: below the cap, exact
