@@ -5,12 +5,17 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.html import format_html
+
+from core.admin_paging import EstimatedCountPaginator
 
 from core.models import ApiToken, Invitation, Membership, Organization, Project, User
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     ordering = ["email"]
     list_display = ["email", "name", "is_active", "is_staff", "is_service", "date_joined"]
     search_fields = ["email", "name"]
@@ -24,21 +29,39 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["is_active", "is_staff", "is_service"]
 
 
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    raw_id_fields = ["user"]
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    """Memberships a page at a time (an organization's change page links here, filtered to it)."""
+
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    list_display = ["user", "organization", "role", "created_at"]
+    list_select_related = ["user", "organization"]
+    ordering = ["organization_id", "user_id"]
+    raw_id_fields = ["user", "organization"]
+    search_fields = ["user__email"]
 
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     list_display = ["name", "slug", "created_at"]
     search_fields = ["name", "slug"]
-    inlines = [MembershipInline]
+    readonly_fields = ["members"]
+
+    @admin.display(description="Members")
+    def members(self, organization: Organization) -> str:
+        if organization.pk is None:
+            return "-"
+        url = reverse("admin:core_membership_changelist") + f"?organization__id__exact={organization.pk}"
+        return format_html('<a href="{}">Members of {}</a>', url, organization.name)
 
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     list_display = ["name", "slug", "organization", "created_at"]
     search_fields = ["name", "slug"]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -59,11 +61,11 @@ class MemberStatus:
         return bool(self.factor_types)
 
 
-def member_statuses(organization: Organization) -> list[MemberStatus]:
-    """Each member with the factors they set up (labels), for the owners' overview."""
+def member_statuses(organization: Organization, memberships: Iterable[Membership]) -> list[MemberStatus]:
+    """Each of ``memberships`` (a page of ``organization``'s) with the factors they set up (labels),
+    for the owners' overview."""
     requirement = requirement_of(organization)
-    memberships = list(Membership.objects.filter(organization=organization).select_related("user")
-                       .order_by("user__email"))
+    memberships = list(memberships)
     users = [m.user_id for m in memberships]
     with_totp = set(TotpAuthenticator.objects.filter(user__in=users, confirmed_at__isnull=False)
                     .values_list("user_id", flat=True))

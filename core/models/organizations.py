@@ -32,8 +32,10 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "organization"], name="unique_membership"),
         ]
-        # The member list pages by user id within one organization (core.api.pagination).
-        indexes = [models.Index(fields=["organization", "user"], name="membership_org_user")]
+        # The API's member list pages by user id within one organization (core.api.pagination),
+        # the web's by membership id (the order they joined, core.web.paging).
+        indexes = [models.Index(fields=["organization", "user"], name="membership_org_user"),
+                   models.Index(fields=["organization", "id"], name="membership_org_joined")]
 
     def __str__(self) -> str:
         return f"{self.user} in {self.organization} as {self.role}"
@@ -54,6 +56,9 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The members page lists an organization's pending invitations, newest first (core.web.paging).
+        indexes = [models.Index(fields=["organization", "-id"], name="invitation_pending",
+                                condition=models.Q(accepted_at=None, revoked_at=None))]
 
     def __str__(self) -> str:
         return f"Invitation of {self.email} to {self.organization}"

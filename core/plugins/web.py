@@ -21,8 +21,13 @@ not a 500); ``forbidden`` answers a 403 page with a reason; ``require_role`` ret
 when ``request.role`` is below a permission; ``report`` shows a ``ServiceError`` as a message.
 Templates extend ``anneal/base.html`` (or ``anneal/settings_base.html`` for a settings tab);
 ``request.organization`` makes the organization's navigation appear.
+
+A list that grows without bound pages with ``keyset_page(request, queryset, key)`` (a ``Page``:
+its rows, and links to the next and previous pages; no count, no offset, so every page costs the
+same at any size) and ``{% include "anneal/_pager.html" with page=... %}`` under the table.
 """
 
+from core.web.paging import Page, keyset_page
 from core.web.views.common import forbidden, object_or_404, organization_view, report, require_role
 
-__all__ = ["forbidden", "object_or_404", "organization_view", "report", "require_role"]
+__all__ = ["Page", "forbidden", "keyset_page", "object_or_404", "organization_view", "report", "require_role"]

@@ -1,4 +1,4 @@
-"""``{% slot "name" %}``, ``{% feature_unavailable "feature" %}``, ``{% settings_tabs org %}`` and ``|when``.
+"""``{% slot "name" %}``, ``{% feature_unavailable "feature" %}``, ``{% settings_tabs org %}``, ``|when`` and ``|capped_count``.
 
 Each plugin's fragment is rendered on its own: a plugin that raises is replaced by an error box
 naming it, and the rest of the page renders.
@@ -14,9 +14,11 @@ from django.utils.safestring import SafeString, mark_safe
 
 from core.plugins import hooks
 from core.times import when
+from core.web.counting import shown
 
 register = template.Library()
 register.filter("when", when)
+register.filter("capped_count", shown)
 
 
 def error_box(plugin: str, error: BaseException) -> SafeString:

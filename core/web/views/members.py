@@ -23,6 +23,7 @@ from core.models import Invitation, Membership
 from core.roles import Permission, Role
 from core.services import invitations, organizations
 from core.services.errors import ServiceError
+from core.web.paging import keyset_page
 from core.web.views.common import can, htmx_redirect, is_htmx, organization_view, report, require_role
 
 ROLES = [role.value for role in Role]
@@ -38,11 +39,31 @@ def _page_context(request: HttpRequest) -> dict:
     return {
         "organization": organization, "role": request.role, "can_manage": can(request, Permission.MANAGE),
         "is_owner": request.role == Role.OWNER, "assignable_roles": _roles_for(request), "roles": ROLES,
-        "memberships": Membership.objects.filter(organization=organization).select_related("user")
-        .order_by("user__email"),
-        "invitations": Invitation.objects.filter(organization=organization, accepted_at=None, revoked_at=None)
-        .select_related("invited_by").order_by("-created_at"),
     }
+
+
+def _lists(request: HttpRequest) -> dict:
+    """One page of the members (in the order they joined, optionally those whose email starts with ``q``) and of the
+    pending invitations, each paged on its own (``page`` and ``invitations``)."""
+    organization = request.organization
+    search = request.GET.get("q", "").strip()
+    members = Membership.objects.filter(organization=organization).select_related("user")
+    if search:
+        members = members.filter(user__email__startswith=search.lower())
+    pending = Invitation.objects.filter(organization=organization, accepted_at=None, revoked_at=None)
+    return {
+        "memberships": keyset_page(request, members, MEMBER_ORDER, label="Member pages"),
+        "invitations": keyset_page(request, pending.select_related("invited_by"), INVITATION_ORDER,
+                                   param="invitations", label="Invitation pages")
+        if can(request, Permission.MANAGE) else None,
+        "search": search,
+    }
+
+
+# In the order they joined: index membership_org_joined. (By email, a late page of a big
+# organization walked the users' email index past every non-member: 78 ms at 100,000 users.)
+MEMBER_ORDER = ("id",)
+INVITATION_ORDER = ("-id",)  # newest first: index invitation_pending
 
 
 NEW_INVITATION_LINK = "anneal_new_invitation_link"
@@ -63,7 +84,8 @@ def members(request: HttpRequest) -> HttpResponse:
         messages.error(request, error)
         status = 400
     new_invitation = request.session.pop(NEW_INVITATION_LINK, None) if request.method == "GET" else None
-    return render(request, "anneal/members.html", {**_page_context(request), "invite_form": invite_form,
+    return render(request, "anneal/members.html", {**_page_context(request), **_lists(request),
+                                                   "invite_form": invite_form,
                                                    "new_invitation": new_invitation, "email_unsent": unsent_fate(),
                                                    "base_url_note": base_url_note()}, status=status)
 

@@ -14,7 +14,9 @@ from core.plugins import step_up_required
 from core.roles import Permission, Role
 from core.services.errors import ServiceError
 from core.web.mfa_forms import MfaRequirementForm, ResetFactorsForm
+from core.web.paging import keyset_page
 from core.web.views.common import forbidden, organization_view, require_role
+from core.web.views.members import MEMBER_ORDER
 
 
 @organization_view(Permission.MANAGE)
@@ -39,10 +41,13 @@ def organization_mfa(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "The MFA requirement is saved.")
                 return redirect("web:organization_mfa", organization.slug)
         status = 400
+    page = keyset_page(request, Membership.objects.filter(organization=organization).select_related("user"),
+                       MEMBER_ORDER, label="Member pages")
     return render(request, "anneal/organization_mfa.html", {
         "organization": organization, "form": form, "requirement": requirement,
         "is_owner": request.role == Role.OWNER, "current_section": "mfa",
-        "statuses": administration.member_statuses(organization), "reset_form": ResetFactorsForm(),
+        "statuses": administration.member_statuses(organization, page), "page": page,
+        "reset_form": ResetFactorsForm(),
     }, status=status)
 
 

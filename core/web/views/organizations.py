@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -12,6 +11,8 @@ from core.models import Membership, Project
 from core.roles import Permission, Role
 from core.services import organizations, projects
 from core.services.errors import ServiceError
+from core.web.counting import capped_counts, count_up_to
+from core.web.paging import keyset_page
 from core.web.views.common import can, organization_view, require_role
 
 NAME_MAX = 200
@@ -42,14 +43,16 @@ def organization_list(request: HttpRequest) -> HttpResponse:
                 return redirect("web:organization", organization.slug)
         messages.error(request, error)
         status = 400
-    memberships = (
-        Membership.objects.filter(user=request.user)
-        .select_related("organization")
-        .annotate(project_count=Count("organization__projects", distinct=True),
-                  member_count=Count("organization__memberships", distinct=True))
-        .order_by("organization__name")
-    )
-    return render(request, "anneal/organizations.html", {"memberships": memberships, "form": form}, status=status)
+    memberships = Membership.objects.filter(user=request.user).select_related("organization")
+    page = keyset_page(request, memberships, ("organization__name", "organization_id"), label="Organization pages")
+    counts = capped_counts({"projects": (Project, ("organization_id", "slug")),
+                            "members": (Membership, ("organization_id", "user_id"))},
+                           [m.organization_id for m in page])
+    for membership in page:
+        membership.project_count = counts[membership.organization_id]["projects"]
+        membership.member_count = counts[membership.organization_id]["members"]
+    return render(request, "anneal/organizations.html", {"memberships": page, "form": form},
+                  status=status)
 
 
 @organization_view()
@@ -75,8 +78,11 @@ def organization_detail(request: HttpRequest) -> HttpResponse:
         status = 400
     return render(request, "anneal/organization.html", {
         "organization": organization, "role": request.role, "form": form,
-        "projects": Project.objects.filter(organization=organization).order_by("name"),
-        "member_count": Membership.objects.filter(organization=organization).count(),
+        "projects": keyset_page(request, Project.objects.filter(organization=organization), ("slug",),
+                                label="Project pages"),
+        "project_count": count_up_to(Project.objects.filter(organization=organization), ("organization_id", "slug")),
+        "member_count": count_up_to(Membership.objects.filter(organization=organization),
+                                    ("organization_id", "user_id")),
         "can_write": can(request, Permission.WRITE),
         "can_manage": can(request, Permission.MANAGE),
     }, status=status)

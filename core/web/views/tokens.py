@@ -14,8 +14,10 @@ from core.models import ApiToken
 from core.plugins import step_up_required
 from core.services import tokens
 from core.services.errors import ServiceError
+from core.web.paging import keyset_page
 
 NAME_MAX = 100
+TOKEN_ORDER = ("-created_at", "-id")  # newest first, revoked ones too (marked); index apitoken_user_created
 
 
 def parse_expiry(value: str) -> datetime | None:
@@ -48,7 +50,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
         else:
             form = {"name": "", "expires_at": ""}
     response = render(request, "anneal/tokens.html", {
-        "tokens": ApiToken.objects.filter(user=request.user).order_by("revoked_at", "-created_at"),
+        "tokens": keyset_page(request, ApiToken.objects.filter(user=request.user), TOKEN_ORDER, label="Token pages"),
         "new_token": new_token, "new_value": new_value, "form": form,
     }, status=status)
     if new_value:

@@ -12,7 +12,7 @@ from django.urls import path
 
 from core import access
 from core.models import Project
-from core.plugins.web import object_or_404, organization_view
+from core.plugins.web import keyset_page, object_or_404, organization_view
 from core.roles import Permission
 
 from anneal_prompts import diff, search, services
@@ -123,7 +123,8 @@ def prompt_detail(request: HttpRequest, project: Project, prompt_slug: str) -> H
         return redirect("prompts:prompt", request.organization.slug, project.slug, prompt.slug)
     return render(request, "anneal_prompts/prompt.html", {
         "organization": request.organization, "project": project, "prompt": prompt,
-        "versions": prompt.versions.select_related("created_by"), **_abilities(request),
+        "versions": keyset_page(request, prompt.versions.select_related("created_by"), ("-number",),
+                                label="Version pages"), **_abilities(request),
     })
 
 

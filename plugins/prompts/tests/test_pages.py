@@ -64,3 +64,31 @@ def test_the_diff_page_marks_added_and_removed_lines(browser_client, owner, orga
     assert '<span class="diff-added ok">+new line</span>' in html
     assert browser_client(owner).get(
         f"/plugins/prompts/o/{organization.slug}/p/{project.slug}/greeting/diff/?from=x").status_code == 404
+
+
+def test_a_prompt_page_shows_its_versions_a_page_at_a_time_with_the_same_queries(browser_client, owner,
+                                                                                  organization, project, make_prompt):
+    import re
+    from html import unescape
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from anneal_prompts.models import PromptVersion
+
+    client, counts, html = browser_client(owner), {}, ""
+    for size in (3, 300):
+        prompt = make_prompt(name=f"Prompt {size}")
+        PromptVersion.objects.bulk_create([PromptVersion(prompt=prompt, number=n, body=f"v{n}", created_by=owner)
+                                           for n in range(2, size + 1)])
+        url = f"/plugins/prompts/o/{organization.slug}/p/{project.slug}/{prompt.slug}/"
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(url).content.decode()
+        counts[size] = len([q for q in captured.captured_queries if "licensestate" not in q["sql"]
+                            and "core_sharedversion" not in q["sql"]])
+    assert counts[3] == counts[300]
+    assert re.findall(r'<tr class="version" data-number="(\d+)"', html) == [str(n) for n in range(300, 250, -1)]
+    older = unescape(re.search(r'<a rel="next" href="([^"]+)"', html).group(1))
+    second = client.get(url + older).content.decode()
+    assert re.findall(r'<tr class="version" data-number="(\d+)"', second)[0] == "250"

@@ -69,7 +69,9 @@ class Delivery(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due"),
+                   # An endpoint's delivery log, newest first, a page at a time.
+                   models.Index(fields=["endpoint", "-created_at", "-id"], name="webhook_delivery_log")]
         constraints = [
             models.UniqueConstraint(fields=["endpoint", "event_id"], name="unique_webhook_delivery"),
         ]

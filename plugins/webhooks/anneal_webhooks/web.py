@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
-from core.plugins.web import object_or_404, organization_view
+from core.plugins.web import keyset_page, object_or_404, organization_view
 from core.roles import Permission
 
 from anneal_webhooks import services
@@ -83,7 +83,8 @@ def endpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except services.WebhookError as exc:
             messages.error(request, exc.message)
             return redirect("webhooks:endpoint", request.organization.slug, endpoint.pk)
-    deliveries = endpoint.deliveries.prefetch_related("log")[:50]
+    deliveries = keyset_page(request, endpoint.deliveries.prefetch_related("log"), ("-created_at", "-id"),
+                             label="Delivery log pages")
     return render(request, "anneal_webhooks/endpoint.html", {
         "organization": request.organization, "endpoint": endpoint, "deliveries": deliveries,
         "groups": _event_type_groups(), "new_secret": request.session.pop(NEW_SECRET_KEY, None),

@@ -62,3 +62,40 @@ def test_the_retry_sweep_is_scheduled_as_a_periodic_task():
 
     tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert "anneal_webhooks.deliver_due" in tasks
+
+
+def test_the_delivery_log_pages_with_the_same_queries_at_3_and_at_300_deliveries(client, make_member,
+                                                                                  organization, receiver):
+    import re
+    import uuid
+    from datetime import timedelta
+    from html import unescape
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from anneal_webhooks import services
+    from anneal_webhooks.models import Delivery
+
+    client = signed_in(client, make_member(organization, "admin"))
+    now, counts, pages = timezone.now(), {}, {}
+    for size in (3, 300):
+        endpoint = services.create_endpoint(organization, receiver.url, ["project.created"])
+        Delivery.objects.bulk_create([Delivery(endpoint=endpoint, event_id=uuid.uuid4(), event_type="project.created",
+                                               body="{}", created_at=now - timedelta(seconds=n)) for n in range(size)])
+        url = f"/plugins/webhooks/o/{organization.slug}/endpoints/{endpoint.pk}/"
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        counts[size] = len([q for q in captured.captured_queries if "licensestate" not in q["sql"]
+                            and "core_sharedversion" not in q["sql"]])
+        pages[size] = (url, response.content.decode())
+    assert counts[3] == counts[300]
+    url, html = pages[300]
+    assert html.count('<tr class="delivery"') == 50
+    older = unescape(re.search(r'<a rel="next" href="([^"]+)"', html).group(1))
+    second = client.get(url + older).content.decode()
+    assert second.count('<tr class="delivery"') == 50
+    first_ids = set(re.findall(r'name="delivery" value="([^"]+)"', html))
+    assert first_ids.isdisjoint(re.findall(r'name="delivery" value="([^"]+)"', second))
