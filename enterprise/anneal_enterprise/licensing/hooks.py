@@ -6,7 +6,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from anneal_enterprise.licensing import banners, issuers, quotas, seats, status
+from anneal_enterprise.licensing import banners, issuers, product_issuer, quotas, seats, status
 from anneal_enterprise.licensing.claims import FEATURES
 from core.plugins import (
     DiagnosticCollector,
@@ -34,7 +34,7 @@ def anneal_features() -> list[Feature]:
 
 @hookimpl
 def anneal_feature_enabled(name: str) -> bool | None:
-    if name in LICENSED or issuers.is_plugin_feature(name):
+    if name in LICENSED or issuers.is_plugin_feature(name) or product_issuer.is_product_feature(name):
         return status.grants(name)
     return None
 
