@@ -53,6 +53,9 @@ def anneal_event_types() -> list[EventType]:
         EventType("license.refused", "A license key was refused; the license in force stayed.", "license", "warning"),
         EventType("license.expired", "The license's grace period ended; enterprise features switched off.", "license", "warning"),
         EventType("license.over_seats", "More seats are in use than the license allows.", "license", "warning"),
+        EventType("license.trial_started", "An instance admin started the edition's offline trial.", "license", "notice"),
+        EventType("license.trial_ended", "The trial's time ran out; its features switched off, no data was deleted.",
+                  "license", "warning"),
         EventType("license.usage_report_downloaded", "An admin downloaded a signed usage report.", "license", "notice"),
     ]
 

@@ -120,6 +120,12 @@ def _in_force(record: LicenseKey) -> InForce:
     base = dict(product=record.product, source=record.source, source_detail=record.source_detail,
                 installed_at=record.installed_at, record_id=record.pk)
     try:
+        if record.source == LicenseKey.Source.TRIAL:
+            from anneal_enterprise.licensing import trial
+
+            grant, claims = trial.installed_claims(record)
+            return InForce(claims=claims, key_id=grant.key_id, key_kind=grant.key_kind, issuer=grant.issuer,
+                           **base)  # type: ignore[arg-type]
         verified = verify(record.key)
     except LicenseRefused as refusal:
         logger.error("The installed license key %s no longer verifies: %s", record.license_id, refusal.message)

@@ -71,7 +71,7 @@ def authenticated(text: str | bytes, what: str = "license key") -> tuple[documen
         raise LicenseRefused(
             "tampered",
             f"This {what}'s signature does not match its content for the {public.kind} key "
-            f"{public.key_id!r}: it was changed after it was issued. "
+            f"{public.key_id!r}: {'the key' if what == 'license key' else 'it'} was changed after it was issued. "
             + ("Paste the key exactly as you received it." if what == "license key" else
                "Reinstall the product's distribution, or ask its vendor for a license key."),
         ) from None
