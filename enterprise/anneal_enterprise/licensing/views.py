@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from anneal_enterprise.licensing import keyring, preview, product_issuer, services, status, trial, usage_views
+from anneal_enterprise.licensing import banners, keyring, preview, product_issuer, services, status, trial, usage_views
 from anneal_enterprise.licensing.usage import instance_key
 from anneal_enterprise.licensing.api import license_summary
 from anneal_enterprise.licensing.errors import LicenseRefused
@@ -51,7 +51,8 @@ def license_page(request: HttpRequest) -> HttpResponse:
     return render(request, "anneal_licensing/license.html",
                   {"summary": license_summary(), "history": history, "pasted": pasted,
                    "preview": shown.as_json() if shown else None, "instance": instance_key.describe(),
-                   "product": product_identity.current(), "edition": product_issuer.edition_label()})
+                   "product": product_identity.current(), "edition": product_issuer.edition_label(),
+                   "trial_button": banners.trial_button(request)})
 
 
 @staff_member_required(login_url="web:sign_in")

@@ -8,7 +8,7 @@ import pytest
 
 from anneal_enterprise.licensing import clock, keyring, sources, status
 from anneal_enterprise.licensing.testing import TestSigner
-from core.plugins import Product, ProductLicensing, hookimpl, manager
+from core.plugins import Feature, Product, ProductLicensing, hookimpl, manager
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +40,10 @@ class _DeclaresProduct:
     def anneal_product(self) -> Any:
         return self.declared
 
+    @hookimpl
+    def anneal_features(self) -> list[Feature]:
+        return [Feature("acme.insights", "Charts of how each team uses Acme Cloud.", edition="enterprise")]
+
 
 @pytest.fixture
 def vendor_product() -> Iterator[Any]:
@@ -47,7 +51,8 @@ def vendor_product() -> Iterator[Any]:
 
     ``vendor_product(**licensing)`` returns ``(production_signer, test_signer)``; the product is
     "Acme Cloud" declared by the plugin ``acme``, product id ``acme-cloud``, own feature
-    ``acme.insights``. Keyword arguments override the :class:`ProductLicensing` fields.
+    ``acme.insights``. Keyword arguments override the :class:`ProductLicensing` fields; a
+    callable value is called with the two signers (``trial=lambda production, test: TrialOffer(...)``).
     """
     registered: list[Any] = []
 
@@ -57,7 +62,8 @@ def vendor_product() -> Iterator[Any]:
             production.key_id: ("production", keyring.public_key_text(production.private_key.public_key())),
             test.key_id: ("test", keyring.public_key_text(test.private_key.public_key())),
         })
-        fields.update(licensing)
+        fields.update({name: value(production, test) if callable(value) else value
+                       for name, value in licensing.items()})
         plugin = _DeclaresProduct(Product(name="Acme Cloud", short_name="Acme", purchase_url="https://acme.example/buy",
                                           contact_url="mailto:sales@acme.example",
                                           licensing=ProductLicensing(**fields)))
