@@ -79,6 +79,6 @@ def anneal_navigation(request: HttpRequest, organization: Any) -> list[NavItem]:
 @hookimpl
 def anneal_template_slot(slot: str, request: HttpRequest, context: dict[str, Any]) -> str | None:
     if slot == "feature_unavailable" and context.get("feature") == INSIGHTS:
-        return format_html('<p class="acme-upgrade" data-testid="acme-upgrade">See which teams use what, week by '
-                           "week: Acme Insights comes with Acme Cloud Enterprise.</p>")
+        return format_html('<p class="acme-upgrade" data-testid="acme-upgrade">{}</p>',
+                           "See which teams use what, week by week: Acme Insights comes with Acme Cloud Enterprise.")
     return None
