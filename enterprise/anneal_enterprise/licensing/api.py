@@ -50,6 +50,12 @@ def _entry(entry: status.InForce) -> dict[str, Any]:
     }
 
 
+def _edition_features() -> list[str]:
+    """Anneal Enterprise's features, then the product's own (when a product built on Anneal declares some)."""
+    issuer = keyring.primary_issuer()
+    return [*FEATURES, *sorted(issuer.features - set(FEATURES))]
+
+
 def license_summary() -> dict[str, Any]:
     """The licenses in force as the API, the page and support bundles show them (never the key text).
 
@@ -66,7 +72,7 @@ def license_summary() -> dict[str, Any]:
         "environment_variable": environment.environment_source(),
         "seats": {"in_use": usage.in_use, "licensed": usage.seats or None, "limit": usage.limit or None},
         "quotas": [quota.as_json() for quota in quotas.usage()],
-        "features": {name: _state(name) for name in FEATURES},
+        "features": {name: _state(name) for name in _edition_features()},
         "licenses": ([primary] if snapshot.primary.record_id is not None else []) + others,
         "primary_product": snapshot.primary_product,
         "is_trial": snapshot.primary.source == LicenseKey.Source.TRIAL,

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from anneal_enterprise.licensing import clock, keyring, product_issuer, services, status
+from anneal_enterprise.licensing import clock, keyring, lifecycle, product_issuer, services, status
 from anneal_enterprise.licensing.errors import LicenseRefused
 from anneal_enterprise.licensing.trial_grant import TrialGrant, verify_grant
 from anneal_enterprise.licensing.models import LicenseKey, Trial
@@ -89,6 +89,12 @@ def _available() -> tuple[Offer, TrialGrant]:
                        f"no trial grant. {_buy_hint()}")
     if not available.enabled:
         raise _refusal("trial_unavailable", f"Trials of {edition} are switched off by its vendor. {_buy_hint()}")
+    started = Trial.objects.filter(product=keyring.primary_product()).first()
+    if started is not None:
+        raise _refusal("trial_used", used_message(started, edition))
+    in_force = status.current().primary
+    if in_force.claims is not None and in_force.stage() in lifecycle.IN_FORCE:
+        raise _refusal("trial_unavailable", f"A license of {edition} is in force; a trial would add nothing.")
     grant = verify_grant(available.grant)
     primary = keyring.primary_product()
     if grant.product != primary:
@@ -111,10 +117,6 @@ def state() -> dict[str, Any]:
         available, grant = _available()
     except LicenseRefused as refusal:
         result["reason"] = refusal.message
-        return result
-    in_force = status.current().primary
-    if in_force.claims is not None and in_force.stage() in ("valid", "expiring", "grace"):
-        result["reason"] = f"A license of {edition} is in force; a trial would add nothing."
         return result
     result.update(available=True, days=min(available.days, grant.duration_days))
     return result

@@ -291,3 +291,28 @@ def test_the_license_page_offers_the_trial_and_the_instance_identifier(acme, adm
     assert 'data-testid="start-trial"' in html
     assert 'data-testid="instance-identifier"' in html
     assert 'href="https://acme.example/buy"' in html
+
+
+def test_no_trial_is_offered_or_started_while_a_license_of_the_edition_is_in_force(acme, admin):
+    production, _ = acme
+    services.install(production.issue(product="acme-cloud", license_id="lic_bought", starts_at=START), source="cli")
+    status.refresh(force=True)
+    assert trial.state()["reason"] == "A license of Acme Cloud Enterprise is in force; a trial would add nothing."
+    with pytest.raises(LicenseRefused, match="is in force; a trial would add nothing"):
+        trial.start(source="cli", user=admin)
+    assert status.current().claims.license_id == "lic_bought" and not Trial.objects.exists()
+
+
+def test_the_cli_starts_the_trial_and_shows_it(acme):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("license", "show", stdout=out)
+    assert "Trial:     a 30-day trial of Acme Cloud Enterprise is available: anneal license trial" in out.getvalue()
+    out = io.StringIO()
+    call_command("license", "trial", stdout=out)
+    assert "Started the trial trial_acme." in out.getvalue()
+    assert "Trial:     started 2026-03-01T09:00:00+00:00, ends 2026-03-31T09:00:00+00:00" in out.getvalue()
+    assert Trial.objects.get().started_by is None

@@ -138,6 +138,9 @@ class Command(BaseCommand):
                               "anneal license trial")
         if summary["error"]:
             self.stdout.write(self.style.ERROR(summary["error"]))
+        from anneal_enterprise.licensing.usage import instance_key
+
+        self.stdout.write(f"Instance:  {instance_key.describe()['key_id']} (give this identifier to your vendor)")
         for entry in summary["licenses"]:
             if entry["product"] == summary["primary_product"]:
                 continue
