@@ -121,7 +121,7 @@ class Command(BaseCommand):
             return
         license = summary["license"]
         if license is None:
-            self.stdout.write("No license: Anneal runs as the free edition.")
+            self.stdout.write(f"No license: {product.current().name} runs as the free edition.")
         else:
             self.stdout.write(f"License:   {license['license_id']} for {license['licensee']} ({summary['stage']})")
             self.stdout.write(f"Valid:     {license['starts_at']} to {license['expires_at']}, grace {license['grace_days']} days")
