@@ -310,7 +310,8 @@ class ProductLicensing:
     ``core.features.has``); ``includes_enterprise`` lets the product's keys grant Anneal
     Enterprise's features too (``sso``, ``audit_log``, ``support``...), as an edition that
     bundles them. Keys signed by Anneal are not trusted for the product unless
-    ``trust_anneal_keys`` is set.
+    ``trust_anneal_keys`` is set. ``edition`` names the edition the keys unlock on pages and in
+    messages (default: the product's name and "Enterprise").
     """
 
     product_id: str
@@ -319,6 +320,7 @@ class ProductLicensing:
     includes_enterprise: bool = True
     trust_anneal_keys: bool = False
     trial: TrialOffer | None = None
+    edition: str = ""
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,12 @@ from core.events import Target, emit
 
 
 def report_lifecycle() -> list[str]:
-    """Emit ``license.expired`` and ``license.over_seats`` once each when they happen; returns the types emitted."""
+    """Emit ``license.trial_ended``, ``license.expired`` and ``license.over_seats`` once each when they happen; returns the types emitted."""
+    from anneal_enterprise.licensing import trial
+
     snapshot = status.refresh()
     claims = snapshot.claims
-    emitted: list[str] = []
+    emitted: list[str] = ["license.trial_ended"] if trial.report_end() else []
     if claims is None:
         return emitted
     target = Target("license", claims.license_id, claims.licensee)

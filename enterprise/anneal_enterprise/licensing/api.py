@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from core.api.errors import Problem
 from core.plugins import step_up_required
 
-from anneal_enterprise.licensing import environment, keyring, preview, quotas, seats, services, status
+from anneal_enterprise.licensing import environment, keyring, preview, quotas, seats, services, status, trial
 from anneal_enterprise.licensing.claims import FEATURES
 from anneal_enterprise.licensing.errors import LicenseRefused
 from anneal_enterprise.licensing.models import LicenseKey
@@ -50,6 +50,12 @@ def _entry(entry: status.InForce) -> dict[str, Any]:
     }
 
 
+def _edition_features() -> list[str]:
+    """Anneal Enterprise's features, then the product's own (when a product built on Anneal declares some)."""
+    issuer = keyring.primary_issuer()
+    return [*FEATURES, *sorted(issuer.features - set(FEATURES))]
+
+
 def license_summary() -> dict[str, Any]:
     """The licenses in force as the API, the page and support bundles show them (never the key text).
 
@@ -66,9 +72,11 @@ def license_summary() -> dict[str, Any]:
         "environment_variable": environment.environment_source(),
         "seats": {"in_use": usage.in_use, "licensed": usage.seats or None, "limit": usage.limit or None},
         "quotas": [quota.as_json() for quota in quotas.usage()],
-        "features": {name: _state(name) for name in FEATURES},
+        "features": {name: _state(name) for name in _edition_features()},
         "licenses": ([primary] if snapshot.primary.record_id is not None else []) + others,
         "primary_product": snapshot.primary_product,
+        "is_trial": snapshot.primary.source == LicenseKey.Source.TRIAL,
+        "trial": trial.state(),
     }
     return summary
 
@@ -144,6 +152,39 @@ class PreviewView(APIView):
         return Response(preview.preview(serializer.validated_data["key"]).as_json())
 
 
+TRIAL = inline_serializer("LicenseTrial", {
+    "edition": serializers.CharField(), "available": serializers.BooleanField(),
+    "reason": serializers.CharField(help_text="Why no trial can start (empty when one can)."),
+    "days": serializers.IntegerField(allow_null=True), "started_at": serializers.DateTimeField(allow_null=True),
+    "ends_at": serializers.DateTimeField(allow_null=True),
+})
+
+
+class TrialView(APIView):
+    """``GET``: whether the edition's offline trial can start; ``POST``: start it (once per instance).
+
+    A refused start answers 409 with ``code`` (``trial_used``, ``trial_unavailable``, or why the
+    shipped grant does not verify, such as ``tampered``) and ``detail``.
+    """
+
+    permission_classes = [IsAdminUser]
+    error_statuses = (409,)
+
+    @extend_schema(responses={200: TRIAL})
+    def get(self, request: Request) -> Response:
+        return Response(trial.state())
+
+    @extend_schema(request=None, responses={201: SUMMARY})
+    @step_up_required
+    def post(self, request: Request) -> Response:
+        try:
+            trial.start(source=LicenseKey.Source.API, user=request.user)
+        except LicenseRefused as refusal:
+            raise Problem(http.HTTP_409_CONFLICT, refusal.message, refusal.code) from None
+        status.refresh(force=True)
+        return Response(license_summary(), status=http.HTTP_201_CREATED)
+
+
 class ReportRequestSerializer(serializers.Serializer):
     first_day = serializers.DateField()
     last_day = serializers.DateField()
@@ -190,5 +231,6 @@ urlpatterns = [
     path("license/", LicenseView.as_view(), name="license"),
     path("license/features/", FeaturesView.as_view(), name="license-features"),
     path("license/preview/", PreviewView.as_view(), name="license-preview"),
+    path("license/trial/", TrialView.as_view(), name="license-trial"),
     path("license/usage-report/", UsageReportView.as_view(), name="license-usage-report"),
 ]

@@ -7,7 +7,8 @@ class LicensingConfig(AppConfig):
     verbose_name = "Anneal Enterprise licensing"
 
     def ready(self) -> None:
-        from anneal_enterprise.licensing import issuers, keyring, sources, status
+        from anneal_enterprise.licensing import issuers, keyring, product_issuer, sources, status
 
         status.before_refresh(sources.sync_environment)
+        keyring.add_issuer_source(product_issuer.product_issuers)
         keyring.add_issuer_source(issuers.plugin_issuers)

@@ -7,8 +7,8 @@ class LicenseRefused(Exception):
     """A key that cannot be installed; the license already in force stays in force.
 
     ``code`` is one of ``malformed``, ``unsupported_algorithm``, ``unknown_key``, ``tampered``,
-    ``other_product``, ``feature_out_of_scope``, ``not_yet_valid``, ``past_grace``,
-    ``set_by_environment``.
+    ``other_product``, ``untrusted_issuer``, ``feature_out_of_scope``, ``not_yet_valid``, ``past_grace``,
+    ``set_by_environment``, ``trial_grant``, and for trials ``trial_unavailable``, ``trial_used``.
     """
 
     def __init__(self, code: str, message: str) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from anneal_enterprise.licensing import banners, issuers, quotas, seats, status
+from anneal_enterprise.licensing import banners, issuers, product_issuer, quotas, seats, status
 from anneal_enterprise.licensing.claims import FEATURES
 from core.plugins import (
     DiagnosticCollector,
@@ -34,7 +34,7 @@ def anneal_features() -> list[Feature]:
 
 @hookimpl
 def anneal_feature_enabled(name: str) -> bool | None:
-    if name in LICENSED or issuers.is_plugin_feature(name):
+    if name in LICENSED or issuers.is_plugin_feature(name) or product_issuer.is_product_feature(name):
         return status.grants(name)
     return None
 
@@ -53,6 +53,9 @@ def anneal_event_types() -> list[EventType]:
         EventType("license.refused", "A license key was refused; the license in force stayed.", "license", "warning"),
         EventType("license.expired", "The license's grace period ended; enterprise features switched off.", "license", "warning"),
         EventType("license.over_seats", "More seats are in use than the license allows.", "license", "warning"),
+        EventType("license.trial_started", "An instance admin started the edition's offline trial.", "license", "notice"),
+        EventType("license.trial_ended", "The trial's time ran out; its features switched off, no data was deleted.",
+                  "license", "warning"),
         EventType("license.usage_report_downloaded", "An admin downloaded a signed usage report.", "license", "notice"),
     ]
 

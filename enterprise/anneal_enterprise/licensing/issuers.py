@@ -32,21 +32,27 @@ def _issuer(plugin: str, declared: Any) -> keyring.Issuer | None:
         else:
             logger.error("Plugin %s declares the licensed feature %r outside its own name (%s<feature>); ignored.",
                          plugin, feature, namespace)
-    keys: dict[str, keyring.PublicKey] = {}
-    for key_id, entry in dict(getattr(declared, "public_keys", {}) or {}).items():
-        try:
-            kind, text = entry
-            if kind not in keyring.KEY_KINDS:
-                raise ValueError(f"the kind must be production or test, not {kind!r}")
-            keys[str(key_id)] = keyring.PublicKey(str(key_id), kind, keyring.load_public_key(str(text)),
-                                                  shipped=True, product=plugin)
-        except (TypeError, ValueError) as error:
-            logger.error("Plugin %s: license key %r is ignored (%s).", plugin, key_id, error)
+    keys = public_keys(plugin, plugin, getattr(declared, "public_keys", {}))
     if not keys:
         logger.error("Plugin %s declares a license issuer without a usable public key; ignored.", plugin)
         return None
     return keyring.Issuer(plugin, str(getattr(declared, "label", "") or plugin), keys, frozenset(features),
                           namespace=namespace)
+
+
+def public_keys(owner: str, product: str, declared: Any) -> dict[str, keyring.PublicKey]:
+    """``{key_id: (kind, key)}`` as a plugin declares them, parsed; what does not parse is logged and ignored."""
+    keys: dict[str, keyring.PublicKey] = {}
+    for key_id, entry in dict(declared or {}).items():
+        try:
+            kind, text = entry
+            if kind not in keyring.KEY_KINDS:
+                raise ValueError(f"the kind must be production or test, not {kind!r}")
+            keys[str(key_id)] = keyring.PublicKey(str(key_id), kind, keyring.load_public_key(str(text)),
+                                                  shipped=True, product=product)
+        except (TypeError, ValueError) as error:
+            logger.error("Plugin %s: license key %r is ignored (%s).", owner, key_id, error)
+    return keys
 
 
 def plugin_issuers() -> list[keyring.Issuer]:

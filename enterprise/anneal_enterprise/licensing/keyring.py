@@ -25,7 +25,7 @@ import hashlib
 import json
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Callable, Literal
@@ -69,16 +69,25 @@ class Issuer:
     primary: bool = False
     """The edition's issuer: its license sets seats and quotas (Anneal Enterprise unless a product
     built on Anneal registers its own primary issuer with :func:`add_issuer_source`)."""
+    bundles: frozenset[str] | None = None
+    """For an issuer with a namespace: the other features it may grant too (a product's edition
+    bundles Anneal Enterprise's ``sso``, ``audit_log``, ``support``)."""
+    replaces_anneal: bool = False
+    """A product built on Anneal: Anneal's own keys are not trusted on this instance unless
+    :attr:`trusts_anneal_keys`, and then only to sign licenses of this product."""
+    trusts_anneal_keys: bool = False
 
     def may_grant(self, feature: str) -> bool:
         if self.namespace:
-            return feature.startswith(self.namespace) and len(feature) > len(self.namespace)
+            own = feature.startswith(self.namespace) and len(feature) > len(self.namespace)
+            return own or feature in (self.bundles or ())
         return "." not in feature
 
     def scope(self) -> str:
         """The features this issuer may grant, in words (for refusals)."""
         if self.namespace:
-            return f"only features named {self.namespace}<feature>"
+            bundled = f" and {', '.join(sorted(self.bundles))}" if self.bundles else ""
+            return f"only features named {self.namespace}<feature>{bundled}"
         return "only " + ", ".join(sorted(self.features))
 
 
@@ -161,7 +170,13 @@ def remove_issuer_source(source: Callable[[], list[Issuer]]) -> None:
 
 def primary_product() -> str:
     """The product whose license is the edition's license (``anneal`` unless an issuer is primary)."""
-    return next((issuer.product for issuer in issuers().values() if issuer.primary), PRODUCT)
+    return primary_issuer().product
+
+
+def primary_issuer() -> Issuer:
+    """The edition's issuer: a product's own that was registered primary, else Anneal Enterprise."""
+    found = issuers()
+    return next((issuer for issuer in found.values() if issuer.primary), found[PRODUCT])
 
 
 def issuers() -> dict[str, Issuer]:
@@ -179,8 +194,7 @@ def issuers() -> dict[str, Issuer]:
                 logger.error("License issuer %r: key id %r belongs to another issuer; ignored.", issuer.product, key_id)
             keys = {key_id: key for key_id, key in issuer.keys.items() if key_id not in clashing}
             taken |= set(keys)
-            found[issuer.product] = Issuer(issuer.product, issuer.label, keys, issuer.features, issuer.namespace,
-                                           issuer.primary)
+            found[issuer.product] = replace(issuer, keys=keys)
     return found
 
 

@@ -19,6 +19,7 @@ class LicenseKey(models.Model):
         CLI = "cli", "anneal license install"
         ENVIRONMENT = "environment", "ANNEAL_LICENSE_KEY"
         FILE = "file", "ANNEAL_LICENSE_FILE"
+        TRIAL = "trial", "Offline trial"
 
     product = models.CharField(max_length=200, default="anneal",
                                help_text="The issuer's product id: anneal, or a plugin's name.")
@@ -81,3 +82,23 @@ class UsageSnapshot(models.Model):
 
     class Meta:
         ordering = ["sequence"]
+
+
+class Trial(models.Model):
+    """The trial this instance started of its edition: one row per product, never deleted.
+
+    A trial runs once per instance; the unique product is what refuses a second start, also when
+    two admins click at the same moment, after the trial ended and after its license was removed.
+    """
+
+    product = models.CharField(max_length=200, unique=True)
+    license_id = models.CharField(max_length=200, help_text="The trial grant's license id.")
+    days = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    ends_at = models.DateTimeField(help_text="When the trial's features switch off.")
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    ended_reported = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"Trial of {self.product} from {self.started_at:%Y-%m-%d}"

@@ -38,7 +38,7 @@ def locked_state() -> LicenseState:
     return LicenseState.objects.select_for_update().get(pk=1)
 
 
-def _bump(state: LicenseState) -> None:
+def bump(state: LicenseState) -> None:
     state.version += 1
     state.changed_at = clock.now()
     state.over_seats_reported = False
@@ -57,7 +57,7 @@ def _environment_product() -> str:
         return keyring.primary_product()
 
 
-def _guard_environment(source: str, product: str) -> None:
+def guard_environment(source: str, product: str) -> None:
     configured = environment.environment_source()
     if configured is None or source in SOURCES_FROM_ENVIRONMENT or product != _environment_product():
         return
@@ -84,7 +84,7 @@ def install(text: str | bytes, *, source: str, detail: str = "", user: Any = Non
     """
     try:
         verified = verify_installable(text, clock.now())
-        _guard_environment(source, verified.product)
+        guard_environment(source, verified.product)
     except LicenseRefused as refusal:
         refuse(refusal, source)
         raise
@@ -104,7 +104,7 @@ def install(text: str | bytes, *, source: str, detail: str = "", user: Any = Non
             key_kind=verified.key_kind, claims=verified.claims.as_json(), source=source, source_detail=detail,
             installed_at=now, installed_by=user if getattr(user, "pk", None) else None,
         )
-        _bump(state)
+        bump(state)
         data = {**summary(verified), "source": source}
         if previous is None:
             emit("license.installed", target=_target(record.license_id, record.licensee), data=data)
@@ -118,14 +118,14 @@ def install(text: str | bytes, *, source: str, detail: str = "", user: Any = Non
 def remove(*, source: str, user: Any = None, product: str | None = None) -> LicenseKey | None:
     """Remove the license in force for ``product`` (the primary one by default); its features turn off. Data is kept."""
     product = product or keyring.primary_product()
-    _guard_environment(source, product)
+    guard_environment(source, product)
     with transaction.atomic():
         state = locked_state()
         record = LicenseKey.objects.select_for_update().filter(is_active=True, product=product).first()
         if record is None:
             return None
         LicenseKey.objects.filter(pk=record.pk).update(is_active=False, removed_at=clock.now())
-        _bump(state)
+        bump(state)
         emit("license.removed", target=_target(record.license_id, record.licensee),
              before=_record_summary(record), data={"source": source, "product": product})
     status.invalidate()

@@ -17,7 +17,7 @@ from typing import Callable
 
 from django.db import DatabaseError, connection
 
-from anneal_enterprise.licensing import clock, keyring, lifecycle
+from anneal_enterprise.licensing import clock, keyring, lifecycle, trial_grant
 from anneal_enterprise.licensing.claims import PRODUCT, LicenseClaims
 from core import features
 from anneal_enterprise.licensing.errors import LicenseRefused
@@ -120,6 +120,10 @@ def _in_force(record: LicenseKey) -> InForce:
     base = dict(product=record.product, source=record.source, source_detail=record.source_detail,
                 installed_at=record.installed_at, record_id=record.pk)
     try:
+        if record.source == LicenseKey.Source.TRIAL:
+            grant, claims = trial_grant.installed_claims(record)
+            return InForce(claims=claims, key_id=grant.key_id, key_kind=grant.key_kind, issuer=grant.issuer,
+                           **base)  # type: ignore[arg-type]
         verified = verify(record.key)
     except LicenseRefused as refusal:
         logger.error("The installed license key %s no longer verifies: %s", record.license_id, refusal.message)

@@ -67,6 +67,16 @@ class TestSigner:
     def issue(self, **claims: Any) -> str:
         return self.sign(self.claims(**claims))
 
+    def trial_grant(self, *, product: str = PRODUCT, days: int = 30, features: Iterable[str] = FEATURES,
+                    seats: int = 25, grace_days: int = 0, licensee: str = "Trial",
+                    license_id: str | None = None, **extra: Any) -> str:
+        """A signed trial grant: a length instead of dates (see :mod:`.trial`)."""
+        return self.sign({
+            "kind": "trial", "license_id": license_id or f"trial_test_{next(_numbers)}", "licensee": licensee,
+            "product": product, "issued_at": datetime.now(timezone.utc).strftime(ISO), "duration_days": days,
+            "seats": seats, "features": sorted(features), "grace_days": grace_days, **extra,
+        })
+
 
 @contextlib.contextmanager
 def licensed(settings: Any, **claims: Any) -> Iterator[TestSigner]:

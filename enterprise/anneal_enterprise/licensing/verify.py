@@ -8,6 +8,7 @@ the date. Each failure raises :class:`LicenseRefused` naming exactly what is wro
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -45,12 +46,14 @@ def _when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def verify(text: str | bytes) -> VerifiedLicense:
+def authenticated(text: str | bytes, what: str = "license key") -> tuple[document.SignedDocument, keyring.Issuer,
+                                                                         keyring.PublicKey]:
+    """Decode ``text`` and check its algorithm, key id and signature; the claims are not read yet."""
     doc = document.decode(text)
     if doc.algorithm != document.ALGORITHM:
         raise LicenseRefused(
             "unsupported_algorithm",
-            f"This license key uses the signature algorithm {doc.algorithm!r}, which this version of Anneal "
+            f"This {what} uses the signature algorithm {doc.algorithm!r}, which this version of Anneal "
             f"does not support (it supports {document.ALGORITHM}). Ask your vendor for a key for this version.",
         )
     found = keyring.find(doc.key_id)
@@ -58,7 +61,7 @@ def verify(text: str | bytes) -> VerifiedLicense:
         known = ", ".join(f"{k.key_id} ({k.kind})" for k in keyring.all_keys().values())
         raise LicenseRefused(
             "unknown_key",
-            f"This license key was signed with the key {doc.key_id!r}, which this version of Anneal does not "
+            f"This {what} was signed with the key {doc.key_id!r}, which this version of Anneal does not "
             f"know (it knows {known}). Upgrade Anneal, or ask your vendor for a key signed with a known key.",
         )
     issuer, public = found
@@ -67,9 +70,30 @@ def verify(text: str | bytes) -> VerifiedLicense:
     except InvalidSignature:
         raise LicenseRefused(
             "tampered",
-            f"This license key's signature does not match its content for the {public.kind} key "
-            f"{public.key_id!r}: the key was changed after it was issued. Paste the key exactly as you received it.",
+            f"This {what}'s signature does not match its content for the {public.kind} key "
+            f"{public.key_id!r}: {'the key' if what == 'license key' else 'it'} was changed after it was issued. "
+            + ("Paste the key exactly as you received it." if what == "license key" else
+               "Reinstall the product's distribution, or ask its vendor for a license key."),
         ) from None
+    return doc, issuer, public
+
+
+def _kind(doc: document.SignedDocument) -> str:
+    try:
+        data = json.loads(doc.claims_json)
+    except ValueError:
+        return ""
+    return str(data.get("kind", "")) if isinstance(data, dict) else ""
+
+
+def verify(text: str | bytes) -> VerifiedLicense:
+    doc, issuer, public = authenticated(text)
+    if _kind(doc) == "trial":
+        raise LicenseRefused(
+            "trial_grant",
+            "This is a trial grant, not a license key: it has a length instead of dates and is started once "
+            "per instance. Start the trial from the License page, or install the license key you bought.",
+        )
     try:
         claims = claims_module.parse(doc.claims_json)
     except ValueError as error:
@@ -77,9 +101,34 @@ def verify(text: str | bytes) -> VerifiedLicense:
             "malformed", f"This license key is signed but its content is not a valid license: {error}. "
             "Ask your vendor for a new key.",
         ) from None
+    issuer = trusted_issuer(issuer, public, claims.product)
     check_issuer(claims, issuer, public)
     return VerifiedLicense(claims=claims, key_id=public.key_id, key_kind=public.kind, digest=_digest(doc),
                            issuer=issuer.label)
+
+
+def trusted_issuer(issuer: keyring.Issuer, public: keyring.PublicKey, product: str) -> keyring.Issuer:
+    """Whose rules a key signed by ``issuer`` follows on this instance, or a refusal.
+
+    On a product built on Anneal, Anneal's own keys are refused unless the product trusts them,
+    and then they may only license that product, within its scope.
+    """
+    if issuer.product != claims_module.PRODUCT:
+        return issuer
+    edition = keyring.primary_issuer()
+    if not edition.replaces_anneal:
+        return issuer
+    if edition.trusts_anneal_keys and product == edition.product:
+        return edition
+    if edition.trusts_anneal_keys:
+        detail = (f"is for the product {product!r}; this instance runs {edition.label} (product "
+                  f"{edition.product!r}), and only keys for {edition.product!r} unlock it")
+    else:
+        detail = (f"is signed with {public.key_id!r}, a key of Anneal Enterprise, for the product {product!r}; "
+                  f"this instance runs {edition.label} (product {edition.product!r}), which accepts only keys "
+                  f"signed by its own vendor")
+    raise LicenseRefused("untrusted_issuer", f"This license key {detail}. Ask the vendor of {edition.label} "
+                         f"for a key for {edition.product!r}.")
 
 
 def check_issuer(claims: LicenseClaims, issuer: keyring.Issuer, public: keyring.PublicKey) -> None:

@@ -5,9 +5,11 @@ Settings-stage hooks live here, so this module imports nothing from Django.
 
 from __future__ import annotations
 
+from acme_product.licensing import product_licensing
 from core.plugins import Product, hookimpl
 
 anneal_requires = ">=0.1,<0.2"
+anneal_hooks = ["acme_product.insights"]  # runtime hooks: Acme Insights, the product's own licensed feature
 
 
 @hookimpl
@@ -24,4 +26,11 @@ def anneal_product() -> Product:
         footer="Acme Cloud, by Acme Corporation.",
         sign_in_text="Sign in to Acme Cloud with your company account.",
         email_sender_name="Acme Cloud",
+        licensing=product_licensing(),
     )
+
+
+@hookimpl
+def anneal_django_apps() -> list[str]:
+    """The app whose static files are the logo and the favicon."""
+    return ["acme_product"]

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core import product
+
 
 class Command(BaseCommand):
     help = "Show, install or remove the Anneal Enterprise license key (works offline)."
@@ -20,6 +22,7 @@ class Command(BaseCommand):
                                  "would change, without installing it.")
         preview.add_argument("file", help="A file holding the key, or - to read it from standard input.")
         preview.add_argument("--json", action="store_true", help="Print JSON.")
+        sub.add_parser("trial", help="Start the edition's offline trial (once per instance; no network needed).")
         show = sub.add_parser("show", help="Show the license in force.")
         show.add_argument("--json", action="store_true", help="Print JSON.")
         remove = sub.add_parser("remove", help="Remove a license; its features turn off. No data is deleted.")
@@ -37,7 +40,12 @@ class Command(BaseCommand):
             self._preview(self._read(options["file"]), options["json"])
             return
         try:
-            if action == "install":
+            if action == "trial":
+                from anneal_enterprise.licensing import trial
+
+                record = trial.start(source=LicenseKey.Source.CLI)
+                self.stdout.write(self.style.SUCCESS(f"Started the trial {record.license_id}."))
+            elif action == "install":
                 name = options["file"]
                 text = self._read(name)
                 record = services.install(text, source=LicenseKey.Source.CLI,
@@ -113,7 +121,7 @@ class Command(BaseCommand):
             return
         license = summary["license"]
         if license is None:
-            self.stdout.write("No license: Anneal runs as the free edition.")
+            self.stdout.write(f"No license: {product.current().name} runs as the free edition.")
         else:
             self.stdout.write(f"License:   {license['license_id']} for {license['licensee']} ({summary['stage']})")
             self.stdout.write(f"Valid:     {license['starts_at']} to {license['expires_at']}, grace {license['grace_days']} days")
@@ -122,8 +130,17 @@ class Command(BaseCommand):
             self.stdout.write(f"Source:    {summary['source_label']}" + (f" ({summary['source_detail']})" if summary["source_detail"] else ""))
         for name, state in summary["features"].items():
             self.stdout.write(f"  {name}: {state}")
+        trial = summary["trial"]
+        if summary["is_trial"] and license is not None:
+            self.stdout.write(f"Trial:     started {trial['started_at']}, ends {trial['ends_at']}")
+        elif trial["available"]:
+            self.stdout.write(f"Trial:     a {trial['days']}-day trial of {trial['edition']} is available: "
+                              "anneal license trial")
         if summary["error"]:
             self.stdout.write(self.style.ERROR(summary["error"]))
+        from anneal_enterprise.licensing.usage import instance_key
+
+        self.stdout.write(f"Instance:  {instance_key.describe()['key_id']} (give this identifier to your vendor)")
         for entry in summary["licenses"]:
             if entry["product"] == summary["primary_product"]:
                 continue
