@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from packaging.utils import canonicalize_name
 
 from core.release import dependencies, keygen, keyring, licenses, sbom, signing
 from core.release.verify import ReleaseRefused, sign_release, verify_release
@@ -85,8 +86,9 @@ class Command(BaseCommand):
                 f"{directory} is not the release that was signed: do not install it. Download it again, "
                 "and report it to the vendor if it still fails."
             ) from None
+        matched = "1 file matches" if len(verified.files) == 1 else f"{len(verified.files)} files match"
         self.stdout.write(self.style.SUCCESS(
-            f"OK: {len(verified.files)} files match SHA256SUMS, signed with the release key {verified.key_id} "
+            f"OK: {matched} SHA256SUMS, signed with the release key {verified.key_id} "
             f"({trusted[verified.key_id].origin})."
         ))
 
@@ -125,14 +127,13 @@ class Command(BaseCommand):
             f"(public key {signing.public_key_base64(key.public_key())})."))
 
     def _installed(self) -> dict[str, dependencies.Installed]:
-        present = [name for name in dependencies.SHIPPED if _is_installed(name)]
         try:
-            return dependencies.tree(present)
+            return dependencies.tree(_roots())
         except dependencies.MissingDistribution as error:
             raise CommandError(f"The installation is incomplete: {error}.") from None
 
     def licenses(self, as_json: bool, check: bool) -> None:
-        entries = licenses.report(self._installed())
+        entries = licenses.report(self._installed(), own_names={canonicalize_name(name) for name in _roots()})
         if as_json:
             self.stdout.write(json.dumps([e.as_dict() for e in entries], indent=2))
         else:
@@ -144,12 +145,37 @@ class Command(BaseCommand):
             raise CommandError(f"{len(refused)} dependencies have a license that cannot ship with Anneal.")
 
     def sbom(self, output: Path | None) -> None:
-        text = json.dumps(sbom.build(self._installed()), indent=2) + "\n"
+        installed = self._installed()
+        root = _product_distribution() or dependencies.CORE
+        text = json.dumps(sbom.build(installed, root=canonicalize_name(root)), indent=2) + "\n"
         if output:
             output.write_text(text)
             self.stdout.write(f"SBOM written to {output}")
         else:
             self.stdout.write(text, ending="")
+
+
+def _roots() -> list[str]:
+    """What this installation ships as its own: Anneal's distributions and every loaded plugin's."""
+    from core.plugins import manager
+
+    roots = [name for name in dependencies.SHIPPED if _is_installed(name)]
+    known = {canonicalize_name(name) for name in roots}
+    for record in manager.records():
+        if record.distribution and record.status == "loaded" and canonicalize_name(record.distribution) not in known:
+            known.add(canonicalize_name(record.distribution))
+            roots.append(record.distribution)
+    return roots
+
+
+def _product_distribution() -> str | None:
+    """The distribution of the product in force, when it is a vendor's product built on Anneal."""
+    from core import product
+    from core.plugins import manager
+
+    declared_by = product.declared_by()
+    record = manager.record_for(declared_by) if declared_by else None
+    return record.distribution if record else None
 
 
 def _is_installed(name: str) -> bool:
