@@ -271,3 +271,19 @@ def test_the_setting_cannot_take_over_a_trusted_key_id(tmp_path, monkeypatch, de
     monkeypatch.setenv(keyring.SETTING, json.dumps({"acme-release-2027": other}))
     with pytest.raises(CommandError, match="key id 'acme-release-2027' is already trusted \\(declared by Acme Cloud\\)"):
         run("keys")
+
+
+def test_during_a_rotation_a_product_declaring_the_old_and_the_new_key_accepts_releases_signed_by_either(
+        tmp_path, declare_product):
+    old_key, old_private = throwaway_key(tmp_path, "old")
+    new_key, new_private = throwaway_key(tmp_path, "new")
+    declare_product(Product(name="Acme Cloud", release_keys={
+        "acme-release-2027": public_key_base64(old_key.public_key()),
+        "acme-release-2028": public_key_base64(new_key.public_key()),
+    }))
+    for key_id, private in (("acme-release-2027", old_private), ("acme-release-2028", new_private)):
+        release = a_release(tmp_path / key_id)
+        run("sign", str(release), "--private-key", str(private))
+        result = verify_in_process(release)
+        assert result.returncode == 0, result.stderr
+        assert f"signed with the release key {key_id} (declared by Acme Cloud)" in result.stdout
