@@ -334,7 +334,9 @@ class Product:
     for the light and the dark theme. ``footer`` and ``sign_in_text`` are plain text.
     ``built_on_anneal`` keeps a "Built on Anneal" line in the footer. ``cli_name`` is the
     command people type (``--help`` and messages use it); ``file_prefix`` starts the names of
-    support bundles and exports. The URLs are only linked, never fetched.
+    support bundles and exports. The URLs are only linked, never fetched. ``release_keys`` maps
+    key ids to the Ed25519 public keys (PEM text, or the base64 of the 32 raw bytes) that sign
+    the product's releases: ``anneal release verify`` trusts them instead of Anneal's.
     """
 
     name: str
@@ -357,3 +359,4 @@ class Product:
     cli_name: str = ""
     file_prefix: str = ""
     licensing: ProductLicensing | None = None
+    release_keys: dict[str, str] = field(default_factory=dict)

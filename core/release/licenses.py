@@ -19,6 +19,7 @@ is reviewed again). Anneal's own distributions are reported but not judged.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -215,9 +216,10 @@ def _from_license_files(installed: Installed) -> tuple[str | None, Verdict] | No
     return None
 
 
-def describe(installed: Installed) -> LicenseEntry:
+def describe(installed: Installed, own_names: Collection[str] = SHIPPED) -> LicenseEntry:
+    """``own_names``: canonical names of the distributions the vendor ships as its own (reported, not judged)."""
     metadata = installed.distribution.metadata
-    own = installed.key in SHIPPED
+    own = installed.key in own_names
     expression = (metadata.get("License-Expression") or "").strip()
     text = (metadata.get("License") or "").strip()
     classifiers = [c for c in metadata.get_all("Classifier") or [] if c.startswith("License :: ")]
@@ -235,6 +237,8 @@ def describe(installed: Installed) -> LicenseEntry:
         elif text:
             declared = text if len(text) <= 100 else text[:100] + "..."
             source, verdict = "License", _keyword_verdict(text)
+    if own and verdict == "unknown" and declared.startswith("LicenseRef-"):
+        verdict = "proprietary"  # a vendor's own license reference, such as a product built on Anneal
     review = REVIEWED.get(installed.key)
     return LicenseEntry(
         distribution=installed.name, version=installed.version, declared=declared,
@@ -245,8 +249,8 @@ def describe(installed: Installed) -> LicenseEntry:
     )
 
 
-def report(installed: dict[str, Installed]) -> list[LicenseEntry]:
-    return [describe(item) for item in installed.values()]
+def report(installed: dict[str, Installed], own_names: Collection[str] = SHIPPED) -> list[LicenseEntry]:
+    return [describe(item, own_names) for item in installed.values()]
 
 
 def problems(entries: list[LicenseEntry]) -> list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 SIGNATURE_SUFFIX = ".sig"
 SIGNATURE_BYTES = 64
+#: The environment variable that may hold the release private key (PEM text) instead of a file.
+SIGNING_KEY_ENV = "ANNEAL_RELEASE_SIGNING_KEY"
 
 
 class SignatureError(Exception):
@@ -42,6 +45,32 @@ def load_private_key(pem: bytes) -> Ed25519PrivateKey:
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError("the signing key is not an Ed25519 private key")
     return key
+
+
+def read_private_key(path: Path | None) -> Ed25519PrivateKey:
+    """The release private key from the PEM file ``path``, else from ``$ANNEAL_RELEASE_SIGNING_KEY``.
+
+    Raises ValueError saying what is wrong and what to give instead.
+    """
+    if path is not None:
+        try:
+            pem = Path(path).read_bytes()
+        except OSError as error:
+            raise ValueError(f"{path}: cannot be read ({error.strerror})") from None
+        where = str(path)
+    elif os.environ.get(SIGNING_KEY_ENV):
+        pem, where = os.environ[SIGNING_KEY_ENV].encode("ascii", "replace"), f"${SIGNING_KEY_ENV}"
+    else:
+        raise ValueError(f"Give the release signing key with --private-key FILE or ${SIGNING_KEY_ENV}.")
+    try:
+        return load_private_key(pem)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"{where} is not an Ed25519 private key in PEM form ({error}).") from None
+
+
+def public_key_base64(key: Ed25519PublicKey) -> str:
+    """The base64 of the key's 32 raw bytes: one line, for a setting or a product declaration."""
+    return base64.b64encode(key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)).decode()
 
 
 def load_public_key(text: str) -> Ed25519PublicKey:
@@ -86,7 +115,8 @@ def verify(path: Path, keys: Mapping[str, Ed25519PublicKey]) -> str:
     path = Path(path)
     signature_file = signature_path(path)
     if not keys:
-        raise SignatureError(signature_file.name, "no release public key to check it with (give --key)")
+        raise SignatureError(signature_file.name, "no release public key is trusted here to check it with: give "
+                             "--key FILE with the key the vendor published, or set ANNEAL_RELEASE_PUBLIC_KEYS")
     if not signature_file.is_file() or signature_file.is_symlink():
         raise SignatureError(signature_file.name, "is missing: this release is not signed")
     signature = signature_file.read_bytes()

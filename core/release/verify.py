@@ -1,6 +1,8 @@
-"""Checking a downloaded release: ``SHA256SUMS`` is signed by a trusted key and lists exactly the files.
+"""A release directory: signed by its vendor (``SHA256SUMS`` and ``SHA256SUMS.sig``), checked by a customer.
 
-The signature is checked first: until it holds, the checksum list itself cannot be trusted.
+Checking verifies the signature first (with trusted keys, see :mod:`core.release.keyring`):
+until it holds, the checksum list itself cannot be trusted. Then the directory must hold exactly
+the files ``SHA256SUMS`` lists, each with its digest.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from core.release import checksums, signing
 from core.release.checksums import SUMS_NAME, ChecksumError, Problem
@@ -47,3 +49,22 @@ def verify_release(directory: Path, keys: Mapping[str, Ed25519PublicKey]) -> Ver
     except ChecksumError as error:
         raise ReleaseRefused(error.problems) from None
     return VerifiedRelease(key_id, files)
+
+
+def sign_release(directory: Path, key: Ed25519PrivateKey) -> list[str]:
+    """Write ``SHA256SUMS`` for every file below ``directory`` and sign it; return the listed files.
+
+    Raises :class:`ReleaseRefused` (nothing written) when the directory is missing, empty, or
+    holds a symbolic link. An earlier ``SHA256SUMS`` and signature are replaced.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ReleaseRefused([Problem(str(directory), "is not a directory")])
+    if not any(p.is_file() or p.is_symlink() for p in directory.rglob("*") if p.name not in {SUMS_NAME, SIGNATURE_NAME}):
+        raise ReleaseRefused([Problem(str(directory), "holds no files to sign")])
+    try:
+        sums = checksums.write(directory, exclude=[SIGNATURE_NAME])
+    except ChecksumError as error:
+        raise ReleaseRefused(error.problems) from None
+    signing.sign(sums, key)
+    return sorted(checksums.parse(sums.read_text("utf-8")))

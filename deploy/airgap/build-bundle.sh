@@ -4,11 +4,13 @@
 #   deploy/airgap/build-bundle.sh DIRECTORY [IMAGE ...]
 #
 # IMAGE: the images to save (default: anneal:<version> postgres:15-bookworm redis:7-bookworm,
-# the ones the compose file runs). Build or pull them first; nothing is pulled here. DIRECTORY
-# must not exist yet. It gets:
+# the ones the compose file runs), the Anneal image first. Build or pull them first; nothing is
+# pulled here. DIRECTORY must not exist yet. It gets:
 #
 #   INSTALL.md            what to do on the target, offline (deploy/airgap/INSTALL.md)
 #   SHA256SUMS            every other file's SHA-256 (GNU format: `sha256sum -c SHA256SUMS`)
+#   licenses.json, licenses.txt, sbom.cdx.json   the Anneal image's dependency license report and
+#                         CycloneDX SBOM (its /usr/share/doc/anneal, see deploy/docker/Dockerfile)
 #   wheelhouse/           every Python package as a wheel: the wheelhouse the image is built from
 #   images/anneal-images.tar   the images, `docker save`; images/IMAGES lists their tags
 #   compose/              deploy/compose: docker-compose.yml, .env.example, license/
@@ -53,6 +55,18 @@ for image in "${IMAGES[@]}"; do
     rm -rf "$DEST"; exit 1
   }
 done
+
+# The license report and the SBOM the Anneal image ships, copied out of it: they describe exactly
+# the packages in the image, which come from the wheelhouse below.
+container="$("$DOCKER" create "${IMAGES[0]}")"
+for name in licenses.json licenses.txt sbom.cdx.json; do
+  if ! "$DOCKER" cp "$container:/usr/share/doc/anneal/$name" "$DEST/$name" >/dev/null 2>&1; then
+    echo "Image ${IMAGES[0]} holds no /usr/share/doc/anneal/$name: name the Anneal image, built from" \
+         "deploy/docker/Dockerfile, first." >&2
+    "$DOCKER" rm "$container" >/dev/null; rm -rf "$DEST"; exit 1
+  fi
+done
+"$DOCKER" rm "$container" >/dev/null
 
 # The wheelhouse the image is built from (the Dockerfile's wheels stage): the image's Python and
 # platform, whatever this machine runs.

@@ -2,7 +2,8 @@
 """Build and sign an Anneal release (vendor tool; not part of any installed package).
 
     .venv/bin/python deploy/releases/build.py OUTDIR --private-key /secure/anneal-release-2026.key
-    .venv/bin/python deploy/releases/build.py generate-key > throwaway.key   (public half on stderr)
+
+The key pair comes from ``anneal release keygen DIRECTORY`` (outside the repository).
 
 Run it from a checkout whose core, enterprise package and example plugins are installed (``./dev
 test`` installs them). Offline: nothing is downloaded. It writes into OUTDIR (which must be empty
@@ -19,7 +20,8 @@ or absent):
 
 The private key comes from ``--private-key FILE`` or the ``ANNEAL_RELEASE_SIGNING_KEY``
 environment variable (PEM text); it is never in the repository. Customers check a release with
-``anneal release verify DIR`` (docs/releases.md).
+``anneal release verify DIR`` (docs/releases.md), trusting the public half once it is in
+``core/release/keys/`` (Anneal's own releases) or declared as a product's ``release_keys``.
 """
 
 from __future__ import annotations
@@ -38,11 +40,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from core.plugins import signing as plugin_signing  # noqa: E402
-from core.release import checksums, dependencies, licenses, sbom, signing  # noqa: E402
-from core.release.verify import SIGNATURE_NAME  # noqa: E402
+from core.release import dependencies, licenses, sbom, signing  # noqa: E402
+from core.release.verify import sign_release  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
-ENV_VARIABLE = "ANNEAL_RELEASE_SIGNING_KEY"
+ENV_VARIABLE = signing.SIGNING_KEY_ENV
 # Each distribution of a release: its folder, and what of the folder it builds from.
 #: The vendor named in the plugin wheels' signatures (``anneal plugins sign``), made with the release key.
 PLUGIN_VENDOR = "Anneal"
@@ -101,16 +103,10 @@ def _declared_version(name: str) -> str:
 
 
 def load_private_key(path: str | None) -> Ed25519PrivateKey:
-    if path:
-        pem = Path(path).read_bytes()
-    elif os.environ.get(ENV_VARIABLE):
-        pem = os.environ[ENV_VARIABLE].encode("ascii")
-    else:
-        raise BuildError(f"Give the release signing key with --private-key FILE or ${ENV_VARIABLE}.")
     try:
-        return signing.load_private_key(pem)
+        return signing.read_private_key(Path(path) if path else None)
     except ValueError as error:
-        raise BuildError(f"The release signing key cannot be used: {error}.") from None
+        raise BuildError(str(error)) from None
 
 
 def build_release(out: Path, key: Ed25519PrivateKey) -> list[str]:
@@ -141,18 +137,12 @@ def build_release(out: Path, key: Ed25519PrivateKey) -> list[str]:
     (out / "sbom.cdx.json").write_text(json.dumps(sbom.build(installed), indent=2) + "\n")
     (out / "licenses.json").write_text(json.dumps([e.as_dict() for e in report], indent=2) + "\n")
     (out / "licenses.txt").write_text(licenses.render_text(report))
-    sums = checksums.write(out, exclude=[SIGNATURE_NAME])
-    signing.sign(sums, key)
+    sign_release(out, key)
     return sorted(p.name for p in out.iterdir())
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["generate-key"]:
-        key = Ed25519PrivateKey.generate()
-        sys.stdout.write(signing.private_key_pem(key))
-        sys.stderr.write(signing.public_key_pem(key.public_key()))
-        return 0
     parser = argparse.ArgumentParser(description="Build and sign an Anneal release.")
     parser.add_argument("out", type=Path, help="An empty or new directory for the release.")
     parser.add_argument("--private-key", help=f"PEM file of the Ed25519 release key (else ${ENV_VARIABLE}).")

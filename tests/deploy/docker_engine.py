@@ -39,6 +39,8 @@ BUILD_OPTIONS = ["--network", "host", "--progress", "plain"]
 ANNEAL_IMAGE = "anneal:deploy-test"
 POSTGRES_IMAGE = "anneal-test-postgres:15"
 REDIS_IMAGE = "anneal-test-redis:7"
+# The license report and SBOM the image ships in /usr/share/doc/anneal and the bundle at its top level.
+SHIPPED_REPORTS = ("licenses.json", "licenses.txt", "sbom.cdx.json")
 
 
 # The daemon's registry requests (pulls, pushes, BuildKit's base image lookups) go to a closed port:
@@ -187,6 +189,12 @@ def build_images(engine: Engine, repo: Path) -> None:
     # Superseded images of earlier runs; the layer cache stays for the next build.
     engine.docker("image", "prune", "--force")
     engine.docker("builder", "prune", "--force", "--keep-storage", "6gb")
+
+
+def shipped_report(engine: Engine, name: str, image: str = ANNEAL_IMAGE) -> str:
+    """One of SHIPPED_REPORTS as the image holds it."""
+    return engine.docker("run", "--rm", "--network", "none", "--read-only", "--entrypoint", "cat", image,
+                         f"/usr/share/doc/anneal/{name}").stdout
 
 
 def build_bundle(engine: Engine, target: Path) -> None:

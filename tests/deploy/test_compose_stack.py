@@ -174,6 +174,17 @@ def test_down_and_up_keep_the_data_in_the_volumes(stack: Stack) -> None:
     assert "survives-restarts" in {o["slug"] for o in listed["results"]}
 
 
+def test_the_upgrade_check_runs_in_the_installed_stack_against_a_bundles_wheelhouse(stack: Stack, airgap_bundle: Path) -> None:
+    """As docs/deploy/upgrading.md says for compose: the old image, the new bundle's wheelhouse mounted."""
+    result = stack.compose("run", "--rm", "-T", "--no-deps", "-v", f"{airgap_bundle / 'wheelhouse'}:/wheelhouse:ro",
+                           "migrate", "anneal", "upgrade", "check", "--wheelhouse", "/wheelhouse", check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Upgrade check: Anneal 0.1.0 -> 0.1.0 (nothing was changed)" in result.stdout
+    assert "No migration will run." in result.stdout
+    assert "Plugin webhooks (anneal-webhooks 0.1.0) supports Anneal >=0.1,<0.2." in result.stdout
+    assert "0 blocker(s)" in result.stdout
+
+
 def test_a_backup_made_in_the_web_container_restores_into_a_fresh_stack(stack: Stack, tmp_path: Path) -> None:
     status, _ = signed_in(stack).submit("/", {"name": "Backed Up", "slug": "backed-up"})
     assert status == 302

@@ -1,5 +1,6 @@
 """The built image keeps its promises: non-root, read-only root, a healthcheck that turns healthy,
-no compiler and no source tree, and the size docs/benchmarks.md records.
+no compiler and no source tree, the license report and SBOM of what it holds, and the size
+docs/benchmarks.md records.
 
 Built on a private Docker daemon from the base made by deploy/docker/build-base.sh (see
 tests/deploy/docker_engine.py). Services configuration only; skipped, with the reason, where no
@@ -17,7 +18,7 @@ import pytest
 
 from .compose_stack import free_port
 from .conftest import REPO
-from .docker_engine import ANNEAL_IMAGE
+from .docker_engine import ANNEAL_IMAGE, SHIPPED_REPORTS, shipped_report
 
 pytestmark = pytest.mark.services
 
@@ -92,3 +93,46 @@ def test_docs_benchmarks_records_the_size_of_the_built_image(docker_engine: Any)
     assert recorded, "docs/benchmarks.md has no image size row"
     # Within 10 %: an image that grew by more than that needs the figure (and a reason) updated.
     assert abs(size_mb - int(recorded.group(1))) <= 0.10 * int(recorded.group(1)), f"built image: {size_mb:.0f} MB"
+
+
+def _comparable(sbom: dict[str, Any]) -> dict[str, Any]:
+    """An SBOM without what differs between two runs on the same packages (its serial number and time)."""
+    document = {key: value for key, value in sbom.items() if key != "serialNumber"}
+    document["metadata"] = {key: value for key, value in sbom["metadata"].items() if key != "timestamp"}
+    return document
+
+
+def test_the_image_ships_the_sbom_and_license_report_of_exactly_what_is_installed_in_it(docker_engine: Any) -> None:
+    now = run_in_image(docker_engine, "anneal release sbom; echo '<<>>'; anneal release licenses --json")
+    assert now.returncode == 0, now.stderr[-3000:]
+    sbom_now, licenses_now = now.stdout.split("<<>>\n")
+    shipped_sbom = json.loads(shipped_report(docker_engine, "sbom.cdx.json"))
+    assert _comparable(shipped_sbom) == _comparable(json.loads(sbom_now))
+    assert json.loads(shipped_report(docker_engine, "licenses.json")) == json.loads(licenses_now)
+    assert "No vulnerability database is consulted" in shipped_report(docker_engine, "licenses.txt")
+    validator = pytest.importorskip("cyclonedx.validation.json")
+    schema = pytest.importorskip("cyclonedx.schema")
+    assert validator.JsonStrictValidator(schema.SchemaVersion.V1_6).validate_str(json.dumps(shipped_sbom)) is None
+    components = {c["name"] for c in shipped_sbom["components"]}
+    assert {"Django", "celery", "psycopg", "gunicorn", "anneal-enterprise", "anneal-webhooks"} <= components
+    assert run_in_image(docker_engine, "ls /usr/share/doc/anneal").stdout.split() == sorted(SHIPPED_REPORTS)
+
+
+def test_nothing_the_image_ships_has_a_license_incompatible_with_apache_2(docker_engine: Any) -> None:
+    from core.release.licenses import LicenseEntry, problems
+
+    entries = [LicenseEntry(**row) for row in json.loads(shipped_report(docker_engine, "licenses.json"))]
+    assert problems(entries) == []
+    assert [e.distribution for e in entries if e.verdict in {"copyleft", "unknown"}] == []
+    checked = run_in_image(docker_engine, "anneal release licenses --check > /dev/null")
+    assert checked.returncode == 0, checked.stderr[-3000:]
+
+
+def test_every_debian_package_in_the_image_keeps_its_copyright_file(docker_engine: Any) -> None:
+    missing = run_in_image(docker_engine, (
+        "for p in $(dpkg-query -W -f '${Package}\\n'); do [ -f /usr/share/doc/$p/copyright ] || echo $p; done"
+    ))
+    assert missing.returncode == 0, missing.stderr
+    assert missing.stdout.split() == []
+    assert "postgresql-client-15" in run_in_image(docker_engine, "ls /usr/share/doc").stdout.split()
+

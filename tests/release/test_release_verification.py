@@ -157,10 +157,15 @@ def test_a_release_signed_with_another_key_is_refused(built_release, tmp_path):
     assert "REFUSED SHA256SUMS.sig: does not match SHA256SUMS with the release key other.pem" in result.stderr
 
 
-def test_without_key_the_shipped_release_key_is_used_and_refuses_a_throwaway_signature(built_release):
+def test_without_key_only_the_trusted_release_keys_are_used_and_a_throwaway_signature_is_refused(built_release,
+                                                                                                  monkeypatch):
+    from core.release import keyring
+
+    other = Ed25519PrivateKey.generate().public_key()
+    monkeypatch.setattr(keyring, "shipped_keys", lambda: {"anneal-release-test": other})
     result = verify_in_process(built_release.directory)
     assert result.returncode != 0
-    assert "with the release key anneal-release-2026" in result.stderr
+    assert "REFUSED SHA256SUMS.sig: does not match SHA256SUMS with the release key anneal-release-test" in result.stderr
 
 
 def test_a_key_file_that_is_not_a_public_key_is_a_clear_error(built_release):
