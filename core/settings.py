@@ -226,7 +226,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
-                             "core.api.schema.blank_strings_are_any_of"],
+                             "core.api.schema.blank_strings_are_any_of", "core.api.schema.product_info"],
 }
 
 # --- Static files, i18n ---------------------------------------------------------------------
