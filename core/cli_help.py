@@ -10,7 +10,7 @@ import textwrap
 
 from django.core.management import get_commands, load_command_class
 
-from core import product
+from core import __version__, product
 
 INTRO = ("{name}: a self-hosted service for organizations, their members, projects and API tokens, with a web UI "
          "and a REST API. The open-source core is extended by plugins (the enterprise package adds SSO, an audit "
@@ -46,10 +46,11 @@ def help_text(plugin_commands: dict[str, type]) -> str:
     from_plugins += [(name, _summary(None, name, cls)) for name, cls in sorted(plugin_commands.items())]
     current = product.current()
     cli = current.cli_name
-    intro = INTRO.format(name=current.name) + (" Built on Anneal." if current.built_on_anneal else "")
-    lines = [f"{cli} {current.version}", "", textwrap.fill(intro, 96), "",
-             f"Usage: {cli} COMMAND [options]   ({cli} COMMAND --help shows a command's options)",
-             f"       {cli} --version"]
+    lines = [f"{cli} {current.version}", "", textwrap.fill(INTRO.format(name=current.name), 96)]
+    if current.built_on_anneal:
+        lines.append(f"Built on Anneal {__version__}.")
+    lines += ["", f"Usage: {cli} COMMAND [options]   ({cli} COMMAND --help shows a command's options)",
+              f"       {cli} --version"]
     lines += _section(f"{current.short_name}'s commands", own)
     lines += _section("Commands from installed plugins", sorted(from_plugins))
     if django:

@@ -84,17 +84,18 @@ def _filled(product: Product) -> Product:
 
 
 _COMMAND = re.compile(r"(?<![\w./-])anneal(?= [a-z])")
-_NAME = re.compile(r"\bAnneal(?P<possessive>'s)?\b(?! (?:core|hook API|Enterprise)\b)")
+_NAME = re.compile(r"\bAnneal(?P<possessive>'s)?\b(?! (?:core|hook API)\b)")
 
 
 def rebranded(text: str) -> str:
     """``text`` (a command's help, a message) with Anneal's name and command replaced by the product's.
 
     Unchanged for Anneal itself. Mentions of the platform underneath (``Anneal core``, the
-    ``Anneal hook API``, ``Anneal Enterprise``) stay as they are.
+    ``Anneal hook API``) stay as they are; ``Anneal Enterprise`` becomes the product's edition.
     """
     product = current()
     if is_anneal():
         return text
     text = _COMMAND.sub(product.cli_name, text)
+    text = text.replace("Anneal Enterprise", f"{product.name} Enterprise")
     return _NAME.sub(lambda m: product.short_name + (m.group("possessive") or ""), text)
