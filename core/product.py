@@ -49,6 +49,7 @@ def declared_by() -> str | None:
 
 
 def is_anneal() -> bool:
+    """Whether the instance runs Anneal itself (no installed distribution declares a product)."""
     return declared_by() is None
 
 

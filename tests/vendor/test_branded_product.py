@@ -155,7 +155,7 @@ def test_every_email_comes_from_the_vendor_and_names_it(acme: BrandedInstance, b
 
 def test_the_cli_names_the_vendors_command_in_help_and_messages(acme: BrandedInstance, tmp_path: Path):
     help_text = acme.cli("--help").stdout
-    assert help_text.startswith("acme ") and "Usage: acme COMMAND" in help_text
+    assert help_text.startswith("acme 1.0.0\n") and "Usage: acme COMMAND" in help_text
     assert not ANNEAL.search(without_the_kept_line(help_text).split("Django's commands")[0]), help_text
     backup = acme.cli("backup", "--help").stdout
     assert backup.startswith("usage: acme backup") and "/backups/acme-<time>.tar" in backup

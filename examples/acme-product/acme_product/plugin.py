@@ -5,6 +5,8 @@ Settings-stage hooks live here, so this module imports nothing from Django.
 
 from __future__ import annotations
 
+from importlib import metadata
+
 from core.plugins import Product, hookimpl
 
 anneal_requires = ">=0.1,<0.2"
@@ -15,6 +17,7 @@ def anneal_product() -> Product:
     return Product(
         name="Acme Cloud",
         short_name="Acme",
+        version=_version(),
         logo="acme_product/logo.svg",
         favicon="acme_product/favicon.svg",
         colors={"--color-accent": "#0b6e4f", "--color-accent-hover": "#07533b", "--color-focus": "#0b6e4f"},
@@ -36,3 +39,11 @@ def anneal_product() -> Product:
 def anneal_django_apps() -> list[str]:
     """The app whose static files are the logo and the favicon."""
     return ["acme_product"]
+
+
+def _version() -> str:
+    """The installed distribution's version; empty (Anneal's) when run from a source folder."""
+    try:
+        return metadata.version("acme-cloud")
+    except metadata.PackageNotFoundError:
+        return ""
