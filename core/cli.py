@@ -8,12 +8,15 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
-    argv[0] = "anneal"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
-    if argv[1:] == ["--version"]:
-        from core import __version__
+    from django.conf import settings
 
-        print(f"anneal {__version__}")
+    settings.INSTALLED_APPS  # loads the settings, and with them the plugins that may declare a product
+    from core import product
+
+    argv[0] = product.current().cli_name
+    if argv[1:] == ["--version"]:
+        print(f"{argv[0]} {product.current().version}")
         return 0
     import django
     from django.core.management import execute_from_command_line

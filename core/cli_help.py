@@ -1,4 +1,8 @@
-"""What ``anneal --help`` prints: what Anneal is, its own commands first, then plugins', then Django's."""
+"""What ``anneal --help`` prints: what the product is, its own commands first, then plugins', then Django's.
+
+A vendor's product (``core.product``) is named instead of Anneal: its name, its command and its
+version, with a "Built on Anneal" line when the vendor keeps one.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,9 @@ import textwrap
 
 from django.core.management import get_commands, load_command_class
 
-from core import __version__
+from core import __version__, product
 
-INTRO = ("Anneal: a self-hosted service for organizations, their members, projects and API tokens, with a web UI "
+INTRO = ("{name}: a self-hosted service for organizations, their members, projects and API tokens, with a web UI "
          "and a REST API. The open-source core is extended by plugins (the enterprise package adds SSO, an audit "
          "log and support tools).")
 
@@ -19,7 +23,7 @@ def _summary(app: str | None, name: str, command_class: type | None = None) -> s
     except Exception as exc:  # a broken command must not break the help
         return f"(cannot be loaded: {type(exc).__name__})"
     text = str(getattr(command, "help", "") or "").strip()
-    return text.splitlines()[0] if text else ""
+    return product.rebranded(text.splitlines()[0]) if text else ""
 
 
 def _section(title: str, rows: list[tuple[str, str]]) -> list[str]:
@@ -40,10 +44,14 @@ def help_text(plugin_commands: dict[str, type]) -> str:
         else:
             from_plugins.append((name, _summary(app, name)))
     from_plugins += [(name, _summary(None, name, cls)) for name, cls in sorted(plugin_commands.items())]
-    lines = [f"anneal {__version__}", "", textwrap.fill(INTRO, 96), "",
-             "Usage: anneal COMMAND [options]   (anneal COMMAND --help shows a command's options)",
-             "       anneal --version"]
-    lines += _section("Anneal's commands", own)
+    current = product.current()
+    cli = current.cli_name
+    lines = [f"{cli} {current.version}", "", textwrap.fill(INTRO.format(name=current.name), 96)]
+    if current.built_on_anneal:
+        lines.append(f"Built on Anneal {__version__}.")
+    lines += ["", f"Usage: {cli} COMMAND [options]   ({cli} COMMAND --help shows a command's options)",
+              f"       {cli} --version"]
+    lines += _section(f"{current.short_name}'s commands", own)
     lines += _section("Commands from installed plugins", sorted(from_plugins))
     if django:
         lines += ["", "Django's commands (for developers and operators who know Django):",

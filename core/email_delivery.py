@@ -1,8 +1,17 @@
-"""Whether an email Anneal sends reaches a person, or only the log (the embedded default)."""
+"""Who an email comes from, how its subject starts, and whether it reaches a person or only the log.
+
+Every email names the product in force (``core.product``): its sender's display name is the
+product's ``email_sender_name`` (unless ``ANNEAL_EMAIL_FROM`` gives one) and, for a vendor's
+product, its subject starts with the product's ``email_subject_prefix``.
+"""
 
 from __future__ import annotations
 
+from email.utils import formataddr, parseaddr
+
 from django.conf import settings
+
+from core import product
 
 UNSENT_EMAIL_BACKENDS = {
     "django.core.mail.backends.console.EmailBackend": "written to the log",
@@ -26,3 +35,20 @@ def unsent_fate() -> str | None:
 def where_unsent_email_went() -> str | None:
     """Where an email went instead of someone's inbox, in words for the person who sent it; ``None`` if sent."""
     return WHERE.get(settings.EMAIL_BACKEND)
+
+
+def sender() -> str:
+    """The ``From`` of every email: ``ANNEAL_EMAIL_FROM``, named after the product unless it has a name."""
+    configured = settings.DEFAULT_FROM_EMAIL
+    name, address = parseaddr(configured)
+    if name or not address:
+        return configured
+    return formataddr((product.current().email_sender_name, address))
+
+
+def subject_line(subject: str) -> str:
+    """``subject`` as sent: a vendor's product puts its prefix (``[Acme]``) first; Anneal's stays as written."""
+    if product.is_anneal():
+        return subject
+    prefix = product.current().email_subject_prefix
+    return f"{prefix} {subject}" if prefix and not subject.startswith(prefix) else subject

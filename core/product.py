@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 
 from core import __version__
 from core.plugins import hooks, manager
@@ -48,6 +49,7 @@ def declared_by() -> str | None:
 
 
 def is_anneal() -> bool:
+    """Whether the instance runs Anneal itself (no installed distribution declares a product)."""
     return declared_by() is None
 
 
@@ -79,3 +81,22 @@ def _filled(product: Product) -> Product:
         email_sender_name=product.email_sender_name or name,
         email_subject_prefix=product.email_subject_prefix or f"[{short}]",
     )
+
+
+
+_COMMAND = re.compile(r"(?<![\w./-])anneal(?= [a-z])")
+_NAME = re.compile(r"\bAnneal(?P<possessive>'s)?\b(?! (?:core|hook API)\b)")
+
+
+def rebranded(text: str) -> str:
+    """``text`` (a command's help, a message) with Anneal's name and command replaced by the product's.
+
+    Unchanged for Anneal itself. Mentions of the platform underneath (``Anneal core``, the
+    ``Anneal hook API``) stay as they are; ``Anneal Enterprise`` becomes the product's edition.
+    """
+    product = current()
+    if is_anneal():
+        return text
+    text = _COMMAND.sub(product.cli_name, text)
+    text = text.replace("Anneal Enterprise", f"{product.name} Enterprise")
+    return _NAME.sub(lambda m: product.short_name + (m.group("possessive") or ""), text)

@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from core import __version__, production
+from core import __version__, product, production
 from core.outbound.policy import Allowlist, AllowlistInvalid
 from core.plugins import hooks as plugin_hooks
 from core.plugins.manager import load_entry_point_plugins
@@ -72,6 +72,7 @@ ANNEAL_CLIENT_IP_HEADER = env("ANNEAL_CLIENT_IP_HEADER")
 
 # --- Plugins, stage one: entry points are imported and may contribute to settings ---------
 ANNEAL_PLUGIN_RECORDS = load_entry_point_plugins()
+_PRODUCT = product.current()  # Anneal, or the vendor's product a plugin declares (anneal_product)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -186,7 +187,7 @@ EMAIL_PORT = int(env("ANNEAL_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("ANNEAL_EMAIL_USER")
 EMAIL_HOST_PASSWORD = env("ANNEAL_EMAIL_PASSWORD")
 EMAIL_USE_TLS = env_bool("ANNEAL_EMAIL_USE_TLS")
-DEFAULT_FROM_EMAIL = env("ANNEAL_EMAIL_FROM", "anneal@localhost")
+DEFAULT_FROM_EMAIL = env("ANNEAL_EMAIL_FROM", f"{_PRODUCT.cli_name}@localhost")
 
 # --- Outbound connections (core.outbound): private destinations the instance admin allows ---
 ANNEAL_OUTBOUND_ALLOW = env_list("ANNEAL_OUTBOUND_ALLOW")
@@ -226,7 +227,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
-                             "core.api.schema.blank_strings_are_any_of"],
+                             "core.api.schema.blank_strings_are_any_of", "core.api.schema.product_info"],
 }
 
 # --- Static files, i18n ---------------------------------------------------------------------
@@ -272,7 +273,7 @@ ANNEAL_SIGN_IN_LOCKOUT = int(env("ANNEAL_SIGN_IN_LOCKOUT", "900"))
 # Multi-factor authentication (docs/authentication.md).
 ANNEAL_MFA_REQUIRED_FOR_STAFF = env_bool("ANNEAL_MFA_REQUIRED_FOR_STAFF", False)
 ANNEAL_MFA_STEP_UP_SECONDS = int(env("ANNEAL_MFA_STEP_UP_SECONDS", "600"))
-ANNEAL_MFA_ISSUER = env("ANNEAL_MFA_ISSUER", "Anneal")
+ANNEAL_MFA_ISSUER = env("ANNEAL_MFA_ISSUER", _PRODUCT.name)
 ANNEAL_WEBAUTHN_RP_ID = env("ANNEAL_WEBAUTHN_RP_ID")
 ANNEAL_WEBAUTHN_ATTESTATION = env("ANNEAL_WEBAUTHN_ATTESTATION", "none")
 if ANNEAL_WEBAUTHN_ATTESTATION not in {"none", "indirect", "direct", "enterprise"}:

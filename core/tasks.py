@@ -10,8 +10,10 @@ from django.utils import timezone
 
 @shared_task(name="core.send_email", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_email(subject: str, body: str, recipients: list[str]) -> int:
-    """Send a plain-text email; retried with backoff while the mail server is unreachable."""
-    return send_mail(subject, body, None, recipients)
+    """Send a plain-text email from the product's sender; retried with backoff while the mail server is unreachable."""
+    from core.email_delivery import sender, subject_line
+
+    return send_mail(subject_line(subject), body, sender(), recipients)
 
 
 @shared_task(name="core.clear_expired_sessions")

@@ -116,3 +116,16 @@ def blank_strings_are_any_of(result: dict[str, Any], **kwargs: Any) -> dict[str,
 
     walk(result)
     return result
+
+
+def product_info(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """The schema's title, version and description name the product in force (``core.product``)."""
+    from core import product
+
+    current = product.current()
+    info = result.setdefault("info", {})
+    info["title"] = current.api_title
+    info["version"] = current.version
+    info["description"] = (f"The REST API of {current.name}. "
+                           "Authenticate with `Authorization: Bearer <token>`.")
+    return result

@@ -10,6 +10,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from core import product
 from core.events import emit
 from core.events.diff import snapshot
 from core.links import absolute_reverse
@@ -83,8 +84,9 @@ def member_statuses(organization: Organization, memberships: Iterable[Membership
 
 
 def _notify(user: User, by: User, where: str) -> None:
-    subject = "Your second factors on Anneal were reset"
-    body = (f"{by.display_name} ({where}) removed all second factors of your Anneal account {user.email}: "
+    name = product.current().name
+    subject = f"Your second factors on {name} were reset"
+    body = (f"{by.display_name} ({where}) removed all second factors of your {name} account {user.email}: "
             "authenticator app, passkeys and recovery codes.\n\n"
             f"Set up a new second factor at your next sign-in: {absolute_reverse('web:security')}\n\n"
             "If you did not ask for this, tell them or your administrator at once.")

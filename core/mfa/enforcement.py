@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from core import product
 from core.mfa import factors
 from core.models import Membership, MfaRequirement, User
 from core.plugins import FactorRequirement, SecondFactorType, hooks
@@ -80,5 +81,5 @@ def core_requirements(user: User) -> list[FactorRequirement]:
             f"organization:{organization.slug}", f"{organization.name} requires a second factor for its members.",
             deadline=organization_deadline(organization.mfa_requirement, membership.created_at)))
     if user.is_staff and settings.ANNEAL_MFA_REQUIRED_FOR_STAFF:
-        rules.append(FactorRequirement("instance:staff", "Staff of this Anneal instance must use a second factor."))
+        rules.append(FactorRequirement("instance:staff", f"Staff of this {product.current().name} instance must use a second factor."))
     return rules

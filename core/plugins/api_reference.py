@@ -45,6 +45,8 @@ PUBLIC_API: dict[str, list[str] | None] = {
     "core.services.errors": ["ServiceError", "PolicyRefused"],
     "core.services.names": ["clean_name", "clean_text", "single_line", "sanitize_name"],
     "core.links": ["absolute_url", "absolute_reverse"],
+    "core.product": ["current", "declared_by", "is_anneal", "rebranded"],
+    "core.email_delivery": ["sender", "subject_line"],
     "core.input_guard": ["InputRefused", "row_id"],
     "core.api.errors": ["Problem", "problem", "problem_response"],
     "core.secrets": None,

@@ -401,6 +401,12 @@ def anneal_product() -> Product | None:
     package verifies license keys against. Only one installed distribution may declare a
     product: when two do, the one whose plugin name sorts first wins and the other is logged
     as an error. Return ``None`` (or do not implement the hook) to keep Anneal's identity.
+
+    ``logo`` and ``favicon`` name static files of a Django app in the same distribution, so the
+    module answers ``anneal_django_apps`` with that app too. ``colors`` and ``dark_colors`` must map
+    custom property names to colours or lengths; any other pair is left out of the page and
+    logged. A plugin's own e-mails name the product with ``core.email_delivery.sender()`` and
+    ``subject_line()``; its texts with ``core.product.current().name``.
     """
 
 

@@ -8,6 +8,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
+from core import product
 from core.events import Target, emit
 from core.links import absolute_reverse
 from core.models import Invitation, Membership, Organization, User
@@ -40,7 +41,7 @@ def invite(organization: Organization, email: str, role: Role | str, invited_by:
         emit("invitation.created", organization=organization, target=invitation_target(invitation),
              after={"email": email, "role": role.value})
         link = absolute_reverse("web:accept_invitation", token)
-        subject = single_line(f"You are invited to {organization.name} on Anneal")
+        subject = single_line(f"You are invited to {organization.name} on {product.current().name}")
         body = (
             f"{invited_by.display_name if invited_by else 'Someone'} invited you to join {organization.name} "
             f"as {role.value}.\n\nAccept the invitation: {link}\n\nThe link works until "

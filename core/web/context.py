@@ -1,4 +1,4 @@
-"""Template context shared by every page: navigation from ``anneal_navigation``.
+"""Template context shared by every page: the product's brand, and navigation from ``anneal_navigation``.
 
 Navigation shows a person only what they may open: each hook implementation decides that (the
 core's own entries check the role), and the current page is marked with ``aria-current``.
@@ -11,10 +11,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from core import __version__, features
+from core import __version__, features, product
 from core.access import role_of
 from core.plugins import hooks
 from core.roles import Permission, allows
+from core.web.brand import style_element
 
 
 def _active_url(urls: list[str], path: str) -> str | None:
@@ -32,7 +33,9 @@ def anneal(request: HttpRequest) -> dict[str, Any]:
             cache["nav"] = _navigation(request)
         return cache["nav"]
 
-    return {"anneal_version": __version__, "anneal_nav": navigation}
+    current = product.current()
+    return {"anneal_version": __version__, "anneal_nav": navigation, "product": current,
+            "product_style": style_element(current)}
 
 
 def _navigation(request: HttpRequest) -> dict[str, list]:

@@ -2,35 +2,8 @@
 
 import logging
 
-import pytest
-
 from core import product
-from core.plugins import Product, hookimpl, manager
-
-
-class _Declares:
-    def __init__(self, declared):
-        self.declared = declared
-
-    @hookimpl
-    def anneal_product(self):
-        return self.declared
-
-
-@pytest.fixture
-def declare():
-    registered = []
-
-    def _declare(name, declared):
-        plugin = _Declares(declared)
-        manager.plugin_manager.register(plugin, name=name)
-        manager._state["generation"] += 1
-        registered.append(plugin)
-
-    yield _declare
-    for plugin in registered:
-        manager.plugin_manager.unregister(plugin)
-    manager._state["generation"] += 1
+from core.plugins import Product
 
 
 def test_with_no_product_declared_the_instance_is_anneal():

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from core import product
 from core.backups import BackupError, create_backup
 
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "path", nargs="?",
-            help="File to write (default: <ANNEAL_DATA_DIR>/backups/anneal-<time>.tar).",
+            help=f"File to write (default: <ANNEAL_DATA_DIR>/backups/{product.current().file_prefix}-<time>.tar).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -25,7 +26,7 @@ class Command(BaseCommand):
             target = Path(options["path"])
         else:
             stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
-            target = Path(settings.DATA_DIR) / "backups" / f"anneal-{stamp}.tar"
+            target = Path(settings.DATA_DIR) / "backups" / f"{product.current().file_prefix}-{stamp}.tar"
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             manifest = create_backup(target)

@@ -3,6 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core import product
 from core.backups import BackupError, read_manifest, restore_backup
 
 
@@ -37,4 +38,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"Restored {source} (Anneal {manifest.anneal_version}, {len(manifest.migrations)} migrations)."
         ))
-        self.stdout.write("Restart web, worker and beat processes; run `anneal migrate` if you restored an older backup.")
+        self.stdout.write(f"Restart web, worker and beat processes; run `{product.current().cli_name} migrate` if you "
+                          "restored an older backup.")

@@ -35,7 +35,9 @@ class Command(BaseCommand):
             ))
         if options["no_serve"]:
             return
-        self.stdout.write(f"Anneal is starting on http://{options['addrport']}/ (Ctrl-C to stop)")
+        from core import product
+
+        self.stdout.write(f"{product.current().name} is starting on http://{options['addrport']}/ (Ctrl-C to stop)")
         self.stdout.write(base_url_note())
         self.serve(options["addrport"])
 

@@ -15,6 +15,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from drf_spectacular.generators import SchemaGenerator
 
+from core.plugins import manager
+
 METHODS = ("get", "post", "put", "patch", "delete")
 REF_PREFIX = "#/components/schemas/"
 
@@ -95,11 +97,11 @@ def components(schema: dict[str, Any]) -> list[Component]:
 
 
 @functools.lru_cache(maxsize=1)
-def _reference() -> dict[str, Any]:
-    # The URL conf and the plugins are fixed once the process has started, so the schema is too.
+def _reference(plugin_generation: int) -> dict[str, Any]:
+    # The URL conf is fixed once the process has started; the product's name, title and version follow the plugins.
     schema = SchemaGenerator().get_schema(request=None, public=True)
     return {"info": schema.get("info", {}), "groups": operations_by_tag(schema), "components": components(schema)}
 
 
 def api_docs(request: HttpRequest) -> HttpResponse:
-    return render(request, "anneal/api_docs.html", _reference())
+    return render(request, "anneal/api_docs.html", _reference(manager.generation()))

@@ -14,6 +14,8 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from core import product
+from core.email_delivery import sender, subject_line
 from core.models import User
 from core.plugins import hooks
 from core.services import sign_in_throttle, users
@@ -116,7 +118,10 @@ class PasswordResetView(auth_views.PasswordResetView):
     }
 
     def form_valid(self, form: PasswordResetForm) -> HttpResponse:
-        self.extra_email_context = {"base_url": settings.BASE_URL}
+        current = product.current()
+        self.extra_email_context = {"base_url": settings.BASE_URL, "product": current,
+                                    "subject_prefix": subject_line("").strip()}
+        self.from_email = sender()
         return super().form_valid(form)
 
 

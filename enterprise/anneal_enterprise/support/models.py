@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from core import product
+
 
 class SupportBundle(models.Model):
     """A redacted diagnostics archive, built in the background and deleted after ``expires_at``."""
@@ -55,7 +57,7 @@ class SupportBundle(models.Model):
     @property
     def filename(self) -> str:
         stamp = self.created_at.strftime("%Y%m%d-%H%M%S")
-        return f"anneal-support-{stamp}.zip" + (".age" if self.encrypted else "")
+        return f"{product.current().file_prefix}-support-{stamp}.zip" + (".age" if self.encrypted else "")
 
 
 class SupportGrant(models.Model):

@@ -7,6 +7,7 @@ import logging
 from django.core.mail import send_mail
 
 from anneal_enterprise.support.models import SupportGrant
+from core.email_delivery import sender, subject_line
 from core.links import absolute_reverse
 from core.models import Membership
 from core.services.names import single_line
@@ -50,6 +51,6 @@ def notify_owners(grant: SupportGrant, what: str, by: str = "") -> None:
     if not recipients:
         return
     try:
-        send_mail(single_line(SUBJECTS[what].format(org=org)), "\n".join(lines), None, recipients)
+        send_mail(subject_line(single_line(SUBJECTS[what].format(org=org))), "\n".join(lines), sender(), recipients)
     except Exception:
         logger.exception("Could not email the owners of %s about support access (%s)", org, what)

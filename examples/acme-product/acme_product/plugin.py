@@ -5,6 +5,8 @@ Settings-stage hooks live here, so this module imports nothing from Django.
 
 from __future__ import annotations
 
+from importlib import metadata
+
 from acme_product.licensing import product_licensing
 from core.plugins import Product, hookimpl
 
@@ -17,16 +19,22 @@ def anneal_product() -> Product:
     return Product(
         name="Acme Cloud",
         short_name="Acme",
-        cli_name="acme",
-        file_prefix="acme",
+        version=_version(),
+        logo="acme_product/logo.svg",
+        favicon="acme_product/favicon.svg",
+        colors={"--color-accent": "#0b6e4f", "--color-accent-hover": "#07533b", "--color-focus": "#0b6e4f"},
+        dark_colors={"--color-accent": "#5fd3a6", "--color-accent-hover": "#8fe3c2", "--color-focus": "#5fd3a6"},
+        footer="Acme Cloud, by Acme Corporation.",
+        built_on_anneal=True,
+        sign_in_text="Sign in to Acme Cloud with your company account.",
         docs_url="https://docs.acme.example/",
         support_url="https://support.acme.example/",
         purchase_url="https://acme.example/buy",
         contact_url="mailto:sales@acme.example",
-        footer="Acme Cloud, by Acme Corporation.",
-        sign_in_text="Sign in to Acme Cloud with your company account.",
         email_sender_name="Acme Cloud",
         licensing=product_licensing(),
+        cli_name="acme",
+        file_prefix="acme",
     )
 
 
@@ -34,3 +42,11 @@ def anneal_product() -> Product:
 def anneal_django_apps() -> list[str]:
     """The app whose static files are the logo and the favicon."""
     return ["acme_product"]
+
+
+def _version() -> str:
+    """The installed distribution's version; empty (Anneal's) when run from a source folder."""
+    try:
+        return metadata.version("acme-cloud")
+    except metadata.PackageNotFoundError:
+        return ""

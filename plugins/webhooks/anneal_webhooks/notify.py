@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
+from core.product import current as current_product
+from core.email_delivery import sender
 from core.models import User
 from core.roles import Role
 
@@ -37,9 +39,9 @@ def endpoint_disabled(endpoint: Endpoint, reason: str) -> int:
     }
     try:
         return send_mail(
-            subject=f"[Anneal] Webhook endpoint disabled in {endpoint.organization.name}",
+            subject=f"{current_product().email_subject_prefix} Webhook endpoint disabled in {endpoint.organization.name}",
             message=render_to_string("anneal_webhooks/endpoint_disabled_email.txt", context),
-            from_email=None,
+            from_email=sender(),
             recipient_list=recipients,
         )
     except Exception:  # the endpoint stays disabled; the page and the event still say so
