@@ -12,6 +12,7 @@ from core.models import Membership, Project
 from core.roles import Permission, Role
 from core.services import organizations, projects
 from core.services.errors import ServiceError
+from core.web.page_forms import OrganizationCreateForm, OrganizationNameForm, ProjectCreateForm
 from core.web.views.common import can, organization_view, require_role
 
 NAME_MAX = 200
@@ -49,7 +50,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
                   member_count=Count("organization__memberships", distinct=True))
         .order_by("organization__name")
     )
-    return render(request, "anneal/organizations.html", {"memberships": memberships, "form": form}, status=status)
+    return render(request, "anneal/organizations.html", {"memberships": memberships, "form": OrganizationCreateForm(initial=form)}, status=status)
 
 
 @organization_view()
@@ -74,7 +75,7 @@ def organization_detail(request: HttpRequest) -> HttpResponse:
         messages.error(request, error)
         status = 400
     return render(request, "anneal/organization.html", {
-        "organization": organization, "role": request.role, "form": form,
+        "organization": organization, "role": request.role, "form": ProjectCreateForm(initial=form),
         "projects": Project.objects.filter(organization=organization).order_by("name"),
         "member_count": Membership.objects.filter(organization=organization).count(),
         "can_write": can(request, Permission.WRITE),
@@ -115,4 +116,5 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
             organization.refresh_from_db()
     return render(request, "anneal/organization_settings.html", {
         "organization": organization, "is_owner": request.role == Role.OWNER, "current_section": "general",
+        "form": OrganizationNameForm(initial={"name": organization.name}),
     }, status=status)

@@ -14,6 +14,7 @@ from core.models import ApiToken
 from core.plugins import step_up_required
 from core.services import tokens
 from core.services.errors import ServiceError
+from core.web.page_forms import TokenForm
 
 NAME_MAX = 100
 
@@ -49,7 +50,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
             form = {"name": "", "expires_at": ""}
     response = render(request, "anneal/tokens.html", {
         "tokens": ApiToken.objects.filter(user=request.user).order_by("revoked_at", "-created_at"),
-        "new_token": new_token, "new_value": new_value, "form": form,
+        "new_token": new_token, "new_value": new_value, "form": TokenForm(initial=form),
     }, status=status)
     if new_value:
         response["Cache-Control"] = "no-store"
