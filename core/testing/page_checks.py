@@ -100,8 +100,12 @@ def fields_named_only_by_placeholder(page: Any) -> list[str]:
 
 
 def screenshot(page: Any, name: str) -> Path:
+    """Save a full-page PNG; fails when the file was not written (a reviewer would miss the page)."""
     path = screenshot_dir() / f"{name}.png"
+    path.unlink(missing_ok=True)
     page.screenshot(path=str(path), full_page=True)
+    if not path.is_file() or path.stat().st_size == 0:
+        raise AssertionError(f"the screenshot {path.name} was not written")
     return path
 
 
@@ -134,6 +138,7 @@ class Discovery:
 
     pages: list[str] = field(default_factory=list)
     patterns: dict[str, str] = field(default_factory=dict)  # URL pattern -> the address visited
+    refused: dict[str, int] = field(default_factory=dict)  # linked address -> its status (4xx, 5xx)
 
 
 def pattern_of(path: str) -> str | None:
@@ -169,6 +174,8 @@ def discover_pages(client: Any, start: Iterable[str], limit: int = 200) -> Disco
         if pattern is None or pattern in found.patterns:
             continue
         response = client.get(path)
+        if response.status_code >= 400:
+            found.refused[path] = response.status_code
         if response.status_code != 200 or not response.get("Content-Type", "").startswith("text/html"):
             continue
         found.patterns[pattern] = path

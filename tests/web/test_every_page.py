@@ -54,6 +54,7 @@ class Seed:
     organization: Any
     project: Any
     anonymous_start: list[str] = field(default_factory=list)
+    people: dict[str, Any] = field(default_factory=dict)  # role -> a user who is not staff
 
     def url_values(self) -> dict[str, str]:
         return {"slug": self.organization.slug, "organization_slug": self.organization.slug,
@@ -83,11 +84,12 @@ def seeded(edition: str, make_user: Any, make_organization: Any, make_member: An
     organization = make_organization(name="Acme Rockets", owner=staff)
     project = Project.objects.create(organization=organization, name="Launch Control", slug="launch-control",
                                      description="Counts down to every launch")
-    for role in ("admin", "member", "viewer"):
-        make_member(organization, role, email=f"{role}@example.com", name=f"{role.title()} Person")
+    people = {role: make_member(organization, role, email=f"{role}@example.com", name=f"{role.title()} Person")
+              for role in ("owner", "admin", "member", "viewer")}
     _, invitation_token = invite(organization, "newcomer@example.com", "member", invited_by=staff)
     create_token(staff, "ci-deploy")
-    seed = Seed(staff, organization, project, anonymous_start=["/sign-in/", f"/invitations/{invitation_token}/"])
+    seed = Seed(staff, organization, project, anonymous_start=["/sign-in/", f"/invitations/{invitation_token}/"],
+                people=people)
     with contextlib.suppress(ImportError):
         from anneal_webhooks.services import create_endpoint
 
@@ -207,3 +209,40 @@ def test_every_page_passes_axe_and_fits_375_px(edition, seeded, page, browser, l
     problems += [f"{r.path} ({r.pattern}): labelled only by a placeholder: {', '.join(r.placeholder_only)}"
                  for r in results if r.placeholder_only]
     assert not problems, f"{len(problems)} problem(s) on {len(results)} pages:\n" + "\n".join(problems)
+
+
+def check_page_as_role(page: Any, path: str, name: str) -> list[str]:
+    """The lighter pass for the roles' crawls: 200, axe (light theme), 375 px, screenshots at 1366 and 375 px."""
+    page.set_viewport_size(WIDE)
+    response = page.goto(path)
+    if response is None or response.status != 200:
+        return [f"{path}: answered {response and response.status}"]
+    problems = [f"{path}: {violation}" for violation in axe_violations(page)]
+    screenshot(page, f"{name}-1366")
+    page.set_viewport_size(NARROW)
+    overflow = horizontal_overflow(page)
+    if overflow > 0:
+        problems.append(f"{path}: scrolls {overflow} px sideways at 375 px")
+    screenshot(page, f"{name}-375")
+    return problems
+
+
+@pytest.mark.parametrize("role", ["owner", "member", "viewer"])
+def test_every_link_a_role_sees_opens_and_passes_axe_and_fits_375_px(role, edition, seeded, page, sign_in_page):
+    """An owner who is not staff, a member and a viewer: every link their pages show them answers 200
+    (never "Not allowed"), and each page they reach passes axe and the 375 px check."""
+    person = seeded.people[role]
+    client = Client()
+    client.force_login(person)
+    found = discover_pages(client, ["/"])
+    assert len(found.pages) >= 3, found.pages
+    assert not found.refused, f"{role} is shown links that refuse them: {found.refused}"
+    assert seeded.organization.slug in " ".join(found.pages), found.pages
+
+    sign_in_page(page, person)
+    problems = []
+    for path in found.pages:
+        problems += check_page_as_role(page, path, f"{edition}-{role}-{page_name(pattern_of(path) or path)}")
+    (screenshot_dir() / f"summary-{edition}-{role}.json").write_text(
+        json.dumps({"edition": edition, "role": role, "pages": found.pages, "problems": problems}, indent=2))
+    assert not problems, f"{len(problems)} problem(s) on {len(found.pages)} pages as {role}:\n" + "\n".join(problems)

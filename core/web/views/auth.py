@@ -22,6 +22,7 @@ from core.services import sign_in_throttle, users
 from core.mfa.sign_in import Outcome
 from core.services.authentication import sign_in_with_password
 from core.services.errors import ServiceError, SignInThrottled
+from core.web.page_forms import SignInForm
 
 
 def safe_next(request: HttpRequest) -> str:
@@ -63,7 +64,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         else:
             return redirect(after_sign_in(outcome, next_url))
     return render(request, "anneal/sign_in.html", {
-        "next": next_url, "email": email, "methods": hooks.sign_in_methods(request),
+        "next": next_url, "form": SignInForm(initial={"email": email}), "methods": hooks.sign_in_methods(request),
     }, status=status)
 
 

@@ -13,6 +13,7 @@ from core.services import organizations, projects
 from core.services.errors import ServiceError
 from core.web.counting import capped_counts, count_up_to
 from core.web.paging import keyset_page
+from core.web.page_forms import OrganizationCreateForm, OrganizationNameForm, ProjectCreateForm
 from core.web.views.common import can, organization_view, require_role
 
 NAME_MAX = 200
@@ -51,7 +52,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     for membership in page:
         membership.project_count = counts[membership.organization_id]["projects"]
         membership.member_count = counts[membership.organization_id]["members"]
-    return render(request, "anneal/organizations.html", {"memberships": page, "form": form},
+    return render(request, "anneal/organizations.html", {"memberships": page, "form": OrganizationCreateForm(initial=form)},
                   status=status)
 
 
@@ -77,7 +78,7 @@ def organization_detail(request: HttpRequest) -> HttpResponse:
         messages.error(request, error)
         status = 400
     return render(request, "anneal/organization.html", {
-        "organization": organization, "role": request.role, "form": form,
+        "organization": organization, "role": request.role, "form": ProjectCreateForm(initial=form),
         "projects": keyset_page(request, Project.objects.filter(organization=organization), ("slug",),
                                 label="Project pages"),
         "project_count": count_up_to(Project.objects.filter(organization=organization), ("organization_id", "slug")),
@@ -121,4 +122,5 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
             organization.refresh_from_db()
     return render(request, "anneal/organization_settings.html", {
         "organization": organization, "is_owner": request.role == Role.OWNER, "current_section": "general",
+        "form": OrganizationNameForm(initial={"name": organization.name}),
     }, status=status)

@@ -14,6 +14,7 @@ from core.models import User
 from core.plugins import step_up_required
 from core.services import users
 from core.services.errors import ServiceError
+from core.web.page_forms import ChangeEmailForm, ProfileNameForm
 
 NAME_MAX = 150
 
@@ -36,7 +37,10 @@ def profile(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, "Your profile is saved.")
                 return redirect("web:profile")
-    return render(request, "anneal/profile.html", {}, status=status)
+    return render(request, "anneal/profile.html", {
+        "form": ProfileNameForm(initial={"name": request.POST.get("name", "") if status == 400 else request.user.name}),
+        "email_form": ChangeEmailForm(),
+    }, status=status)
 
 
 @require_POST

@@ -10,6 +10,7 @@ from core.models import Project
 from core.roles import Permission
 from core.services import projects
 from core.services.errors import ServiceError
+from core.web.page_forms import ProjectEditForm
 from core.web.views.common import can, organization_view, require_role
 
 NAME_MAX = 200
@@ -56,5 +57,6 @@ def project_detail(request: HttpRequest, project_slug: str) -> HttpResponse:
         project = _project(request, project_slug)
     return render(request, "anneal/project.html", {
         "organization": request.organization, "project": project,
+        "form": ProjectEditForm(initial={"name": project.name, "description": project.description}),
         "can_write": can(request, Permission.WRITE), "can_delete": can(request, Permission.MANAGE),
     }, status=status)

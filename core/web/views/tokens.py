@@ -15,6 +15,7 @@ from core.plugins import step_up_required
 from core.services import tokens
 from core.services.errors import ServiceError
 from core.web.paging import keyset_page
+from core.web.page_forms import TokenForm
 
 NAME_MAX = 100
 TOKEN_ORDER = ("-created_at", "-id")  # newest first, revoked ones too (marked); index apitoken_user_created
@@ -51,7 +52,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
             form = {"name": "", "expires_at": ""}
     response = render(request, "anneal/tokens.html", {
         "tokens": keyset_page(request, ApiToken.objects.filter(user=request.user), TOKEN_ORDER, label="Token pages"),
-        "new_token": new_token, "new_value": new_value, "form": form,
+        "new_token": new_token, "new_value": new_value, "form": TokenForm(initial=form),
     }, status=status)
     if new_value:
         response["Cache-Control"] = "no-store"
