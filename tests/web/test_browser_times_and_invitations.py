@@ -39,7 +39,7 @@ def test_without_email_the_invite_form_says_where_the_link_went_and_copies_it(br
         page = sign_in_page(context.new_page(), owner)
         page.goto(f"/o/{organization.slug}/members/")
         expect(page.get_by_text("Email is not set up on this server")).to_be_visible()
-        page.get_by_label("Email").fill("newbie@example.com")
+        page.get_by_label("Email", exact=True).fill("newbie@example.com")
         page.get_by_role("button", name="Send invitation").click()
         expect(page.get_by_role("status").first).to_contain_text("printed to the server's console")
         link = page.get_by_label("Invitation link").input_value()
