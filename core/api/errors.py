@@ -15,6 +15,7 @@ from http import HTTPStatus
 from typing import Any, Iterator
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
 from django.urls import Resolver404, resolve
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
@@ -22,6 +23,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core import product
 from core.access import NotAllowed, NotVisible
 from core.services.errors import PolicyRefused, ServiceError
 
@@ -123,9 +125,18 @@ def api_not_found(request: HttpRequest) -> HttpResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     """``handler500``: a problem document under ``/api/``, the HTML page elsewhere."""
     if not request.path.startswith("/api/"):
-        return defaults.server_error(request)
+        return _server_error_page()
     return problem_response(status.HTTP_500_INTERNAL_SERVER_ERROR,
                             "The server failed to answer; the error is logged.", "server_error")
+
+
+def _server_error_page() -> HttpResponse:
+    """The 500 page, named after the product; rendered without a request context (no database)."""
+    try:
+        html = loader.get_template("500.html").render({"product_name": product.current().name})
+    except Exception:  # the page of last resort must not fail itself
+        html = "<h1>Server Error (500)</h1>"
+    return HttpResponse(html, status=500)
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -27,17 +27,16 @@ def declare(anneal_plugin: Callable[..., Any]) -> Callable[[str, Any], None]:
 
 
 @pytest.fixture
-def acme(declare: Callable[[str, Any], None]) -> Any:
+def acme(declare: Callable[[str, Any], None], monkeypatch: pytest.MonkeyPatch) -> Any:
     """The example vendor's product (``examples/acme-product``), declared in this process."""
-    import importlib.util
+    import importlib
+    import sys
     from pathlib import Path
 
-    source = Path(__file__).resolve().parents[2] / "examples" / "acme-product" / "acme_product" / "plugin.py"
-    spec = importlib.util.spec_from_file_location("_acme_product_plugin", source)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    declare("acme", module.anneal_product())
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2] / "examples" / "acme-product"))
+    for name in [n for n in sys.modules if n.startswith("acme_product")]:
+        del sys.modules[name]
+    declare("acme", importlib.import_module("acme_product.plugin").anneal_product())
     from core import product
 
     return product.current()

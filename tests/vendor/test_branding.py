@@ -123,3 +123,11 @@ def test_help_texts_name_the_products_command_and_name_but_not_the_platform_unde
 
 def test_for_anneal_itself_help_texts_are_unchanged():
     assert product.rebranded("Made by `anneal backup`; restart Anneal.") == "Made by `anneal backup`; restart Anneal."
+
+
+def test_the_server_error_page_names_the_product(declare, rf):
+    from core.api.errors import server_error
+
+    declare("acme", Product(name="Acme Cloud", short_name="Acme"))
+    page = server_error(rf.get("/o/acme/")).content.decode()
+    assert page.count("Acme Cloud") == 3 and "Anneal" not in page

@@ -35,7 +35,7 @@ def license_page(request: HttpRequest) -> HttpResponse:
                 primary = keyring.primary_product()
                 product = request.POST.get("product", "") or primary
                 record = services.remove(source=LicenseKey.Source.WEB, user=request.user, product=product)
-                messages.success(request, "The license was removed. Anneal runs as the free edition; no data was deleted."
+                messages.success(request, f"The license was removed. {product_identity.current().name} runs as the free edition; no data was deleted."
                                  if product == primary else
                                  f"License {record.license_id if record else ''} was removed; its features are off "
                                  "and their data is kept.")
