@@ -146,6 +146,9 @@ def test_the_cli_names_the_vendors_command_in_help_and_messages(acme: BrandedIns
     help_text = acme.cli("--help").stdout
     assert help_text.startswith("acme 1.0.0\n") and "Usage: acme COMMAND" in help_text
     assert not ANNEAL.search(without_the_kept_line(help_text).split("Django's commands")[0]), help_text
+    for command in ("run", "license"):
+        described = acme.cli(command, "--help").stdout.split("options:")[0]
+        assert described.startswith(f"usage: acme {command}") and not ANNEAL.search(described), described
     backup = acme.cli("backup", "--help").stdout
     assert backup.startswith("usage: acme backup") and "/backups/acme-<time>.tar" in backup
     made = acme.cli("backup")

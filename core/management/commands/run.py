@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Migrate, create a first admin if there is none, and serve Anneal (the quickstart)."
+    help = "Migrate, create a first admin if there is none, and serve the product (the quickstart)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")

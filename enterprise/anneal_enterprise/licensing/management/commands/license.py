@@ -12,7 +12,7 @@ from core import product
 
 
 class Command(BaseCommand):
-    help = "Show, install or remove the Anneal Enterprise license key (works offline)."
+    help = "Show, install or remove the edition's license key (works offline)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         show.add_argument("--json", action="store_true", help="Print JSON.")
         remove = sub.add_parser("remove", help="Remove a license; its features turn off. No data is deleted.")
         remove.add_argument("--product", default=None,
-                            help="Whose license: a plugin's name; default: the edition's (Anneal Enterprise).")
+                            help="Whose license: a plugin's name; default: the edition's.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from anneal_enterprise.licensing import services, sources, status
