@@ -77,6 +77,7 @@ PARITY = {
     "enterprise:license": [f"GET {ENT}/license/", f"PUT {ENT}/license/", f"DELETE {ENT}/license/",
                            f"POST {ENT}/license/preview/"],
     "enterprise:license-usage-report": [f"POST {ENT}/license/usage-report/"],
+    "enterprise:license-trial": [f"GET {ENT}/license/trial/", f"POST {ENT}/license/trial/"],
     "web:organization_usage": [f"GET {ORG}/usage/"],
     "web:organization_usage_csv": [f"GET {ORG}/usage/"],
 }

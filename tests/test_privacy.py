@@ -52,7 +52,10 @@ def outbound_attempts(monkeypatch):
     return attempts
 
 
-EXTERNAL_URL = re.compile(r"""(?:src|href)=["'](?:https?:)?//(?!127\.0\.0\.1|localhost|testserver)""")
+# What a browser fetches by itself: any src, and the href of <link> (stylesheets, icons). A plain
+# <a href> to the product's documentation is a link the person may follow, not a load.
+EXTERNAL_URL = re.compile(
+    r"""(?:\bsrc=|<link\b[^>]*\bhref=)["'](?:https?:)?//(?!127\.0\.0\.1|localhost|testserver)""")
 
 
 def test_the_main_flows_make_no_outbound_connection(client, make_user, outbound_attempts, mailoutbox):
@@ -80,3 +83,14 @@ def test_the_guard_really_refuses_outbound_connections(outbound_attempts):
     with pytest.raises(OSError):
         socket.create_connection(("192.0.2.1", 443), timeout=1)
     assert outbound_attempts
+
+
+@pytest.mark.parametrize(("html", "loads"), [
+    ('<link rel="stylesheet" href="https://cdn.example/x.css">', True),
+    ("<script src='//cdn.example/x.js'></script>", True),
+    ('<img alt="" src="http://tracker.example/p.gif">', True),
+    ('<link rel="icon" href="/static/favicon.svg">', False),
+    ('<a href="https://docs.example/" rel="noopener">Documentation</a>', False),
+])
+def test_the_external_load_check_tells_a_fetch_from_a_link(html, loads):
+    assert bool(EXTERNAL_URL.search(html)) is loads
