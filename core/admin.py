@@ -7,15 +7,13 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from core.admin_paging import EstimatedCountPaginator
+from core.admin_paging import EstimatedCountAdmin
 
 from core.models import ApiToken, Invitation, Membership, Organization, Project, User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
+class UserAdmin(EstimatedCountAdmin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "name", "is_active", "is_staff", "is_service", "date_joined"]
     search_fields = ["email", "name"]
@@ -30,11 +28,9 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(EstimatedCountAdmin, admin.ModelAdmin):
     """Memberships a page at a time (an organization's change page links here, filtered to it)."""
 
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
     list_display = ["user", "organization", "role", "created_at"]
     list_select_related = ["user", "organization"]
     ordering = ["organization_id", "user_id"]
@@ -43,9 +39,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
+class OrganizationAdmin(EstimatedCountAdmin, admin.ModelAdmin):
     list_display = ["name", "slug", "created_at"]
     search_fields = ["name", "slug"]
     readonly_fields = ["members"]
@@ -59,9 +53,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
+class ProjectAdmin(EstimatedCountAdmin, admin.ModelAdmin):
     list_display = ["name", "slug", "organization", "created_at"]
     search_fields = ["name", "slug"]
 

@@ -29,3 +29,10 @@ class EstimatedCountPaginator(Paginator):
                            f"(SELECT 1 FROM {table} LIMIT %s) capped) END FROM pg_class WHERE oid = %s::regclass",
                            [ADMIN_COUNT_CAP, ADMIN_COUNT_CAP + 1, queryset.model._meta.db_table])
             return int(cursor.fetchone()[0])
+
+
+class EstimatedCountAdmin:
+    """Mix into a ``ModelAdmin`` of a table that grows without bound: no full count on its list."""
+
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False

@@ -79,3 +79,21 @@ def worker_audit_license(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iter
         monkeypatch.setenv("ANNEAL_LICENSE_EXTRA_PUBLIC_KEYS", signer.extra_public_keys_json())
         yield signer
 
+
+
+@pytest.fixture
+def sealed_pair(organization: Any) -> tuple[Any, Any, list[int]]:
+    """``organization`` and another with interleaved records (so ids have gaps per organization),
+    sealed: ``(organization, other, ids of organization's records)``."""
+    from anneal_enterprise.audit import sealing
+    from anneal_enterprise.audit.models import AuditRecord
+    from core.services import projects
+    from core.services.organizations import create_organization
+
+    other = create_organization(organization.memberships.get().user, "Other")
+    for number in range(4):
+        projects.create_project(organization, f"Project {number}")
+        projects.create_project(other, f"Project {number}")
+    assert sealing.seal().records == AuditRecord.objects.count()
+    ids = list(AuditRecord.objects.filter(organization_id=organization.pk).order_by("id").values_list("id", flat=True))
+    return organization, other, ids

@@ -14,21 +14,13 @@ from django.utils import timezone
 from anneal_enterprise.audit import sealing, verify
 from anneal_enterprise.audit.models import AuditCheckpoint, AuditRecord, AuditSeal
 from core.services import projects
-from core.services.organizations import create_organization
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def sealed(organization):
-    """Two organizations with interleaved records (so ids have gaps per organization), sealed."""
-    other = create_organization(organization.memberships.get().user, "Other")
-    for number in range(4):
-        projects.create_project(organization, f"Project {number}")
-        projects.create_project(other, f"Project {number}")
-    result = sealing.seal()
-    assert result.records == AuditRecord.objects.count()
-    ids = list(AuditRecord.objects.filter(organization_id=organization.pk).order_by("id").values_list("id", flat=True))
+def sealed(sealed_pair):
+    organization, _, ids = sealed_pair
     return organization, ids
 
 
