@@ -3,8 +3,10 @@
 Every list of the API answers ``{"next", "previous", "results"}``; ``next`` and ``previous`` are
 links carrying an opaque ``cursor`` (the ordering key of the row the page ends at, never an
 offset), ``page_size`` chooses the page size (default 50, at most 200). A page is one indexed
-range scan: ``WHERE <filters> AND key > <cursor> ORDER BY key LIMIT page_size + 1``. There is no
-``count``, because counting every row is what made large lists slow.
+range scan: ``WHERE <filters> AND key > <cursor> ORDER BY key LIMIT page_size + 1``, selecting the
+page's primary keys only and then their rows (``core.keyset.page_rows``, as the web UI's lists),
+so the filter's index answers it rather than a walk of the primary key. There is no ``count``,
+because counting every row is what made large lists slow.
 
 A view names its ordering in ``cursor_ordering``: one unique (or nearly unique and unchanging)
 column such as ``"slug"`` or ``"-created_at"``; rows that share a value are told apart by a
@@ -26,6 +28,8 @@ from django.utils import timezone
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import Cursor, CursorPagination, PageNumberPagination
 from rest_framework.request import Request
+
+from core.keyset import page_rows
 
 MAX_POSITION_LENGTH = 500
 _INT64 = (-(2**63), 2**63 - 1)
@@ -73,7 +77,7 @@ class Pagination(CursorPagination):
         if "page" in request.query_params:
             raise _invalid(PAGE_RETIRED, field="page")
         self._model = queryset.model
-        return super().paginate_queryset(queryset, request, view)
+        return super().paginate_queryset(_ByKeysFirst(queryset), request, view)
 
     def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> tuple[str, ...]:
         ordering = getattr(view, "cursor_ordering", None) or self.ordering
@@ -95,6 +99,24 @@ class Pagination(CursorPagination):
         value = instance[ordering[0].lstrip("-")] if isinstance(instance, dict) else getattr(
             instance, ordering[0].lstrip("-"))
         return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+class _ByKeysFirst:
+    """What DRF's cursor pagination orders, filters and slices: a queryset whose slice reads the
+    page by its primary keys first (``core.keyset.page_rows``), as the web UI's lists do."""
+
+    def __init__(self, queryset: QuerySet[Any], order: tuple[str, ...] = ()) -> None:
+        self.queryset, self.order = queryset, order
+
+    def order_by(self, *order: str) -> _ByKeysFirst:
+        return _ByKeysFirst(self.queryset, order)
+
+    def filter(self, *args: Any, **kwargs: Any) -> _ByKeysFirst:
+        return _ByKeysFirst(self.queryset.filter(*args, **kwargs), self.order)
+
+    def __getitem__(self, window: slice) -> QuerySet[Any]:
+        start = window.start or 0
+        return page_rows(self.queryset, self.order, window.stop - start, offset=start)
 
 
 class NumberedPagination(PageNumberPagination):

@@ -37,6 +37,7 @@ PUBLIC_API: dict[str, list[str] | None] = {
     "core.plugins.settings": ["value", "declared", "UnknownSetting"],
     "core.metering": ["record", "check", "month_total", "daily"],
     "core.shared_cache": ["SharedCache"],
+    "core.keyset": None,
     "core.api.pagination": ["Pagination", "NumberedPagination"],
     "core.jobs": ["app"],
     "core.services.users": ["create_user", "update_user"],

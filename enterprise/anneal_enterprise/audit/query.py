@@ -2,7 +2,10 @@
 
 The cursor is the id of the last record shown, so page N costs the same as page 1 on any
 number of rows: ``WHERE organization_id = ? [AND filter] AND id < ? ORDER BY id DESC LIMIT ?``
-walks one of the ``(organization_id, …, -id)`` indexes (see ``models.AuditRecord.Meta``).
+selects the page's ids alone from one of the ``(organization_id, …, -id)`` indexes (see
+``models.AuditRecord.Meta``), then reads those records (``core.keyset.page_rows``): ordered by
+id with the filter outside, PostgreSQL walked the primary key backwards past every newer record
+of other organizations instead.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from django.utils import timezone
 
 from anneal_enterprise.audit.models import AuditRecord
 from core.events import registry
+from core.keyset import page_rows
 
 MAX_PAGE = 500
 
@@ -108,7 +112,7 @@ def page(queryset: QuerySet[AuditRecord], cursor: str | None, size: int) -> tupl
     size = max(1, min(size, MAX_PAGE))
     if cursor:
         queryset = queryset.filter(id__lt=decode_cursor(cursor))
-    records = list(queryset.order_by("-id")[: size + 1])
+    records = list(page_rows(queryset, ("-id",), size + 1))
     if len(records) > size:
         return records[:size], encode_cursor(records[size - 1].id)
     return records, None
