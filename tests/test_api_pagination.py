@@ -4,6 +4,7 @@ and a cursor the API did not write is a 400, never a 500."""
 from __future__ import annotations
 
 import base64
+import re
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -13,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.models import ApiToken
-from core.services import projects
+from core.services import invitations, projects, tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +153,32 @@ def test_the_retired_page_parameter_is_a_400_so_old_clients_stop(api, organizati
 
     assert response.status_code == 400
     assert "follow the `next` link" in response.json()["detail"]
+
+
+def _reads_page_keys_first(sql: str, table: str) -> bool:
+    """``SELECT … FROM table WHERE … pk IN (SELECT U0.pk FROM table U0 WHERE … ORDER BY … LIMIT n) ORDER BY …``."""
+    return bool(re.search(rf'FROM "{table}" .*IN \(SELECT U0\."id" AS "pk" FROM "{table}" U0 .*ORDER BY .* LIMIT \d+\)',
+                          sql))
+
+
+@pytest.mark.parametrize(("path", "table"), [
+    ("/api/v1/organizations/{slug}/projects/", "core_project"),
+    ("/api/v1/organizations/{slug}/members/", "core_membership"),
+    ("/api/v1/organizations/{slug}/invitations/", "core_invitation"),
+    ("/api/v1/tokens/", "core_apitoken"),
+])
+def test_every_core_list_reads_its_page_by_primary_keys_first_as_the_web_lists_do(
+        api, organization, make_member, owner, path, table):
+    for number in range(4):
+        projects.create_project(organization, f"Project {number}")
+        make_member(organization)
+        invitations.invite(organization, f"guest{number}@example.com", "member", owner)
+        tokens.create_token(owner, f"token {number}")
+    first = api.get(path.format(slug=organization.slug) + "?page_size=2").json()
+
+    for url in [path.format(slug=organization.slug) + "?page_size=2", first["next"]]:
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get(url).status_code == 200
+        reads = [q["sql"] for q in queries.captured_queries if f'FROM "{table}"' in q["sql"].split(" WHERE ")[0]
+                 and q["sql"].startswith("SELECT")]
+        assert any(_reads_page_keys_first(sql, table) for sql in reads), reads

@@ -125,3 +125,25 @@ def test_the_routes_appear_in_the_openapi_schema(client_for):
     schema = client_for("viewer").get("/api/schema/", HTTP_ACCEPT="application/json").json()
     base = "/api/v1/plugins/prompts/organizations/{organization_slug}/projects/{project_slug}/prompts/"
     assert {base, base + "{prompt_slug}/rollback/", base + "{prompt_slug}/diff/"} <= set(schema["paths"])
+
+
+def test_the_version_list_reads_its_page_by_primary_keys_first_as_every_api_list_does(
+        client_for, organization, project, make_prompt, owner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from anneal_prompts import services
+
+    prompt = make_prompt(body="v1")
+    for number in range(2, 6):
+        services.edit_prompt(prompt, f"v{number}", author=owner)
+    client = client_for("member")
+    url = f"{prompts_url(organization, project)}greeting/versions/?page_size=2"
+
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(url).json()
+
+    assert [v["number"] for v in body["results"]] == [5, 4] and body["next"]
+    assert any('IN (SELECT U0."id" AS "pk" FROM "anneal_prompts_promptversion" U0' in q["sql"]
+               for q in queries.captured_queries), [q["sql"] for q in queries.captured_queries]
+    assert [v["number"] for v in client.get(body["next"]).json()["results"]] == [3, 2]

@@ -129,3 +129,31 @@ def test_an_admin_redelivers_a_delivery_through_the_api(
     assert response.status_code == 202
     [again] = client.get(deliveries).json()["results"]
     assert again["status"] == "succeeded" and [a["response_code"] for a in again["log"]] == [502, 200]
+
+
+def test_the_delivery_log_reads_its_page_by_primary_keys_first_as_every_api_list_does(
+        api_client_for, admin, organization):
+    import uuid
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from anneal_webhooks.models import Delivery
+
+    endpoint = Endpoint.objects.create(organization=organization, url="https://example.com/", event_types=["*"])
+    start = timezone.now()
+    Delivery.objects.bulk_create(Delivery(endpoint=endpoint, event_id=uuid.uuid4(), event_type="project.created",
+                                          body="{}", created_at=start - timedelta(minutes=n)) for n in range(5))
+    client = api_client_for(admin)
+    url = f"{endpoints_url(organization)}{endpoint.pk}/deliveries/?page_size=2"
+
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(url).json()
+    reads = [q["sql"] for q in queries.captured_queries]
+    rest = client.get(first["next"]).json()
+
+    assert len(first["results"]) == len(rest["results"]) == 2
+    assert not {d["id"] for d in first["results"]} & {d["id"] for d in rest["results"]}
+    assert any('IN (SELECT U0."id" AS "pk" FROM "anneal_webhooks_delivery" U0' in sql for sql in reads), reads
