@@ -139,6 +139,9 @@ def version_detail(request: HttpRequest, project: Project, prompt_slug: str, num
     })
 
 
+DIFF_CHOICES = 20  # versions in the diff page's menus: a prompt may have thousands
+
+
 def _number(value: str | None, default: int) -> int:
     try:
         return int(value) if value else default
@@ -155,10 +158,18 @@ def diff_view(request: HttpRequest, project: Project, prompt_slug: str) -> HttpR
     old_number = _number(request.GET.get("from"), max(1, new_number - 1))
     old = get_object_or_404(PromptVersion, prompt=prompt, number=old_number)
     new = get_object_or_404(PromptVersion, prompt=prompt, number=new_number)
+    numbers, older = _version_choices(prompt, old.number, new.number)
     return render(request, "anneal_prompts/diff.html", {
         "organization": request.organization, "project": project, "prompt": prompt, "old": old, "new": new,
-        "lines": diff.lines(old, new), "numbers": list(prompt.versions.values_list("number", flat=True)),
+        "lines": diff.lines(old, new), "numbers": numbers, "older_versions": older,
     })
+
+
+def _version_choices(prompt: Prompt, *compared: int) -> tuple[list[int], bool]:
+    """The version numbers the diff page's menus offer, newest first: the newest
+    ``DIFF_CHOICES`` and the two compared; and whether older versions exist (picked by number)."""
+    newest = list(prompt.versions.order_by("-number").values_list("number", flat=True)[: DIFF_CHOICES + 1])
+    return sorted({*newest[:DIFF_CHOICES], *compared}, reverse=True), len(newest) > DIFF_CHOICES
 
 
 urlpatterns = [

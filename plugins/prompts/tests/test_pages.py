@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from anneal_prompts.models import Prompt
@@ -92,3 +94,73 @@ def test_a_prompt_page_shows_its_versions_a_page_at_a_time_with_the_same_queries
     older = unescape(re.search(r'<a rel="next" href="([^"]+)"', html).group(1))
     second = client.get(url + older).content.decode()
     assert re.findall(r'<tr class="version" data-number="(\d+)"', second)[0] == "250"
+
+
+def _with_versions(prompt, count):
+    from anneal_prompts.models import PromptVersion
+
+    PromptVersion.objects.bulk_create(PromptVersion(prompt=prompt, number=n, body=f"text {n}")
+                                      for n in range(2, count + 1))
+    prompt.current_version = prompt.versions.get(number=count)
+    prompt.save(update_fields=["current_version"])
+
+
+def _diff_page(client, organization, project, query=""):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/plugins/prompts/o/{organization.slug}/p/{project.slug}/greeting/diff/{query}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    menus = [[int(n) for n in re.findall(r"<option(?: selected)?>(\d+)</option>", menu)]
+             for menu in re.findall(r'<select name="(?:from|to)".*?</select>', html)]
+    clock_driven = ("core_sharedversion", "licensestate")  # the once-a-second polls of whatever changed
+    return html, menus, len([q for q in queries.captured_queries if not any(t in q["sql"] for t in clock_driven)])
+
+
+def test_a_prompt_with_few_versions_offers_them_all_and_no_number_field(browser_client, owner, organization, project,
+                                                                         make_prompt):
+    _with_versions(make_prompt(body="text 1"), 5)
+
+    html, menus, _ = _diff_page(browser_client(owner), organization, project)
+
+    assert menus == [[5, 4, 3, 2, 1]] * 2 and 'id="older-version"' not in html
+
+
+@pytest.mark.parametrize("query", ["", "?from=3&to=250"])
+def test_the_diff_menus_offer_the_newest_versions_and_the_two_compared_in_the_same_queries_at_any_count(
+        browser_client, owner, organization, project, make_prompt, query):
+    from anneal_prompts.web import DIFF_CHOICES
+
+    prompt = make_prompt(body="text 1")
+    _with_versions(prompt, 250)
+    client = browser_client(owner)
+    _, _, at_250 = _diff_page(client, organization, project, query)
+    _with_more_versions(prompt, 250, 3000)
+
+    html, menus, at_3000 = _diff_page(client, organization, project, query)
+
+    newest = list(range(3000, 3000 - DIFF_CHOICES, -1))
+    expected = sorted({*newest, 3, 250}, reverse=True) if query else newest
+    assert menus == [expected, expected]
+    assert at_3000 == at_250  # the same statements at 250 and at 3,000 versions
+    assert 'id="older-version"' in html and '<input type="number" name="from"' in html
+
+
+def _with_more_versions(prompt, after, count):
+    from anneal_prompts.models import PromptVersion
+
+    PromptVersion.objects.bulk_create(PromptVersion(prompt=prompt, number=n, body=f"text {n}")
+                                      for n in range(after + 1, count + 1))
+    prompt.current_version = prompt.versions.get(number=count)
+    prompt.save(update_fields=["current_version"])
+
+
+def test_an_older_version_picked_by_number_is_compared(browser_client, owner, organization, project, make_prompt):
+    _with_versions(make_prompt(body="text 1"), 300)
+
+    html, menus, _ = _diff_page(browser_client(owner), organization, project, "?to=300&from=2")
+
+    assert "<h1>Changes from v2 to v300</h1>" in html and "-text 2" in html and "+text 300" in html
+    assert 2 in menus[0] and len(menus[0]) <= 22
