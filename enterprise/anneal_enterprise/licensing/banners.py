@@ -85,8 +85,8 @@ def banner(request: Any) -> str | None:
             "Enterprise features are off and their data is read-only; password sign-in works for everyone.{}</div>",
             edition, claims.licensee, _day(claims.grace_ends_at), link))
     if staff and stage in ("valid", "expiring", "grace"):
-        usage = seats.usage_for_banner(snapshot)
-        if usage.over:
+        usage = seats.over_seats_for_banner(snapshot)
+        if usage is not None and usage.over:
             parts.append(format_html(
                 '<div class="banner license-seats" role="alert">{} of {} licensed seats are in use. New invitations '
                 "stop at {} seats; existing members keep signing in.{}</div>", usage.in_use, usage.seats, usage.limit, link))

@@ -105,3 +105,60 @@ def test_seats_do_not_limit_an_expired_license(organization, make_member, signer
     fill(organization, make_member, 5)
     clock.set_now(now + timedelta(days=800))
     invitations.invite(organization, "after-expiry@example.com", "member", None)
+
+
+def _banner_reads():
+    """The staff banner's seats, afresh, and the statements it ran on the users table."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from anneal_enterprise.licensing import status
+
+    seats._shown.update(until=float("-inf"))
+    with CaptureQueriesContext(connection) as queries:
+        shown = seats.over_seats_for_banner(status.current())
+    return shown, [q["sql"] for q in queries.captured_queries if 'FROM "core_user"' in q["sql"]]
+
+
+def test_the_banner_counts_nothing_without_a_seat_limit(organization, make_member):
+    fill(organization, make_member, 3)
+
+    shown, reads = _banner_reads()
+
+    assert shown is None and reads == []
+
+
+def test_the_banner_counts_nothing_while_the_highest_user_id_is_within_the_seats(organization, make_member, signer):
+    from core.models import User
+
+    fill(organization, make_member, 3)
+    services.install(signer.issue(seats=User.objects.order_by("-pk").first().pk), source="cli")
+
+    shown, reads = _banner_reads()
+
+    assert shown is None
+    assert len(reads) == 1 and "MAX(" in reads[0].upper() and "COUNT(" not in reads[0].upper()
+
+
+def test_below_the_seats_the_banner_counts_holders_no_further_than_one_past_them(organization, make_member,
+                                                                                 make_user, signer):
+    for _ in range(6):
+        make_user()  # ids beyond the seats, but no seat
+    fill(organization, make_member, 2)  # three seat holders with the owner
+    services.install(signer.issue(seats=3), source="cli")
+
+    shown, reads = _banner_reads()
+
+    assert shown is None
+    [count] = [sql for sql in reads if "COUNT(" in sql.upper()]
+    assert "LIMIT 4" in count
+
+
+def test_over_the_seats_the_banner_shows_the_exact_number_in_use(organization, make_member, signer):
+    fill(organization, make_member, 9)  # ten seat holders with the owner
+    services.install(signer.issue(seats=4), source="cli")
+
+    shown, reads = _banner_reads()
+
+    assert (shown.in_use, shown.seats, shown.over) == (10, 4, True)
+    assert seats.usage().in_use == 10  # what enforcement reads: every holder, no cap
