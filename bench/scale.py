@@ -4,11 +4,13 @@
 
 Each level is a PostgreSQL database of its own (cloned from one migrated template, named
 ``ANNEAL_BENCH_DB`` + ``_<level>``; ``ANNEAL_BENCH_POSTGRES`` is the server), with the enterprise
-package licensed (a real key) and the example plugins disabled. At level ``L`` one "big"
+package licensed (a real key) and the example plugins (prompts, webhooks) enabled. At level ``L`` one "big"
 organization has ``L`` members, projects, pending invitations and audit records, and its staff
 owner has ``L`` API tokens; from 10,000 on, the instance also has 100,000 users (``L`` when
 larger) and 10,000 organizations, every user a member of one of them (each with a project), and
-another organization writes newer audit records (1 for every 50). Below 10,000 the instance has
+another organization ("busy") writes newer audit records, webhook deliveries and prompt versions
+(1 for every 50 of the big organization's). The big organization also has a webhook endpoint with
+``L`` deliveries and a prompt with ``L`` versions. Below 10,000 the instance has
 ``L`` users and ``L`` organizations (at least 10). Ratios are to the level ``--baseline`` (100: the
 small instance whose pages are full, as on the large ones; at 10 a page shows 10 rows, not 50). The owner belongs to the big organization and to four others at every
 level, so their organization list has five rows everywhere. Rows are generated with
@@ -19,8 +21,10 @@ Rounds are interleaved: in every round each level serves each request ``--per-ro
 median and the range (fastest..slowest) in milliseconds, the ratio of medians to the smallest
 level, the SQL statements per request (without the once-a-second license and shared-cache
 polls) and the rows the page showed; it fails if a request's statement count changes with the
-level or a page shows other than ``min(L, page size)`` rows. Then the plans (``EXPLAIN ANALYZE``)
-of the pages' queries at the largest level.
+level or a page shows other than ``min(L, page size)`` rows. Then the plans (``EXPLAIN (ANALYZE,
+BUFFERS)``) of the pages' queries at the largest level, among them the audit log's first page
+before (the plain ``ORDER BY id DESC LIMIT``) and as read now (``core.keyset.page_rows``: the
+script fails unless that one scans the organization's index), and the staff seat banner's counts.
 """
 
 from __future__ import annotations
@@ -115,11 +119,47 @@ def seed(level: int, owner_id: int, big_id: int, busy_id: int) -> None:
                  "FROM generate_series(1, %s) n")
         c.execute(audit, [big_id, s["rows"]])
         c.execute(audit, [busy_id, max(1, s["rows"] // 50)])  # newer rows of another organization
+
+
+def plugin_lists(big: Any, busy: Any) -> dict[str, int]:
+    """A webhook endpoint and a prompt of the big organization (its first project) and of the busy one."""
+    from anneal_prompts.models import Prompt
+    from anneal_webhooks.models import Endpoint
+    from core.models import Project
+
+    busy_project = Project.objects.create(organization=busy, name="Busy", slug="busy")
+    lists = {}
+    for name, organization, project in (("", big, big.projects.get(slug="project-00000001")), ("busy_", busy, busy_project)):
+        lists[f"{name}endpoint"] = Endpoint.objects.create(organization=organization, url="https://example.com/hook",
+                                                           event_types=["project.updated"]).pk
+        lists[f"{name}prompt"] = Prompt.objects.create(project=project, name="Greeting", slug="greeting").pk
+    return lists
+
+
+def seed_plugin_lists(level: int, lists: dict[str, int]) -> None:
+    """``level`` webhook deliveries and prompt versions of the big organization, newer ones of the busy one."""
+    from django.db import connection
+
+    s = shape(level)
+    with connection.cursor() as c:
+        deliveries = ("INSERT INTO anneal_webhooks_delivery (id, endpoint_id, event_id, event_type, body, status, "
+                      "attempts, next_attempt_at, last_response_code, last_error, created_at, delivered_at) "
+                      "SELECT gen_random_uuid(), %s, gen_random_uuid(), 'project.updated', '{}', 'succeeded', 1, "
+                      "now(), 200, '', now() + (%s * n || ' milliseconds')::interval, now() FROM generate_series(1, %s) n")
+        c.execute(deliveries, [lists["endpoint"], -1000, s["rows"]])  # a second apart, back from now
+        c.execute(deliveries, [lists["busy_endpoint"], 1, max(1, s["rows"] // 50)])  # newer, of another organization
+        versions = ("INSERT INTO anneal_prompts_promptversion (prompt_id, number, body, note, restored_from, "
+                    "created_by_id, created_at) SELECT %s, n, 'Text ' || n, '', NULL, NULL, now() "
+                    "FROM generate_series(1, %s) n")
+        c.execute(versions, [lists["prompt"], s["rows"]])
+        c.execute(versions, [lists["busy_prompt"], max(1, s["rows"] // 50)])  # newer, of another organization
+        c.execute("UPDATE anneal_prompts_prompt p SET current_version_id = (SELECT id FROM "
+                  "anneal_prompts_promptversion v WHERE v.prompt_id = p.id ORDER BY number DESC LIMIT 1)")
     with connection.cursor() as c:  # the steady state autovacuum keeps: statistics and the visibility map
         c.execute("VACUUM ANALYZE")
 
 
-def counted(owner_id: int, big_id: int) -> dict[str, int]:
+def counted(owner_id: int, big_id: int, lists: dict[str, int]) -> dict[str, int]:
     from django.db import connection
 
     queries = {
@@ -131,6 +171,8 @@ def counted(owner_id: int, big_id: int) -> dict[str, int]:
         "tokens": f"SELECT count(*) FROM core_apitoken WHERE user_id = {owner_id}",
         "audit records": f"SELECT count(*) FROM anneal_audit_auditrecord WHERE organization_id = {big_id}",
         "owner's organizations": f"SELECT count(*) FROM core_membership WHERE user_id = {owner_id}",
+        "webhook deliveries": f"SELECT count(*) FROM anneal_webhooks_delivery WHERE endpoint_id = {lists['endpoint']}",
+        "prompt versions": f"SELECT count(*) FROM anneal_prompts_promptversion WHERE prompt_id = {lists['prompt']}",
     }
     with connection.cursor() as c:
         result = {}
@@ -154,7 +196,7 @@ def main() -> int:
     base = os.environ.get("ANNEAL_BENCH_DB", "anneal_scale_bench")
     os.environ["ANNEAL_BENCH_DB"] = base
     server = os.environ.get("ANNEAL_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-    fresh_database()
+    fresh_database(only_enterprise=False)
 
     import psycopg
     from django.conf import settings
@@ -194,18 +236,22 @@ def main() -> int:
         busy = Organization.objects.create(name="Busy", slug="busy")
         Membership.objects.create(organization=big, user=owner, role="owner")
         seed(level, owner.pk, big.pk, busy.pk)
-        have = counted(owner.pk, big.pk)
+        lists = plugin_lists(big, busy)
+        seed_plugin_lists(level, lists)
+        have = counted(owner.pk, big.pk, lists)
         s = shape(level)
         expected = {"users": s["users"], "organizations": s["organizations"], "members": level, "projects": level,
                     "invitations": level, "tokens": level, "audit records": level,
-                    "owner's organizations": 1 + OTHER_ORGANIZATIONS_OF_OWNER}
+                    "owner's organizations": 1 + OTHER_ORGANIZATIONS_OF_OWNER, "webhook deliveries": level,
+                    "prompt versions": level}
         assert have == expected, (level, have, expected)
         _, token = tokens.create_token(owner, "scale")
         api = APIClient()
         api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
         web = Client()
         web.force_login(owner)
-        instances[level] = {"api": api, "web": web, "anonymous": Client(), "owner": owner, "big": big}
+        instances[level] = {"api": api, "web": web, "anonymous": Client(), "owner": owner, "big": big,
+                            "lists": lists}
         print(f"level {level:>9,}: {have['users']:,} users, {have['organizations']:,} organizations, "
               f"{level:,} rows of each list; seeded in {time.perf_counter() - started:.1f} s", flush=True)
 
@@ -226,6 +272,11 @@ def main() -> int:
                              "OFFSET %s LIMIT 1", [owner.pk, offset_api]).isoformat(),
                 "record": one("SELECT id FROM anneal_audit_auditrecord WHERE organization_id = %s ORDER BY id "
                               "OFFSET %s LIMIT 1", [big.pk, offset_api]),
+                "delivery": one("SELECT created_at FROM anneal_webhooks_delivery WHERE endpoint_id = %s "
+                                "ORDER BY created_at OFFSET %s LIMIT 1", [instance["lists"]["endpoint"],
+                                                                          offset_api]).isoformat(),
+                "version": str(one("SELECT number FROM anneal_prompts_promptversion WHERE prompt_id = %s "
+                                   "ORDER BY number OFFSET %s LIMIT 1", [instance["lists"]["prompt"], offset_api])),
                 "membership": one("SELECT id FROM core_membership WHERE organization_id = %s ORDER BY id DESC "
                                   "OFFSET %s LIMIT 1", [big.pk, min(WEB_PAGE, len_of(big.pk) - 1)]),
             }
@@ -243,6 +294,8 @@ def main() -> int:
         tail_api = min(API_PAGE, rows - 1) if rows > 1 else 1
         tail_web = min(WEB_PAGE, rows - 1) if rows > 1 else 1
         audit = "/api/v1/plugins/enterprise/audit/organizations/big/records"
+        deliveries = f"/api/v1/plugins/webhooks/organizations/big/endpoints/{instances[level]['lists']['endpoint']}/deliveries/"
+        versions = "/api/v1/plugins/prompts/organizations/big/projects/project-00000001/prompts/greeting/versions/"
         return {
             "sign-in page (web)": ("anonymous", "/sign-in/", -1),
             "your organizations (web)": ("web", "/", 1 + OTHER_ORGANIZATIONS_OF_OWNER),
@@ -266,7 +319,12 @@ def main() -> int:
             "tokens, last page (API)": ("api", f"/api/v1/tokens/?cursor={drf_cursor(last['token'])}", tail_api),
             "audit records, first page (API)": ("api", audit, api_rows),
             "audit records, last page (API)": ("api", f"{audit}?cursor={encode_cursor(last['record'])}", tail_api),
-            "audit log page (web)": ("web", "/plugins/enterprise/audit/organizations/big/", web_rows),
+            "audit records, first page (web)": ("web", "/plugins/enterprise/audit/organizations/big/", web_rows),
+            "webhook deliveries, first page (API)": ("api", deliveries, api_rows),
+            "webhook deliveries, last page (API)": ("api", f"{deliveries}?cursor={drf_cursor(last['delivery'])}",
+                                                    tail_api),
+            "prompt versions, first page (API)": ("api", versions, api_rows),
+            "prompt versions, last page (API)": ("api", f"{versions}?cursor={drf_cursor(last['version'])}", tail_api),
         }
 
     def rows_shown(url: str, response: Any) -> int:
@@ -322,7 +380,7 @@ def main() -> int:
     smallest = args.baseline if args.baseline in levels else levels[0]
     print(f"\n{args.rounds} interleaved rounds x {args.per_round} requests per level: median ms [fastest..slowest], "
           f"ratio of medians to level {smallest:,}, SQL statements, rows on the page")
-    print(f"{'':34}" + "".join(f"{level:>36,}" for level in levels))
+    print(f"{'':38}" + "".join(f"{level:>36,}" for level in levels))
     failures = []
     for name in plan[smallest]:
         cells = []
@@ -333,7 +391,7 @@ def main() -> int:
             rows = plan[level][name][2]
             cells.append(f"{median * 1e3:6.1f} [{min(values) * 1e3:5.1f}..{max(values) * 1e3:6.1f}] "
                          f"{median / base_median:4.2f}x {statements[level][name]:2d}q {rows if rows >= 0 else '-':>3}")
-        print(f"{name:34}" + "".join(f"{cell:>36}" for cell in cells))
+        print(f"{name:38}" + "".join(f"{cell:>36}" for cell in cells))
         if len({statements[level][name] for level in levels}) != 1:
             failures.append(f"{name}: SQL statements per request change with the level: "
                             f"{[statements[level][name] for level in levels]}")
@@ -346,16 +404,37 @@ def main() -> int:
     return 0
 
 
+AUDIT_BEFORE = "audit records, first page, as read before (ORDER BY id DESC LIMIT: another organization wrote newer)"
+AUDIT_NOW = "audit records, first page (API and web), as read now (core.keyset.page_rows)"
+
+
+def explain(sql: str, params: Any) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
 def print_plans(instance: dict[str, Any]) -> None:
     """EXPLAIN ANALYZE of the queries behind the pages, at the largest level."""
     from django.db import connection
 
-    from core.models import ApiToken, Invitation, Membership, Organization
+    from django.db.models import Exists, OuterRef
+
+    from anneal_enterprise.audit.models import AuditRecord
+    from anneal_enterprise.audit.query import Filters, filtered
+    from anneal_prompts.models import PromptVersion
+    from anneal_webhooks.models import Delivery
+    from core.keyset import page_rows
+    from core.models import ApiToken, Invitation, Membership, Organization, Project, User
     from core.web.paging import page_query
     from core.web.views.members import INVITATION_ORDER, MEMBER_ORDER
 
-    big, owner = instance["big"], instance["owner"]
+    big, owner, lists = instance["big"], instance["owner"], instance["lists"]
     members = Membership.objects.filter(organization=big).select_related("user")
+    middle_record = AuditRecord.objects.filter(organization_id=big.pk).order_by("-id").values_list(
+        "id", flat=True)[max(0, AuditRecord.objects.filter(organization_id=big.pk).count() // 2 - 1)]
     late = members.order_by("-id").values_list("id", flat=True)[WEB_PAGE]
     small = Organization.objects.exclude(pk=big.pk).exclude(slug="busy").order_by("pk").first()
     def paged(queryset: Any, key: tuple[str, ...], values: list[Any] | None = None, size: int = WEB_PAGE) -> Any:
@@ -374,13 +453,34 @@ def print_plans(instance: dict[str, Any]) -> None:
                                     ("organization__name", "organization_id")),
         "tokens page, first page": paged(ApiToken.objects.filter(user=owner), ("-created_at", "-id")),
         "staff: organizations (admin), first page": Organization.objects.order_by("slug", "-pk")[:ADMIN_PAGE],
+        AUDIT_BEFORE: AuditRecord.objects.filter(organization_id=big.pk).order_by("-id")[:API_PAGE + 1],
+        AUDIT_NOW: page_rows(filtered(big.pk, Filters()), ("-id",), API_PAGE + 1),
+        "audit records, a deep page (API and web)":
+            page_rows(filtered(big.pk, Filters()).filter(id__lt=middle_record), ("-id",), API_PAGE + 1),
+        "members (API), first page": page_rows(members, ("user_id",), API_PAGE + 1),
+        "projects (API), first page": page_rows(Project.objects.filter(organization=big), ("slug",), API_PAGE + 1),
+        "tokens (API), first page": page_rows(ApiToken.objects.filter(user=owner), ("-created_at",), API_PAGE + 1),
+        "webhook deliveries (API), first page":
+            page_rows(Delivery.objects.filter(endpoint_id=lists["endpoint"]), ("-created_at",), API_PAGE + 1),
+        "prompt versions (API), first page":
+            page_rows(PromptVersion.objects.filter(prompt_id=lists["prompt"]), ("-number",), API_PAGE + 1),
     }
+    plans = {}
     for name, queryset in cases.items():
         sql, params = queryset.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + sql, params)
-            text = "\n".join(row[0] for row in cursor.fetchall())
-        print(f"-- {name}\n{text}\n", flush=True)
+        plans[name] = explain(sql, params)
+        print(f"-- {name}\n{plans[name]}\n", flush=True)
+    assert "Index Only Scan using audit_org_id" in plans[AUDIT_NOW] and \
+        "Backward using anneal_audit_auditrecord_pkey" not in plans[AUDIT_NOW], "the audit page walks the primary key"
+    holders = User.objects.humans().filter(Exists(Membership.objects.filter(user_id=OuterRef("pk")))).values("pk")
+    for name, queryset in {
+        "seat holders, every one (the staff banner before; enforcement, which stays exact)": holders,
+        "seat holders up to 1,001 (the banner under a 1,000-seat license)": holders[:1001],
+    }.items():
+        sql, params = queryset.query.sql_with_params()
+        print(f"-- {name}\n{explain(f'SELECT COUNT(*) FROM ({sql}) counted', params)}\n", flush=True)
+    print("-- the highest user id (the banner when it is within the seats)\n"
+          + explain("SELECT MAX(id) FROM core_user", []) + "\n", flush=True)
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) SELECT COUNT(*) FROM (SELECT 1 FROM core_membership "
                        "WHERE organization_id = %s ORDER BY organization_id, user_id LIMIT 1001) capped", [big.pk])
