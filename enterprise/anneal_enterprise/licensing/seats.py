@@ -53,7 +53,7 @@ def seat_holders_up_to(cap: int) -> int:
     from core.models import Membership, User
 
     member = Membership.objects.filter(user_id=OuterRef("pk"))
-    return User.objects.humans().filter(Exists(member)).values("pk")[:cap].count()
+    return User.objects.humans().filter(Exists(member)).order_by().values("pk")[:cap].count()  # any cap of them
 
 
 def _highest_user_id() -> int:
