@@ -182,3 +182,23 @@ def test_every_core_list_reads_its_page_by_primary_keys_first_as_the_web_lists_d
         reads = [q["sql"] for q in queries.captured_queries if f'FROM "{table}"' in q["sql"].split(" WHERE ")[0]
                  and q["sql"].startswith("SELECT")]
         assert any(_reads_page_keys_first(sql, table) for sql in reads), reads
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the plan is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)  # VACUUM: the visibility map autovacuum keeps, outside a transaction
+def test_on_postgresql_a_big_organizations_project_page_reads_ids_index_only_past_other_organizations(organization):
+    from core.keyset import page_rows
+    from core.models import Organization, Project
+
+    others = Organization.objects.bulk_create(Organization(name=f"Other {n}", slug=f"other-{n}") for n in range(3000))
+    Project.objects.bulk_create(Project(organization=other, name="Project", slug="project") for other in others)
+    Project.objects.bulk_create(Project(organization=organization, name=f"P {n}", slug=f"project-{n:06d}")
+                                for n in range(30000))  # every other organization's "project" sorts first
+    with connection.cursor() as db:
+        db.execute("VACUUM ANALYZE core_project")
+        sql, params = page_rows(Project.objects.filter(organization=organization), ("slug",), 51).query.sql_with_params()
+        db.execute("EXPLAIN (ANALYZE, COSTS OFF) " + sql, params)
+        plan = "\n".join(row[0] for row in db.fetchall())
+
+    assert "using unique_project_slug" in plan and "Index Cond: (organization_id = " in plan, plan
+    assert "Rows Removed by Filter" not in plan, plan
