@@ -72,3 +72,47 @@ def test_a_seal_added_for_a_record_that_never_existed_is_found(sealed, tamper):
 
     problem = problem_of(organization)
     assert (problem.kind, problem.record_id) == ("removed", -7)
+
+
+FORCE_PARALLEL = ["SET LOCAL parallel_setup_cost = 0", "SET LOCAL parallel_tuple_cost = 0",
+                  "SET LOCAL min_parallel_table_scan_size = 0", "SET LOCAL min_parallel_index_scan_size = 0"]
+
+
+def force_parallel_workers() -> None:
+    """Make PostgreSQL plan parallel workers even for the test's few records (the records then
+    reach the verify through their merge, as a million do)."""
+    with connection.cursor() as cursor:
+        for statement in FORCE_PARALLEL:
+            cursor.execute(statement)
+        cursor.execute("EXPLAIN SELECT id FROM anneal_audit_auditrecord WHERE id > 0 ORDER BY id")
+        assert "Gather" in "\n".join(line for line, in cursor.fetchall())
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_a_record_removed_in_the_middle_is_named_when_parallel_workers_compute_the_leaves(sealed, tamper):
+    organization, _, ids = sealed
+    tamper("DELETE FROM anneal_audit_auditrecord WHERE id = %s", [ids[3]])
+    force_parallel_workers()
+
+    problem = problem_of(organization)
+    assert (problem.kind, problem.record_id) == ("removed", ids[3])
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_an_intact_log_read_by_parallel_workers_is_verified_record_by_record(sealed):
+    organization, _, ids = sealed
+    force_parallel_workers()
+
+    report = verify.verify_organization(organization.pk)
+    assert report.intact, report.summary()
+    assert report.records == len(ids)
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_the_verify_leaves_the_connections_parallel_settings_as_they_were(sealed):
+    organization, _, _ = sealed
+
+    assert verify.verify_organization(organization.pk).intact
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW parallel_leader_participation")
+        assert cursor.fetchone()[0] == "on"
