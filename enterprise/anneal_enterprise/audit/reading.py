@@ -159,19 +159,24 @@ class SealedRecords:
         matched = self._matched
         connection.ensure_connection()
         with connection.connection.cursor() as cursor:
-            # The parallel workers compute the leaves; the leader only merges their rows and sends
-            # them (computing a share of the leaves too left the client waiting on it).
-            cursor.execute("SELECT current_setting('parallel_leader_participation'), "
-                           "set_config('parallel_leader_participation', %s, true)", [self.leader_participation])
-            before = cursor.fetchone()[0]
+            # Stopping early (a problem found) cancels the query, which aborts the transaction:
+            # a savepoint lets the verify go on to the full read. The parallel workers compute the
+            # leaves; the leader only merges their rows and sends them (computing a share of the
+            # leaves too left the client waiting on it). Both undone when the read ends.
+            cursor.execute("SAVEPOINT anneal_audit_fast_read")
+            cursor.execute("SELECT set_config('parallel_leader_participation', %s, true)", [self.leader_participation])
             try:
                 for row in cursor.stream(sql, [*seal_params, *record_params, self.after], size=CHUNK):
                     if row[2] is not None:
                         matched.append(row[0])
                     yield row
             finally:
-                if connection.connection.info.transaction_status == TransactionStatus.INTRANS:
-                    cursor.execute("SELECT set_config('parallel_leader_participation', %s, true)", [before])
+                # The read wrote nothing: rolling back to the savepoint only undoes the setting
+                # and a cancelled query's abort (none of it when the connection is gone).
+                if connection.connection.info.transaction_status in (TransactionStatus.INTRANS,
+                                                                     TransactionStatus.INERROR):
+                    cursor.execute("ROLLBACK TO SAVEPOINT anneal_audit_fast_read")
+                    cursor.execute("RELEASE SAVEPOINT anneal_audit_fast_read")
 
     def seals_unmatched(self, through: int) -> bool:
         """Whether a seal with ``after < record id <= through`` had no record among those read."""
