@@ -44,7 +44,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--reseed", action="store_true")
-    parser.add_argument("--compare", action="store_true", help="alternate with the read before (two cursors)")
+    parser.add_argument("--compare", action="store_true", help="alternate with the reads before (the leader computing leaves too; two cursors)")
     args = parser.parse_args()
     os.environ.setdefault("ANNEAL_BENCH_DB", "anneal_audit_verify")
     fresh_database(keep=not args.reseed)
@@ -74,8 +74,14 @@ def main() -> None:
         def seals_unmatched(self, through: int) -> bool:
             return False  # the merge already saw every seal
 
+    class LeaderComputing(fast_read):
+        """The streamed read before: the leader computes leaves too, besides merging and sending."""
+
+        leader_participation = "on"
+
     samples: dict[str, dict[str, list[float]]] = {}
-    variants = {"streamed": fast_read, "two cursors": TwoCursors} if args.compare else {"streamed": fast_read}
+    variants = ({"streamed": fast_read, "leader too": LeaderComputing, "two cursors": TwoCursors}
+                if args.compare else {"streamed": fast_read})
     for _ in range(args.rounds):
         for name, read in variants.items():
             reading.SealedRecords = read  # type: ignore[misc]
@@ -99,7 +105,8 @@ def main() -> None:
               f"{statistics.median(sample['cpu']):.2f} s, its PostgreSQL backend CPU "
               f"{statistics.median(sample['backend']):.2f} s (parallel workers not counted)")
     if args.compare:
-        print(f"wall ratio streamed / two cursors: {ratio_summary(samples['streamed']['wall'], samples['two cursors']['wall'])}")
+        for other in ("leader too", "two cursors"):
+            print(f"wall ratio streamed / {other}: {ratio_summary(samples['streamed']['wall'], samples[other]['wall'])}")
 
 
 if __name__ == "__main__":

@@ -136,17 +136,21 @@ class SealedRecords:
     each with its seal (``None`` hashes when it has none), in id order: the fast read of a verify.
 
     One query, the records merge-joined with their seals, streamed (a plain query, not a cursor:
-    PostgreSQL may compute the leaves in parallel workers, and goes on computing while Python
-    chains what it already sent). A seal whose record is gone is *not* in it: :meth:`seals_unmatched`
+    PostgreSQL computes the leaves in parallel workers, and goes on computing while Python
+    chains what it already sent). Call inside a transaction. A seal whose record is gone is *not* in it: :meth:`seals_unmatched`
     tells whether any seal in a range was left out, and then only the full outer read
     (:func:`records_with_seals`) may judge the chain.
     """
+
+    leader_participation = "off"
 
     def __init__(self, organization_id: int | None, after: int) -> None:
         self.organization_id, self.after = organization_id, after
         self._matched: list[int] = []  # ids of the records read that had a seal
 
     def __iter__(self) -> Generator[tuple[int, Any, Any, Any], None, None]:
+        from psycopg.pq import TransactionStatus
+
         record_condition, record_params = _org_condition("r0", self.organization_id)
         seal_condition, seal_params = _org_condition("s0", self.organization_id)
         sql = (f"SELECT r0.id, {leaf_sql('r0')}, s0.leaf, s0.chain FROM {RECORDS} r0 "
@@ -155,10 +159,24 @@ class SealedRecords:
         matched = self._matched
         connection.ensure_connection()
         with connection.connection.cursor() as cursor:
-            for row in cursor.stream(sql, [*seal_params, *record_params, self.after], size=CHUNK):
-                if row[2] is not None:
-                    matched.append(row[0])
-                yield row
+            # Stopping early (a problem found) cancels the query, which aborts the transaction:
+            # a savepoint lets the verify go on to the full read. The parallel workers compute the
+            # leaves; the leader only merges their rows and sends them (computing a share of the
+            # leaves too left the client waiting on it). Both undone when the read ends.
+            cursor.execute("SAVEPOINT anneal_audit_fast_read")
+            cursor.execute("SELECT set_config('parallel_leader_participation', %s, true)", [self.leader_participation])
+            try:
+                for row in cursor.stream(sql, [*seal_params, *record_params, self.after], size=CHUNK):
+                    if row[2] is not None:
+                        matched.append(row[0])
+                    yield row
+            finally:
+                # The read wrote nothing: rolling back to the savepoint only undoes the setting
+                # and a cancelled query's abort (none of it when the connection is gone).
+                if connection.connection.info.transaction_status in (TransactionStatus.INTRANS,
+                                                                     TransactionStatus.INERROR):
+                    cursor.execute("ROLLBACK TO SAVEPOINT anneal_audit_fast_read")
+                    cursor.execute("RELEASE SAVEPOINT anneal_audit_fast_read")
 
     def seals_unmatched(self, through: int) -> bool:
         """Whether a seal with ``after < record id <= through`` had no record among those read."""
