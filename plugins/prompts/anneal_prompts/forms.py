@@ -1,7 +1,7 @@
 """The prompt pages' forms, rendered by the core's form component (``{{ form }}``).
 
 They only read what was typed (refusing NUL bytes); the services say what is wrong with it, and the views show
-that by the field (``core.web.forms.refuse``).
+that by the field (``core.plugins.web.refuse``).
 """
 
 from __future__ import annotations

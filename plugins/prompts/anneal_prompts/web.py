@@ -12,9 +12,8 @@ from django.urls import path
 
 from core import access
 from core.models import Project
-from core.plugins.web import keyset_page, object_or_404, organization_view
+from core.plugins.web import keyset_page, object_or_404, organization_view, refuse
 from core.roles import Permission
-from core.web.forms import refuse
 
 from anneal_prompts import diff, search, services
 from anneal_prompts.forms import EditPromptForm, NewPromptForm, PromptDetailsForm

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.html import format_html
 
-from core.web.forms import GroupedCheckboxSelectMultiple
+from core.plugins.web import GroupedCheckboxSelectMultiple
 
 from anneal_webhooks import services
 from anneal_webhooks.models import Endpoint

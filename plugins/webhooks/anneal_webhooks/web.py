@@ -7,9 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
-from core.plugins.web import keyset_page, object_or_404, organization_view
+from core.plugins.web import keyset_page, object_or_404, organization_view, refuse
 from core.roles import Permission
-from core.web.forms import refuse
 
 from anneal_webhooks import services
 from anneal_webhooks.forms import EndpointForm
