@@ -55,13 +55,14 @@ def _create(request: HttpRequest, project: Project, form: NewPromptForm) -> Http
 @organization_view()
 def index(request: HttpRequest) -> HttpResponse:
     organization = request.organization
-    projects = Project.objects.filter(organization=organization)
-    form, status = NewPromptForm(projects=list(projects)), 200
+    projects = list(Project.objects.filter(organization=organization))
+    form, status = NewPromptForm(projects=projects), 200
     if request.method == "POST":
         require(request, Permission.WRITE)
-        form = NewPromptForm(request.POST, projects=list(projects))
+        form = NewPromptForm(request.POST, projects=projects)
         if form.is_valid():
-            response = _create(request, projects.get(slug=form.cleaned_data["project"]), form)
+            project = next(project for project in projects if project.slug == form.cleaned_data["project"])
+            response = _create(request, project, form)
             if response is not None:
                 return response
         status = 400
