@@ -14,8 +14,6 @@ from core.services.errors import ServiceError
 from core.web.forms import refuse
 from core.web.page_forms import InvitationSignUpForm
 
-NAME_MAX = 150
-
 
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     invitation = invitations.find_invitation(token)
@@ -53,8 +51,6 @@ def _sign_up(request: HttpRequest, invitation: Invitation, name: str, password1:
              password2: str) -> tuple[str, str] | None:
     """Create the invited person's account, accept the invitation and sign them in; return what went wrong and
     the field it concerns, or ``None``."""
-    if len(name) > NAME_MAX:
-        return f"The name is too long: at most {NAME_MAX} characters.", "name"
     if password1 != password2:
         return "The two passwords differ; type the same password twice.", "password2"
     try:
