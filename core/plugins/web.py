@@ -25,9 +25,16 @@ Templates extend ``anneal/base.html`` (or ``anneal/settings_base.html`` for a se
 A list that grows without bound pages with ``keyset_page(request, queryset, key)`` (a ``Page``:
 its rows, and links to the next and previous pages; no count, no offset, so every page costs the
 same at any size) and ``{% include "anneal/_pager.html" with page=... %}`` under the table.
+
+Forms are Django forms rendered with ``{{ form }}`` through the core's form component (labels, help, errors,
+checkbox and radio groups). ``refuse(form, message, field)`` shows a service's refusal by its field (or above the
+form) so the page re-renders with what was typed; ``GroupedCheckboxSelectMultiple`` lays out many checkboxes in
+columns, one titled group per ``(group, [(value, label), ...])`` choice.
 """
 
+from core.web.forms import GroupedCheckboxSelectMultiple, refuse
 from core.web.paging import Page, keyset_page
 from core.web.views.common import forbidden, object_or_404, organization_view, report, require_role
 
-__all__ = ["Page", "forbidden", "keyset_page", "object_or_404", "organization_view", "report", "require_role"]
+__all__ = ["GroupedCheckboxSelectMultiple", "Page", "forbidden", "keyset_page", "object_or_404", "organization_view",
+           "refuse", "report", "require_role"]

@@ -54,3 +54,53 @@ class OrganizationNameForm(forms.Form):
 class SignInForm(forms.Form):
     email = forms.EmailField(widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}))
     password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class InviteForm(forms.Form):
+    """The invite row of the members page. The role is offered from the roles this person may hand out; the view
+    checks both values and says what is wrong with them."""
+
+    email = forms.CharField(max_length=254, widget=forms.EmailInput(attrs={"placeholder": "name@example.com"}),
+                            error_messages={"required": "Enter an email address to invite."})
+    role = forms.CharField(widget=forms.Select(), error_messages={"required": "Choose a role."})
+
+    def __init__(self, *args, roles: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].widget.choices = [(role, role) for role in roles]
+
+
+class InvitationLinkForm(forms.Form):
+    """The one-time invitation link, read-only, for the person to copy (``data-copy``); never submitted."""
+
+    use_required_attribute = False  # shown, never sent; "required" only keeps "(optional)" off its label
+    link = forms.CharField(label="Invitation link", widget=forms.TextInput(attrs={
+        "id": "invitation-link", "class": "secret", "readonly": True, "size": 60}))
+
+
+class InvitationSignUpForm(forms.Form):
+    """Creating the invited person's account: the email is the invitation's, shown and not editable."""
+
+    email = forms.CharField(required=False, disabled=True, widget=forms.EmailInput())
+    name = forms.CharField(required=False, max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    password1 = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput(
+        attrs={"autocomplete": "new-password"}), error_messages={"required": "Choose a password."},
+        help_text="At least 8 characters, not only digits and not a common password.")
+    password2 = forms.CharField(label="Password again", strip=False, widget=forms.PasswordInput(
+        attrs={"autocomplete": "new-password"}), error_messages={"required": "Type the password again."})
+
+
+class PluginModeForm(forms.Form):
+    """Who a plugin is on for (the staff page): every organization or only those switched on."""
+
+    mode = forms.ChoiceField(widget=forms.RadioSelect)
+    owners_may_enable = forms.BooleanField(
+        required=False, label="Organization owners may switch it on or off themselves (Settings → Plugins)")
+
+    def __init__(self, *args, plugin: str, modes: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mode"].choices = modes
+        self.fields["mode"].label = f"The {plugin} plugin is on for"
+
+
+class PluginOrganizationForm(forms.Form):
+    organization = forms.CharField(label="Organization slug", max_length=100)

@@ -8,6 +8,7 @@ filtered by the core for the organization the plugin is off for.
 from __future__ import annotations
 
 import importlib
+import re
 from typing import Any, Iterator
 
 import pytest
@@ -271,3 +272,47 @@ def test_a_change_in_another_process_is_enforced_here_within_a_second(scoped, tw
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert wait_for(lambda: client.get(f"/plugins/scoped/o/{off.slug}/").status_code == 404, timeout=5)
+
+
+def test_the_availability_page_is_the_form_component_a_radio_group_with_a_legend(scoped, web_client_for, make_user):
+    html = web_client_for(make_user(is_staff=True)).get("/system/plugins/scoped/").content.decode()
+    assert re.search(r'<fieldset class="field choices">\s*<legend>The scoped plugin is on for</legend>', html)
+    assert re.search(r'<label for="id_mode_0"><input type="radio" name="mode" value="all" required id="id_mode_0" '
+                     r'checked>\s*Every organization</label>', html)
+    assert re.search(r'<label for="id_owners_may_enable"><input type="checkbox" name="owners_may_enable" '
+                     r'id="id_owners_may_enable"> Organization owners may switch it on', html)
+
+
+def test_a_refused_availability_change_is_shown_by_its_field_with_what_was_chosen(
+        scoped, two_organizations, web_client_for, make_user):
+    _, on, _ = two_organizations
+    staff = web_client_for(make_user(is_staff=True))
+    bad_mode = staff.post("/system/plugins/scoped/", {"action": "mode", "mode": "sometimes", "owners_may_enable": "on"})
+    html = bad_mode.content.decode()
+    assert bad_mode.status_code == 400
+    assert re.search(r'<div class="form-error" id="id_mode_error" role="alert">Select a valid choice. sometimes', html)
+    assert re.search(r'name="owners_may_enable" id="id_owners_may_enable" checked', html)  # kept as chosen
+    assert plugin_availability.availability("scoped")["mode"] == "all"
+
+    not_yet = staff.post("/system/plugins/scoped/", {"action": "enable", "organization": on.slug})
+    assert not_yet.status_code == 400
+    assert re.search(r'id="id_mode_error" role="alert">Choose “Only the organizations enabled” first',
+                     not_yet.content.decode())
+
+    plugin_availability.set_availability("scoped", "selected")
+    unknown = staff.post("/system/plugins/scoped/", {"action": "enable", "organization": "no-such-org"})
+    html = unknown.content.decode()
+    assert unknown.status_code == 400
+    assert re.search(r'id="id_organization_error" role="alert">No organization with the slug &#x27;no-such-org&#x27;',
+                     html)
+    assert re.search(r'<input type="text" name="organization" value="no-such-org"[^>]*aria-invalid="true"', html)
+
+
+def test_hostile_input_to_the_availability_page_is_a_clear_400(scoped, web_client_for, make_user):
+    staff = web_client_for(make_user(is_staff=True))
+    nul = staff.post("/system/plugins/scoped/", "action=mode&mode=all%00", content_type="application/x-www-form-urlencoded")
+    assert nul.status_code == 400 and b"NUL character" in nul.content
+    plugin_availability.set_availability("scoped", "selected")
+    long = staff.post("/system/plugins/scoped/", {"action": "enable", "organization": "x" * 101})
+    assert long.status_code == 400 and "at most 100 characters" in long.content.decode()
+    assert staff.post("/system/plugins/scoped/", {"action": "explode"}).status_code == 400

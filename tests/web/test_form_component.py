@@ -8,6 +8,8 @@ import re
 from django import forms
 from django.conf import settings
 
+from core.web.forms import GroupedCheckboxSelectMultiple, refuse
+
 
 class Example(forms.Form):
     email = forms.EmailField(label="Email", help_text="Where the link goes.")
@@ -52,3 +54,40 @@ def test_the_password_change_page_renders_through_the_component(web_client_for, 
     html = response.content.decode()
     assert '<label for="id_new_password1">New password</label>' in html
     assert 'id="id_old_password_error" role="alert"' in html
+
+
+class Grouped(forms.Form):
+    agree = forms.BooleanField(label="Send me the news", required=False)
+    shown = forms.CharField(label="Shown", required=False, disabled=True)
+    events = forms.MultipleChoiceField(label="Events to send", required=False, widget=GroupedCheckboxSelectMultiple,
+                                       choices=[("Projects", [("p.c", "Project created"), ("p.d", "Project deleted")]),
+                                                ("Tokens", [("t.c", "Token created")])])
+
+
+def test_a_single_checkbox_sits_inside_its_label_beside_its_text():
+    html = str(Grouped())
+    assert re.search(r'<div class="field checkbox">\s*<label for="id_agree"><input type="checkbox" name="agree" '
+                     r'id="id_agree"> Send me the news</label>', html)
+
+
+def test_a_disabled_field_is_shown_without_optional_on_its_label():
+    assert '<label for="id_shown">Shown</label>' in str(Grouped())
+
+
+def test_grouped_checkboxes_give_each_group_a_fieldset_whose_legend_names_it_laid_out_in_columns():
+    html = str(Grouped())
+    assert re.search(r'<legend>Events to send <span class="muted">\(optional\)</span></legend>\s*<div id="id_events" '
+                     r'class="grouped-choices">', html)
+    projects = re.search(r'<fieldset class="choice-group"><legend>Projects</legend><div class="choices-grid">(.*?)'
+                         r'</div></fieldset>', html, re.S)
+    assert projects and projects.group(1).count('type="checkbox"') == 2 and "Token created" not in projects.group(1)
+    assert re.search(r'<legend>Tokens</legend><div class="choices-grid">\s*<label for="id_events_1_0">', html)
+
+
+def test_a_refusal_is_shown_by_its_field_or_above_the_form_when_no_field_has_that_name():
+    form = refuse(Example(data={"email": "a@example.com", "scope": "ro", "events": ["a"]}), "Already invited.", "email")
+    html = str(form)
+    assert 'id="id_email_error" role="alert">Already invited.</div>' in html and 'aria-invalid="true"' in html
+    other = str(refuse(Example(data={"email": "a@example.com", "scope": "ro", "events": ["a"]}), "Quota used up.",
+                       "quota"))
+    assert other.startswith('<div class="form-error" role="alert">Quota used up.</div>')

@@ -19,16 +19,11 @@ HIDDEN = re.compile(r"""type=["']hidden["']""", re.IGNORECASE)
 # template (relative to the checkout) -> why it writes fields by hand
 ALLOWED: dict[str, str] = {
     "core/web/templates/anneal/_member_row.html": "the role select of a table row, posted with its Change role button by htmx",
-    "core/web/templates/anneal/members.html": "the one-time invitation link (read-only, copied) and the invite row; to convert",
-    "core/web/templates/anneal/plugin_availability.html": "to convert: availability radio group",
+    "core/web/templates/anneal/members.html": "the member search box (role=search, GET)",
     "core/web/templates/anneal/organization_settings.html": "the delete confirmation that must match the slug",
-    "core/web/templates/anneal/accept_invitation.html": "to convert: account creation on acceptance",
     "core/web/templates/anneal/organization_mfa.html": "the per-row reason of a factor reset in a table cell",
     "plugins/prompts/anneal_prompts/templates/anneal_prompts/_list.html": "the search box (role=search, GET)",
     "plugins/prompts/anneal_prompts/templates/anneal_prompts/diff.html": "the two version pickers of a GET comparison",
-    "plugins/prompts/anneal_prompts/templates/anneal_prompts/_new.html": "to convert: the plugin's new-prompt form",
-    "plugins/prompts/anneal_prompts/templates/anneal_prompts/prompt.html": "to convert: the plugin's edit forms",
-    "plugins/webhooks/anneal_webhooks/templates/anneal_webhooks/": "to convert: the plugin's endpoint forms",
     "enterprise/anneal_enterprise/audit/templates/anneal_audit/_filters.html": "the audit log's GET filters",
     "enterprise/anneal_enterprise/audit/templates/anneal_audit/records.html": "to convert: export, destination and retention forms",
     "enterprise/anneal_enterprise/support/templates/anneal_support/": "to convert: grant, bundle and redeem forms",

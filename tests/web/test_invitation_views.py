@@ -1,5 +1,6 @@
 """Opening an invitation link: sign up as a new user, accept as an existing one, refusals."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -91,3 +92,43 @@ def test_a_used_up_invitation_says_so_and_creates_nothing(invited, change, statu
 def test_a_made_up_invitation_link_is_404(db):
     response = Client().get("/invitations/not-a-real-token/")
     assert response.status_code == 404 and b"This invitation link is not valid." in response.content
+
+
+def test_the_sign_up_form_is_the_form_component_with_labelled_fields(invited):
+    _, url = invited
+    html = Client().get(url).content.decode()
+    assert '<label for="id_email">Email</label>' in html  # shown, not filled in: not "optional"
+    assert re.search(r'<input type="email" name="email" value="newbie@example.com"[^>]*disabled', html)
+    assert '<label for="id_name">Name <span class="muted">(optional)</span></label>' in html
+    assert '<label for="id_password1">Password</label>' in html and '<label for="id_password2">Password again</label>' in html
+    assert 'aria-describedby="id_password1_helptext"' in html and "not a common password" in html
+
+
+def test_a_refused_sign_up_shows_the_reason_by_the_password_and_keeps_the_name(invited):
+    _, url = invited
+    response = Client().post(url, {"name": "New Bie", "password1": "12345678", "password2": "12345678"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert re.search(r'<div class="form-error" id="id_password1_error" role="alert">[^<]*too common', html)
+    assert re.search(r'<input type="password" name="password1"[^>]*aria-invalid="true"', html)
+    assert 'value="New Bie"' in html and 'value="12345678"' not in html  # passwords are never sent back
+    differ = Client().post(url, {"password1": PASSWORD, "password2": PASSWORD + "x"}).content.decode()
+    assert re.search(r'id="id_password2_error" role="alert">The two passwords differ', differ)
+
+
+def test_the_email_of_a_sign_up_is_the_invitations_whatever_is_posted(invited):
+    invitation, url = invited
+    Client().post(url, {"email": "someone@else.example", "password1": PASSWORD, "password2": PASSWORD})
+    assert User.objects.filter(email="newbie@example.com").exists()
+    assert not User.objects.filter(email="someone@else.example").exists()
+
+
+@pytest.mark.parametrize("body, message", [
+    ("name=Bie%00&password1=x&password2=x", "NUL character"),
+    ("name=" + "x" * 151 + f"&password1={PASSWORD}&password2={PASSWORD}", "at most 150 characters"),
+])
+def test_hostile_sign_ups_are_refused_with_a_clear_400(invited, body, message):
+    _, url = invited
+    response = Client().post(url, body.replace(" ", "+"), content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not User.objects.filter(email="newbie@example.com").exists()

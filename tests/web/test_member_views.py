@@ -1,5 +1,7 @@
 """Members and invitations: roles, htmx row updates, refusals with reasons."""
 
+import re
+
 import pytest
 
 from core.models import Invitation, Membership
@@ -184,3 +186,46 @@ def test_an_admin_who_removes_themself_is_sent_to_their_organizations(web_client
     response = web_client_for(admin).post(f"{members_url(organization)}{membership.pk}/remove/")
     assert response.status_code == 302 and response["Location"] == "/"
     assert not Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_the_invite_row_is_the_form_component_with_labelled_fields(web_client_for, organization, owner):
+    html = web_client_for(owner).get(members_url(organization)).content.decode()
+    assert '<label for="id_email">Email</label>' in html and '<label for="id_role">Role</label>' in html
+    assert re.search(r'<select name="role" id="id_role">.*<option value="member" selected>', html, re.S)
+
+
+def test_an_admin_is_offered_every_role_but_owner(web_client_for, organization, make_member):
+    html = web_client_for(make_member(organization, "admin")).get(members_url(organization)).content.decode()
+    offered = re.findall(r'<option value="(\w+)"', html.split('id="id_role"')[1].split("</select>")[0])
+    assert offered == ["viewer", "member", "admin"]
+
+
+def test_a_refused_invitation_shows_the_reason_by_the_field_and_keeps_what_was_typed(web_client_for, organization,
+                                                                                    owner):
+    response = web_client_for(owner).post(members_url(organization), {"email": "not-an-email", "role": "admin"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert re.search(r'<div class="form-error" id="id_email_error" role="alert">not-an-email is not a valid email '
+                     r'address.</div>', html)
+    assert re.search(r'<input type="email" name="email" value="not-an-email"[^>]*aria-invalid="true"'
+                     r'[^>]*aria-describedby="id_email_error"', html)
+    assert '<option value="admin" selected>' in html
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"email": "x" * 250 + "@example.com", "role": "member"}, "Ensure this value has at most 254 characters"),
+    ({"email": "a@example.com", "role": "<script>"}, "Choose one of the roles"),
+])
+def test_hostile_invitations_are_refused_at_the_field_not_with_an_error_page(web_client_for, organization, owner,
+                                                                             fields, message):
+    response = web_client_for(owner).post(members_url(organization), fields)
+    assert response.status_code == 400 and message in response.content.decode()
+    assert "<script>" not in response.content.decode().split("<main")[1]
+    assert not Invitation.objects.exists()
+
+
+def test_a_nul_byte_in_the_invite_row_is_refused_with_a_clear_400(web_client_for, organization, owner):
+    response = web_client_for(owner).post(members_url(organization), "email=a%00b%40example.com&role=member",
+                                          content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400 and b"NUL character" in response.content
+    assert not Invitation.objects.exists()

@@ -11,8 +11,8 @@ from core.models import Invitation, User
 from core.services import invitations, users
 from core.services.authentication import sign_in_with_password
 from core.services.errors import ServiceError
-
-NAME_MAX = 150
+from core.web.forms import refuse
+from core.web.page_forms import InvitationSignUpForm
 
 
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
@@ -21,7 +21,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("This invitation link is not valid. Ask the person who invited you for a new one.")
     has_account = User.objects.filter(email__iexact=invitation.email).exists()
     status = 200
-    form = {"name": ""}
+    form = InvitationSignUpForm(initial={"email": invitation.email})
     if request.method == "POST" and invitation.status == "pending":
         if request.user.is_authenticated:
             try:
@@ -33,12 +33,13 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
                 messages.success(request, f"You joined {invitation.organization.name} as {invitation.role}.")
                 return redirect("web:organization", invitation.organization.slug)
         elif not has_account:
-            form = {"name": request.POST.get("name", "").strip()}
-            error = _sign_up(request, invitation, form["name"], request.POST.get("password1", ""),
-                             request.POST.get("password2", ""))
-            if error is None:
-                return redirect("web:organization", invitation.organization.slug)
-            messages.error(request, error)
+            form = InvitationSignUpForm(request.POST, initial={"email": invitation.email})
+            if form.is_valid():
+                error = _sign_up(request, invitation, form.cleaned_data["name"], form.cleaned_data["password1"],
+                                 form.cleaned_data["password2"])
+                if error is None:
+                    return redirect("web:organization", invitation.organization.slug)
+                refuse(form, *error)
             status = 400
     return render(request, "anneal/accept_invitation.html", {
         "invitation": invitation, "has_account": has_account, "form": form,
@@ -46,20 +47,18 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     }, status=status)
 
 
-def _sign_up(request: HttpRequest, invitation: Invitation, name: str, password1: str, password2: str) -> str | None:
-    """Create the invited person's account, accept the invitation and sign them in."""
-    if len(name) > NAME_MAX:
-        return f"The name is too long: at most {NAME_MAX} characters."
-    if not password1:
-        return "Choose a password."
+def _sign_up(request: HttpRequest, invitation: Invitation, name: str, password1: str,
+             password2: str) -> tuple[str, str] | None:
+    """Create the invited person's account, accept the invitation and sign them in; return what went wrong and
+    the field it concerns, or ``None``."""
     if password1 != password2:
-        return "The two passwords differ; type the same password twice."
+        return "The two passwords differ; type the same password twice.", "password2"
     try:
         with transaction.atomic():
             user = users.create_user(invitation.email, password1, name=name)
             invitations.accept(invitation, user)
     except ServiceError as exc:
-        return exc.message
+        return exc.message, "password1" if exc.field in (None, "password") else exc.field
     try:
         sign_in_with_password(request, invitation.email, password1)
     except ServiceError as exc:

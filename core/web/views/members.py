@@ -23,6 +23,8 @@ from core.models import Invitation, Membership
 from core.roles import Permission, Role
 from core.services import invitations, organizations
 from core.services.errors import ServiceError
+from core.web.forms import refuse
+from core.web.page_forms import InvitationLinkForm, InviteForm
 from core.web.paging import keyset_page
 from core.web.views.common import can, htmx_redirect, is_htmx, organization_view, report, require_role
 
@@ -72,38 +74,39 @@ NEW_INVITATION_LINK = "anneal_new_invitation_link"
 @organization_view()
 def members(request: HttpRequest) -> HttpResponse:
     status = 200
-    invite_form = {"email": "", "role": Role.MEMBER.value}
+    invite_form = InviteForm(initial={"role": Role.MEMBER.value}, roles=_roles_for(request))
     if request.method == "POST":
         refused = require_role(request, Permission.MANAGE)
         if refused:
             return refused
-        invite_form = {"email": request.POST.get("email", "").strip(), "role": request.POST.get("role", "")}
-        error = _invite(request, invite_form["email"], invite_form["role"])
-        if error is None:
-            return redirect("web:members", request.organization.slug)
-        messages.error(request, error)
+        invite_form = InviteForm(request.POST, roles=_roles_for(request))
+        if invite_form.is_valid():
+            error = _invite(request, invite_form.cleaned_data["email"], invite_form.cleaned_data["role"])
+            if error is None:
+                return redirect("web:members", request.organization.slug)
+            refuse(invite_form, *error)
         status = 400
     new_invitation = request.session.pop(NEW_INVITATION_LINK, None) if request.method == "GET" else None
-    return render(request, "anneal/members.html", {**_page_context(request), **_lists(request),
-                                                   "invite_form": invite_form,
-                                                   "new_invitation": new_invitation, "email_unsent": unsent_fate(),
-                                                   "base_url_note": base_url_note()}, status=status)
+    return render(request, "anneal/members.html", {
+        **_page_context(request), **_lists(request), "invite_form": invite_form, "new_invitation": new_invitation,
+        "link_form": InvitationLinkForm(initial={"link": new_invitation["link"]}) if new_invitation else None,
+        "email_unsent": unsent_fate(), "base_url_note": base_url_note()}, status=status)
 
 
-def _invite(request: HttpRequest, email: str, role: str) -> str | None:
-    """Send an invitation; return what went wrong, or ``None``."""
+def _invite(request: HttpRequest, email: str, role: str) -> tuple[str, str] | None:
+    """Send an invitation; return what went wrong and the field it concerns, or ``None``."""
     try:
         validate_email(email)
     except ValidationError:
-        return f"{email or 'That'} is not a valid email address." if email else "Enter an email address to invite."
+        return (f"{email} is not a valid email address." if email else "Enter an email address to invite."), "email"
     if role not in ROLES:
-        return "Choose one of the roles: " + ", ".join(ROLES) + "."
+        return "Choose one of the roles: " + ", ".join(ROLES) + ".", "role"
     if role not in _roles_for(request):
-        return "Only owners can invite another owner."
+        return "Only owners can invite another owner.", "role"
     try:
         invitation, token = invitations.invite(request.organization, email, role, request.user)
     except ServiceError as exc:
-        return exc.message
+        return exc.message, exc.field or "email"
     went = where_unsent_email_went()
     if went is None:
         derived = "" if settings.BASE_URL_SOURCE == "setting" else " " + base_url_note()

@@ -11,7 +11,9 @@ from core.models import Organization, PluginAvailability
 from core.roles import Permission, Role
 from core.services import plugin_availability
 from core.services.errors import ServiceError
-from core.web.views.common import forbidden, organization_view, report
+from core.web.forms import refuse
+from core.web.page_forms import PluginModeForm, PluginOrganizationForm
+from core.web.views.common import forbidden, organization_view
 
 
 @login_required
@@ -22,39 +24,56 @@ def plugin_availability_page(request: HttpRequest, name: str) -> HttpResponse:
         plugin_availability.installed_plugin(name)
     except ServiceError:
         raise Http404("No such plugin.") from None
+    current = plugin_availability.availability(name)
+    saved = {"mode": current["mode"], "owners_may_enable": current["owners_may_enable"]}
+    mode_form = PluginModeForm(initial=saved, plugin=name, modes=PluginAvailability.MODES)
+    organization_form = PluginOrganizationForm()
     status = 200
     if request.method == "POST":
-        try:
-            _change(request, name)
-        except ServiceError as exc:
-            report(request, exc)
-            status = 400
+        action = request.POST.get("action", "")
+        if action == "mode":
+            mode_form = PluginModeForm(request.POST, plugin=name, modes=PluginAvailability.MODES)
+            if mode_form.is_valid() and _saved(request, name, mode_form):
+                return redirect("web:plugin_availability", name)
+        elif action in {"enable", "disable"}:
+            organization_form = PluginOrganizationForm(request.POST)
+            if organization_form.is_valid():
+                # Switching needs the mode "only the organizations enabled": a refusal about the mode is shown there.
+                mode_form = PluginModeForm(saved, plugin=name, modes=PluginAvailability.MODES)
+                if _switched(request, name, action == "enable", organization_form, mode_form):
+                    return redirect("web:plugin_availability", name)
         else:
-            return redirect("web:plugin_availability", name)
+            messages.error(request, "Unknown action.")
+        status = 400
     return render(request, "anneal/plugin_availability.html", {
-        "plugin": name, "availability": plugin_availability.availability(name), "modes": PluginAvailability.MODES,
+        "plugin": name, "availability": current, "mode_form": mode_form, "organization_form": organization_form,
     }, status=status)
 
 
-def _change(request: HttpRequest, name: str) -> None:
-    action = request.POST.get("action", "")
-    current = plugin_availability.availability(name)
-    if action == "mode":
-        plugin_availability.set_availability(name, request.POST.get("mode", ""),
-                                             request.POST.get("owners_may_enable") == "on")
-        messages.success(request, f"Saved who the {name} plugin is on for.")
-    elif action in {"enable", "disable"}:
-        slug = request.POST.get("organization", "").strip()
-        organization = Organization.objects.filter(slug=slug).first()
-        if organization is None:
-            raise ServiceError(f"No organization with the slug {slug!r}.", field="organization")
-        if current["mode"] != PluginAvailability.SELECTED_ORGANIZATIONS:
-            raise ServiceError("Choose “Only the organizations enabled” first: the plugin is on for every "
-                               "organization.", field="mode")
-        plugin_availability.set_enabled(name, organization, action == "enable", by=request.user)
-        messages.success(request, f"The {name} plugin is {'on' if action == 'enable' else 'off'} for {organization.name}.")
-    else:
-        raise ServiceError("Unknown action.")
+def _saved(request: HttpRequest, name: str, form: PluginModeForm) -> bool:
+    try:
+        plugin_availability.set_availability(name, form.cleaned_data["mode"], form.cleaned_data["owners_may_enable"])
+    except ServiceError as exc:
+        refuse(form, exc.message, exc.field)
+        return False
+    messages.success(request, f"Saved who the {name} plugin is on for.")
+    return True
+
+
+def _switched(request: HttpRequest, name: str, enable: bool, form: PluginOrganizationForm,
+              mode_form: PluginModeForm) -> bool:
+    slug = form.cleaned_data["organization"]
+    organization = Organization.objects.filter(slug=slug).first()
+    if organization is None:
+        refuse(form, f"No organization with the slug {slug!r}.", "organization")
+        return False
+    if plugin_availability.availability(name)["mode"] != PluginAvailability.SELECTED_ORGANIZATIONS:
+        refuse(mode_form, "Choose “Only the organizations enabled” first: the plugin is on for every organization.",
+               "mode")
+        return False
+    plugin_availability.set_enabled(name, organization, enable, by=request.user)
+    messages.success(request, f"The {name} plugin is {'on' if enable else 'off'} for {organization.name}.")
+    return True
 
 
 @organization_view(Permission.VIEW)

@@ -12,10 +12,11 @@ from django.urls import path
 
 from core import access
 from core.models import Project
-from core.plugins.web import keyset_page, object_or_404, organization_view
+from core.plugins.web import keyset_page, object_or_404, organization_view, refuse
 from core.roles import Permission
 
 from anneal_prompts import diff, search, services
+from anneal_prompts.forms import EditPromptForm, NewPromptForm, PromptDetailsForm
 from anneal_prompts.models import Prompt, PromptVersion
 
 
@@ -39,13 +40,13 @@ def _abilities(request: HttpRequest) -> dict[str, bool]:
             "can_delete": access.allows_role(request.role, Permission.MANAGE)}
 
 
-def _create(request: HttpRequest, project: Project) -> HttpResponse | None:
-    require(request, Permission.WRITE)
+def _create(request: HttpRequest, project: Project, form: NewPromptForm) -> HttpResponse | None:
+    """Create the prompt typed into ``form``; ``None`` when refused, with the reason shown by its field."""
     try:
-        prompt = services.create_prompt(project, request.POST.get("name", ""), request.POST.get("body", ""),
-                                        description=request.POST.get("description", ""), author=request.user)
+        prompt = services.create_prompt(project, form.cleaned_data["name"], form.cleaned_data["body"],
+                                        description=form.cleaned_data["description"], author=request.user)
     except services.PromptError as exc:
-        messages.error(request, exc.message)
+        refuse(form, exc.message, exc.field)
         return None
     messages.success(request, f"Created {prompt.name}.")
     return redirect("prompts:prompt", request.organization.slug, project.slug, prompt.slug)
@@ -54,42 +55,53 @@ def _create(request: HttpRequest, project: Project) -> HttpResponse | None:
 @organization_view()
 def index(request: HttpRequest) -> HttpResponse:
     organization = request.organization
-    projects = Project.objects.filter(organization=organization)
+    projects = list(Project.objects.filter(organization=organization))
+    form, status = NewPromptForm(projects=projects), 200
     if request.method == "POST":
-        project = get_object_or_404(projects, slug=request.POST.get("project", ""))
-        response = _create(request, project)
-        if response is not None:
-            return response
+        require(request, Permission.WRITE)
+        form = NewPromptForm(request.POST, projects=projects)
+        if form.is_valid():
+            project = next(project for project in projects if project.slug == form.cleaned_data["project"])
+            response = _create(request, project, form)
+            if response is not None:
+                return response
+        status = 400
     query = request.GET.get("q", "")
     prompts = Prompt.objects.filter(project__organization=organization).select_related("project", "current_version")
     return render(request, "anneal_prompts/index.html", {
-        "organization": organization, "projects": projects, "query": query, "posted": request.POST,
+        "organization": organization, "projects": projects, "query": query, "form": form,
         "prompts": search.search(prompts, query)[:200], **_abilities(request),
-    })
+    }, status=status)
 
 
 @organization_view()
 @in_project
 def project_prompts(request: HttpRequest, project: Project) -> HttpResponse:
+    form, status = NewPromptForm(), 200
     if request.method == "POST":
-        response = _create(request, project)
-        if response is not None:
-            return response
+        require(request, Permission.WRITE)
+        form = NewPromptForm(request.POST)
+        if form.is_valid():
+            response = _create(request, project, form)
+            if response is not None:
+                return response
+        status = 400
     query = request.GET.get("q", "")
     prompts = Prompt.objects.filter(project=project).select_related("project", "current_version")
     return render(request, "anneal_prompts/project.html", {
-        "organization": request.organization, "project": project, "query": query, "posted": request.POST,
+        "organization": request.organization, "project": project, "query": query, "form": form,
         "prompts": search.search(prompts, query), **_abilities(request),
-    })
+    }, status=status)
 
 
-def _prompt_action(request: HttpRequest, prompt: Prompt) -> None:
+def _prompt_action(request: HttpRequest, prompt: Prompt, forms: dict[str, Any]) -> bool:
+    """Do what the posted ``action`` asks; ``False`` when a form in ``forms`` was refused (its errors shown)."""
     action = request.POST.get("action")
     if action == "delete":
         require(request, Permission.MANAGE)
         services.delete_prompt(prompt)
         messages.success(request, f"Deleted {prompt.name} and all its versions.")
-        return
+        return True
     require(request, Permission.WRITE)
     if action == "rollback":
         try:
@@ -98,14 +110,23 @@ def _prompt_action(request: HttpRequest, prompt: Prompt) -> None:
             raise services.PromptError("Choose a version number to roll back to.", field="version") from None
         version = services.rollback(prompt, number, author=request.user)
         messages.success(request, f"Rolled back to version {number}; this is now version {version.number}.")
-    elif action == "details":
-        services.update_details(prompt, name=request.POST.get("name", prompt.name),
-                                description=request.POST.get("description", prompt.description))
-        messages.success(request, "Saved.")
-    else:
-        version = services.edit_prompt(prompt, request.POST.get("body", ""), note=request.POST.get("note", ""),
-                                       author=request.user)
-        messages.success(request, f"Saved version {version.number}.")
+        return True
+    form = forms["details_form" if action == "details" else "edit_form"] = (
+        PromptDetailsForm(request.POST) if action == "details" else EditPromptForm(request.POST))
+    if not form.is_valid():
+        return False
+    try:
+        if action == "details":
+            services.update_details(prompt, **form.cleaned_data)
+            messages.success(request, "Saved.")
+        else:
+            version = services.edit_prompt(prompt, form.cleaned_data["body"], note=form.cleaned_data["note"],
+                                           author=request.user)
+            messages.success(request, f"Saved version {version.number}.")
+    except services.PromptError as exc:
+        refuse(form, exc.message, exc.field)
+        return False
+    return True
 
 
 @organization_view()
@@ -113,19 +134,28 @@ def _prompt_action(request: HttpRequest, prompt: Prompt) -> None:
 def prompt_detail(request: HttpRequest, project: Project, prompt_slug: str) -> HttpResponse:
     prompt = get_object_or_404(Prompt.objects.select_related("project", "current_version"), project=project,
                                slug=prompt_slug)
+    forms: dict[str, Any] = {
+        "edit_form": EditPromptForm(initial={"body": prompt.current_version.body if prompt.current_version else ""}),
+        "details_form": PromptDetailsForm(initial={"name": prompt.name, "description": prompt.description}),
+    }
+    status = 200
     if request.method == "POST":
         try:
-            _prompt_action(request, prompt)
-        except services.PromptError as exc:
+            done = _prompt_action(request, prompt, forms)
+        except services.PromptError as exc:  # a rollback refused: no field of a form to show it by
             messages.error(request, exc.message)
-        if request.POST.get("action") == "delete" and not Prompt.objects.filter(pk=prompt.pk).exists():
-            return redirect("prompts:project", request.organization.slug, project.slug)
-        return redirect("prompts:prompt", request.organization.slug, project.slug, prompt.slug)
+            done = True
+        if done:
+            if request.POST.get("action") == "delete" and not Prompt.objects.filter(pk=prompt.pk).exists():
+                return redirect("prompts:project", request.organization.slug, project.slug)
+            return redirect("prompts:prompt", request.organization.slug, project.slug, prompt.slug)
+        prompt.refresh_from_db()
+        status = 400
     return render(request, "anneal_prompts/prompt.html", {
-        "organization": request.organization, "project": project, "prompt": prompt,
+        "organization": request.organization, "project": project, "prompt": prompt, **forms,
         "versions": keyset_page(request, prompt.versions.select_related("created_by"), ("-number",),
                                 label="Version pages"), **_abilities(request),
-    })
+    }, status=status)
 
 
 @organization_view()

@@ -164,3 +164,62 @@ def test_an_older_version_picked_by_number_is_compared(browser_client, owner, or
 
     assert "<h1>Changes from v2 to v300</h1>" in html and "-text 2" in html and "+text 300" in html
     assert 2 in menus[0] and len(menus[0]) <= 22
+def test_the_new_prompt_form_is_the_form_component_with_the_projects_to_choose_from(browser_client, owner,
+                                                                                   organization, project):
+    import re
+
+    index = browser_client(owner).get(f"/plugins/prompts/o/{organization.slug}/").content.decode()
+    for label in ('for="id_project">Project', 'for="id_name">Name', 'for="id_body">Text',
+                  'for="id_description">Description <span class="muted">(optional)</span>'):
+        assert f"<label {label}" in index
+    assert re.search(rf'<select name="project" id="id_project">\s*<option value="{project.slug}">', index)
+    own = browser_client(owner).get(f"/plugins/prompts/o/{organization.slug}/p/{project.slug}/").content.decode()
+    assert 'for="id_name">Name' in own and 'name="project"' not in own  # the project is the page's
+
+
+def test_a_refused_new_prompt_shows_the_reason_by_the_field_and_keeps_the_text(browser_client, owner, organization,
+                                                                                project, make_prompt):
+    import re
+
+    make_prompt("Greeting")
+    url = f"/plugins/prompts/o/{organization.slug}/p/{project.slug}/"
+    response = browser_client(owner).post(url, {"name": "Greeting", "description": "again", "body": "  Hi!\n"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert re.search(r'<div class="form-error" id="id_name_error" role="alert">This project already has a prompt '
+                     r'&#x27;greeting&#x27;', html)
+    assert re.search(r'<input type="text" name="name" value="Greeting"[^>]*aria-invalid="true"', html)
+    assert 'value="again"' in html and ">\n  Hi!\n</textarea>" in html  # the text as typed, spaces kept
+    assert Prompt.objects.count() == 1
+
+
+def test_a_refused_edit_re_renders_the_prompt_with_the_typed_note_and_the_reason_by_the_text(browser_client, owner,
+                                                                                          organization, project,
+                                                                                          make_prompt):
+    import re
+
+    make_prompt(body="same")
+    url = f"/plugins/prompts/o/{organization.slug}/p/{project.slug}/greeting/"
+    page = browser_client(owner).get(url).content.decode()
+    assert '<label for="id_body">Text</label>' in page and ">\nsame</textarea>" in page
+    assert '<label for="id_note">What changed <span class="muted">(optional)</span></label>' in page
+    response = browser_client(owner).post(url, {"action": "edit", "body": "same", "note": "typo fix"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert re.search(r'id="id_body_error" role="alert">The text is the same as the current version', html)
+    assert 'value="typo fix"' in html
+    details = browser_client(owner).post(url, {"action": "details", "name": "  ", "description": "kept"})
+    assert details.status_code == 400 and 'id="id_name_error" role="alert">' in details.content.decode()
+    assert 'value="kept"' in details.content.decode() and Prompt.objects.get().name == "Greeting"
+
+
+@pytest.mark.parametrize("body, message", [
+    ("name=Hi%00&body=x", "NUL character"),
+    ("name=" + "x" * 201 + "&body=x", "at most 200 characters"),
+    ("name=Hi&body=x&project=no-such-project", "Select a valid choice"),
+])
+def test_hostile_new_prompts_are_refused_with_a_clear_400(browser_client, owner, organization, project, body, message):
+    response = browser_client(owner).post(f"/plugins/prompts/o/{organization.slug}/", body,
+                                          content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not Prompt.objects.exists()

@@ -2,51 +2,42 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
-from core.plugins.web import keyset_page, object_or_404, organization_view
+from core.plugins.web import keyset_page, object_or_404, organization_view, refuse
 from core.roles import Permission
 
 from anneal_webhooks import services
+from anneal_webhooks.forms import EndpointForm
 from anneal_webhooks.models import Delivery, Endpoint
 
 NEW_SECRET_KEY = "anneal_webhooks_new_secret"
 
 
-def _event_type_groups() -> dict[str, list[Any]]:
-    groups: dict[str, list[Any]] = {}
-    for event_type in services.subscribable_event_types().values():
-        groups.setdefault(event_type.category, []).append(event_type)
-    return dict(sorted(groups.items()))
-
-
-def _chosen_types(request: HttpRequest) -> list[str]:
-    return ["*"] if request.POST.get("all_events") else request.POST.getlist("event_types")
-
-
 @organization_view(Permission.MANAGE)
 def endpoints(request: HttpRequest) -> HttpResponse:
     organization = request.organization
+    form, status = EndpointForm(), 200
     if request.method == "POST":
-        try:
-            endpoint = services.create_endpoint(organization, request.POST.get("url", ""), _chosen_types(request),
-                                                request.POST.get("description", ""), created_by=request.user)
-        except services.WebhookError as exc:
-            messages.error(request, exc.message)
-        else:
-            request.session[NEW_SECRET_KEY] = endpoint.secret
-            messages.success(request, f"Subscribed {endpoint.url}.")
-            return redirect("webhooks:endpoint", organization.slug, endpoint.pk)
+        form = EndpointForm(request.POST)
+        if form.is_valid():
+            try:
+                endpoint = services.create_endpoint(organization, form.cleaned_data["url"],
+                                                    form.chosen_event_types(), form.cleaned_data["description"],
+                                                    created_by=request.user)
+            except services.WebhookError as exc:
+                refuse(form, exc.message, exc.field)
+            else:
+                request.session[NEW_SECRET_KEY] = endpoint.secret
+                messages.success(request, f"Subscribed {endpoint.url}.")
+                return redirect("webhooks:endpoint", organization.slug, endpoint.pk)
+        status = 400
     return render(request, "anneal_webhooks/endpoints.html", {
-        "organization": organization, "groups": _event_type_groups(), "posted": request.POST,
-        "selected": _chosen_types(request) if request.method == "POST" else [],
-        "endpoints": Endpoint.objects.filter(organization=organization),
-    })
+        "organization": organization, "form": form, "endpoints": Endpoint.objects.filter(organization=organization),
+    }, status=status)
 
 
 def _endpoint_action(request: HttpRequest, endpoint: Endpoint) -> HttpResponse:
@@ -67,9 +58,16 @@ def _endpoint_action(request: HttpRequest, endpoint: Endpoint) -> HttpResponse:
         services.redeliver(object_or_404(Delivery, endpoint=endpoint, pk=request.POST.get("delivery")))
         messages.success(request, "The delivery was queued again.")
     else:
-        services.update_endpoint(endpoint, url=request.POST.get("url", endpoint.url),
-                                 description=request.POST.get("description", endpoint.description),
-                                 event_types=_chosen_types(request))
+        form = EndpointForm(request.POST)
+        if not form.is_valid():
+            return _endpoint_page(request, endpoint, form, status=400)
+        try:
+            services.update_endpoint(endpoint, url=form.cleaned_data["url"],
+                                     description=form.cleaned_data["description"],
+                                     event_types=form.chosen_event_types())
+        except services.WebhookError as exc:
+            endpoint.refresh_from_db()
+            return _endpoint_page(request, endpoint, refuse(form, exc.message, exc.field), status=400)
         messages.success(request, "Saved.")
     return redirect("webhooks:endpoint", slug, endpoint.pk)
 
@@ -83,12 +81,16 @@ def endpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except services.WebhookError as exc:
             messages.error(request, exc.message)
             return redirect("webhooks:endpoint", request.organization.slug, endpoint.pk)
+    return _endpoint_page(request, endpoint, EndpointForm.of(endpoint))
+
+
+def _endpoint_page(request: HttpRequest, endpoint: Endpoint, form: EndpointForm, status: int = 200) -> HttpResponse:
     deliveries = keyset_page(request, endpoint.deliveries.prefetch_related("log"), ("-created_at", "-id"),
                              label="Delivery log pages")
     return render(request, "anneal_webhooks/endpoint.html", {
-        "organization": request.organization, "endpoint": endpoint, "deliveries": deliveries,
-        "groups": _event_type_groups(), "new_secret": request.session.pop(NEW_SECRET_KEY, None),
-    })
+        "organization": request.organization, "endpoint": endpoint, "deliveries": deliveries, "form": form,
+        "new_secret": request.session.pop(NEW_SECRET_KEY, None),
+    }, status=status)
 
 
 urlpatterns = [
