@@ -1,0 +1,62 @@
+"""What the enterprise pages' forms share: a checkbox beside its text, and a refused form carried
+over a redirect.
+
+Every form renders through the form component (``core.web.forms.AnnealFormRenderer``); a single
+checkbox uses its own field template (``anneal_enterprise/forms/checkbox.html``, in the licensing
+app's templates, the app every edition installs) so the box sits inside its label, before the text.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django import forms
+from django.forms.utils import ErrorDict
+from django.http import HttpRequest, QueryDict
+
+CHECKBOX_TEMPLATE = "anneal_enterprise/forms/checkbox.html"
+SESSION_KEY = "anneal_enterprise_refused_form"
+
+F = TypeVar("F", bound=forms.Form)
+
+
+class Checkbox(forms.BooleanField):
+    """An optional yes/no field rendered as ``<label><input type="checkbox"> Text</label>``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("template_name", CHECKBOX_TEMPLATE)
+        super().__init__(**kwargs)
+
+
+def refuse(form: forms.Form, message: str, field: str | None) -> None:
+    """Put a service's refusal on ``form``: by ``field`` when the form has it, else above the fields."""
+    form.add_error(field if field in form.fields else None, message)
+
+
+def keep_refused(request: HttpRequest, name: str, form: forms.Form, secrets: tuple[str, ...] = ()) -> None:
+    """Keep a refused ``form`` for the next page (post/redirect/get): what was typed, except
+    ``secrets``, and its errors. The page that posts elsewhere shows it with :func:`refused_form`."""
+    data = {key: values for key, values in form.data.lists()
+            if key not in secrets and key != "csrfmiddlewaretoken"} if hasattr(form.data, "lists") else {}
+    request.session[SESSION_KEY] = {"name": name, "prefix": form.prefix or "", "data": data,
+                                    "errors": {field: [str(e) for e in errors] for field, errors in form.errors.items()}}
+
+
+def refused_form(request: HttpRequest, name: str, form_class: type[F], **kwargs: Any) -> F | None:
+    """The form ``name`` refused on the previous request, bound to what was typed and showing its
+    errors, or ``None``. Read once: a reload shows the empty form again."""
+    kept = request.session.get(SESSION_KEY)
+    if not kept or kept.get("name") != name:
+        return None
+    del request.session[SESSION_KEY]
+    data = QueryDict(mutable=True)
+    for key, values in kept["data"].items():
+        data.setlist(key, values)
+    form = form_class(data=data, prefix=kept["prefix"] or None, **kwargs)
+    form.cleaned_data = {}
+    form._errors = ErrorDict(renderer=form.renderer)  # the errors as they were, not validated again
+    for field, errors in kept["errors"].items():
+        for error in errors:
+            form.add_error(None if field == "__all__" else field, error)
+    return form
