@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.forms.utils import ErrorDict
 from django.http import HttpRequest, QueryDict
 
@@ -32,6 +33,15 @@ class Checkbox(forms.BooleanField):
 def refuse(form: forms.Form, message: str, field: str | None) -> None:
     """Put a service's refusal on ``form``: by ``field`` when the form has it, else above the fields."""
     form.add_error(field if field in form.fields else None, message)
+
+
+def refuse_or_tell(request: HttpRequest, form: forms.Form, message: str, field: str | None) -> None:
+    """Put a refusal by its field; one about no field of ``form`` (a lapsed license, say) becomes
+    the page's error message, since the form may not be shown at all then."""
+    if field in form.fields:
+        form.add_error(field, message)
+    else:
+        messages.error(request, message)
 
 
 def keep_refused(request: HttpRequest, name: str, form: forms.Form, secrets: tuple[str, ...] = ()) -> None:
