@@ -35,6 +35,14 @@ def refuse(form: forms.Form, message: str, field: str | None) -> None:
     form.add_error(field if field in form.fields else None, message)
 
 
+def show_refusal(form: forms.Form, message: str, field: str | None) -> None:
+    """Make bound ``form`` show only this refusal (by ``field`` when the form has it), without
+    validating it: the service, not the form, decided what was wrong."""
+    form.cleaned_data = {}
+    form._errors = ErrorDict(renderer=form.renderer)
+    refuse(form, message, field)
+
+
 def refuse_or_tell(request: HttpRequest, form: forms.Form, message: str, field: str | None) -> None:
     """Put a refusal by its field; one about no field of ``form`` (a lapsed license, say) becomes
     the page's error message, since the form may not be shown at all then."""

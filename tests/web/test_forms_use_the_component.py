@@ -30,7 +30,6 @@ ALLOWED: dict[str, str] = {
     "plugins/prompts/anneal_prompts/templates/anneal_prompts/prompt.html": "to convert: the plugin's edit forms",
     "plugins/webhooks/anneal_webhooks/templates/anneal_webhooks/": "to convert: the plugin's endpoint forms",
     "enterprise/anneal_enterprise/audit/templates/anneal_audit/_filters.html": "the audit log's GET filters",
-    "enterprise/anneal_enterprise/sso/templates/anneal_sso/": "to convert: provider forms with per-provider ids",
 }
 
 
