@@ -1,5 +1,5 @@
-"""What the enterprise pages' forms share: a checkbox beside its text, and a refused form carried
-over a redirect.
+"""What the enterprise pages' forms share: a checkbox inside its label, and the ways a service's
+refusal is shown by the field it concerns (on the page itself, or carried over a redirect).
 
 Every form renders through the form component (``core.web.forms.AnnealFormRenderer``); a single
 checkbox uses its own field template (``anneal_enterprise/forms/checkbox.html``, in the licensing
@@ -35,12 +35,17 @@ def refuse(form: forms.Form, message: str, field: str | None) -> None:
     form.add_error(field if field in form.fields else None, message)
 
 
-def show_refusal(form: forms.Form, message: str, field: str | None) -> None:
-    """Make bound ``form`` show only this refusal (by ``field`` when the form has it), without
-    validating it: the service, not the form, decided what was wrong."""
+def _unvalidated(form: F) -> F:
+    """``form`` bound but not validated: it shows only the errors added to it, those the service
+    (not the form) found."""
     form.cleaned_data = {}
     form._errors = ErrorDict(renderer=form.renderer)
-    refuse(form, message, field)
+    return form
+
+
+def show_refusal(form: forms.Form, message: str, field: str | None) -> None:
+    """Make bound ``form`` show only this refusal, by ``field`` when the form has it."""
+    refuse(_unvalidated(form), message, field)
 
 
 def refuse_or_tell(request: HttpRequest, form: forms.Form, message: str, field: str | None) -> None:
@@ -71,9 +76,7 @@ def refused_form(request: HttpRequest, name: str, form_class: type[F], **kwargs:
     data = QueryDict(mutable=True)
     for key, values in kept["data"].items():
         data.setlist(key, values)
-    form = form_class(data=data, prefix=kept["prefix"] or None, **kwargs)
-    form.cleaned_data = {}
-    form._errors = ErrorDict(renderer=form.renderer)  # the errors as they were, not validated again
+    form = _unvalidated(form_class(data=data, prefix=kept["prefix"] or None, **kwargs))
     for field, errors in kept["errors"].items():
         for error in errors:
             form.add_error(None if field == "__all__" else field, error)
