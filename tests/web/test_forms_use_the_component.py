@@ -25,10 +25,6 @@ ALLOWED: dict[str, str] = {
     "plugins/prompts/anneal_prompts/templates/anneal_prompts/_list.html": "the search box (role=search, GET)",
     "plugins/prompts/anneal_prompts/templates/anneal_prompts/diff.html": "the two version pickers of a GET comparison",
     "enterprise/anneal_enterprise/audit/templates/anneal_audit/_filters.html": "the audit log's GET filters",
-    "enterprise/anneal_enterprise/audit/templates/anneal_audit/records.html": "to convert: export, destination and retention forms",
-    "enterprise/anneal_enterprise/support/templates/anneal_support/": "to convert: grant, bundle and redeem forms",
-    "enterprise/anneal_enterprise/licensing/templates/anneal_licensing/license.html": "the license page (edited elsewhere); to convert",
-    "enterprise/anneal_enterprise/sso/templates/anneal_sso/": "to convert: provider forms with per-provider ids",
 }
 
 

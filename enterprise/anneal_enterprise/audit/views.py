@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -10,14 +11,34 @@ from django.views.decorators.http import require_POST
 
 from anneal_enterprise.audit import access, export, retention, since_export, verify
 from anneal_enterprise.audit.actors import for_page
+from anneal_enterprise.audit.forms import DestinationForm, ExportForm, RetentionForm, VerifyForm
 from anneal_enterprise.audit.models import AuditDestination, AuditExport, AuditPolicy
 from anneal_enterprise.audit.presentation import record_json
 from anneal_enterprise.audit.query import BadQuery, Filters, filtered, page, parse_filters
 from anneal_enterprise.audit.streaming import destinations
+from anneal_enterprise.forms import keep_refused, refuse, refused_form
 from core.events import registry
 from core.input_guard import row_id
 from core.roles import Permission
 from core.plugins.web import object_or_404, organization_view
+
+
+def _forms(request: HttpRequest, policy: AuditPolicy | None) -> dict:
+    """The page's forms: empty, or the one refused on the previous request with what was typed."""
+    retention_days = policy.retention_days if policy and policy.retention_days is not None else ""
+    return {
+        "verify_form": refused_form(request, "verify", VerifyForm) or VerifyForm(),
+        "export_form": refused_form(request, "export", ExportForm) or ExportForm(),
+        "destination_form": refused_form(request, "destination", DestinationForm) or DestinationForm(),
+        "retention_form": (refused_form(request, "retention", RetentionForm)
+                           or RetentionForm(initial={"retention_days": retention_days})),
+    }
+
+
+def _back_with(request: HttpRequest, name: str, form: forms.Form) -> HttpResponse:
+    """Back to the audit log page, which shows the refused ``form`` again by its fields."""
+    keep_refused(request, name, form)
+    return redirect("enterprise:audit-records", request.organization.slug)
 
 
 def _unavailable(request: HttpRequest, status: int = 403) -> HttpResponse:
@@ -42,13 +63,15 @@ def records(request: HttpRequest) -> HttpResponse:
     query.pop("cursor", None)
     if next_cursor:
         query["cursor"] = next_cursor
+    policy = AuditPolicy.objects.filter(organization_id=organization.pk).first()
     return render(request, "anneal_audit/records.html", {
+        **_forms(request, policy),
         "organization": organization, "records": [for_page(record_json(r)) for r in shown], "filters": filters,
         "next_query": query.urlencode() if next_cursor else "", "event_types": sorted(registry.event_types()),
         "state": access.state(organization),
         "exports": AuditExport.objects.filter(organization_id=organization.pk).order_by("-id")[:10],
         "destinations": AuditDestination.objects.filter(organization_id=organization.pk).order_by("id"),
-        "policy": AuditPolicy.objects.filter(organization_id=organization.pk).first(),
+        "policy": policy,
     })
 
 
@@ -57,7 +80,10 @@ def records(request: HttpRequest) -> HttpResponse:
 def verify_organization(request: HttpRequest) -> HttpResponse:
     if not access.can_read(request.organization):
         return _unavailable(request)
-    upload = request.FILES.get("since_export")
+    form = VerifyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _back_with(request, "verify", form)
+    upload = form.cleaned_data["since_export"]
     if upload is None:
         report = verify.verify_organization(request.organization.pk)
     else:
@@ -66,11 +92,11 @@ def verify_organization(request: HttpRequest) -> HttpResponse:
             heads = [head for head in since_export.signed_heads(lines)
                      if head.get("organization_id") == request.organization.pk]
         except (UnicodeDecodeError, since_export.NoSignedHead) as exc:
-            messages.error(request, f"Cannot compare with that file: {exc}")
-            return redirect("enterprise:audit-records", request.organization.slug)
+            refuse(form, f"Cannot compare with that file: {exc}", "since_export")
+            return _back_with(request, "verify", form)
         if not heads:
-            messages.error(request, "That file holds no signed head of this organization.")
-            return redirect("enterprise:audit-records", request.organization.slug)
+            refuse(form, "That file holds no signed head of this organization.", "since_export")
+            return _back_with(request, "verify", form)
         report = since_export.verify_since(heads)[0]
     (messages.success if report.intact else messages.error)(request, " ".join([report.summary(), *report.notes]))
     return redirect("enterprise:audit-records", request.organization.slug)
@@ -81,11 +107,18 @@ def verify_organization(request: HttpRequest) -> HttpResponse:
 def create_export(request: HttpRequest) -> HttpResponse:
     if not access.can_read(request.organization):
         return _unavailable(request)
+    form = ExportForm(request.POST)
+    if not form.is_valid():
+        return _back_with(request, "export", form)
     try:
-        job = export.request_export(request.organization, request.user, request.POST.get("format", "jsonl"),
+        job = export.request_export(request.organization, request.user, form.cleaned_data["format"],
                                     parse_filters(request.POST))
-    except (BadQuery, export.ExportRefused) as exc:
-        messages.error(request, str(exc))
+    except export.ExportRefused as exc:
+        refuse(form, str(exc), "format")
+        return _back_with(request, "export", form)
+    except BadQuery as exc:
+        refuse(form, str(exc), None)
+        return _back_with(request, "export", form)
     else:
         messages.success(request, f"The {job.get_format_display()} export started; its progress shows below.")
     return redirect("enterprise:audit-records", request.organization.slug)
@@ -121,7 +154,14 @@ def change_destinations(request: HttpRequest) -> HttpResponse:
                                                   pk=request.POST.get("id")))
             messages.success(request, "Destination removed.")
         else:
-            destination, secret = destinations.create(organization, request.POST)
+            form = DestinationForm(request.POST)
+            if not form.is_valid():
+                return _back_with(request, "destination", form)
+            try:
+                destination, secret = destinations.create(organization, form.cleaned_data)
+            except destinations.DestinationInvalid as exc:
+                refuse(form, str(exc), exc.field)
+                return _back_with(request, "destination", form)
             messages.success(request, f"Added {destination.name}. Its signing secret (shown once): {secret}"
                              if secret else f"Added {destination.name}.")
     except destinations.DestinationInvalid as exc:
@@ -136,11 +176,15 @@ def change_retention(request: HttpRequest) -> HttpResponse:
     if not access.can_configure(organization):
         messages.error(request, access.READ_ONLY if access.can_read(organization) else access.UNAVAILABLE)
         return redirect("enterprise:audit-records", organization.slug)
+    form = RetentionForm(request.POST)
+    if not form.is_valid():
+        return _back_with(request, "retention", form)
     try:
-        retention.set_retention(organization, request.POST.get("retention_days", ""))
-        messages.success(request, "Retention saved.")
+        retention.set_retention(organization, form.cleaned_data["retention_days"])
     except retention.RetentionInvalid as exc:
-        messages.error(request, str(exc))
+        refuse(form, str(exc), "retention_days")
+        return _back_with(request, "retention", form)
+    messages.success(request, "Retention saved.")
     return redirect("enterprise:audit-records", organization.slug)
 
 

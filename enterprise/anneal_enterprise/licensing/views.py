@@ -14,6 +14,7 @@ from anneal_enterprise.licensing import banners, keyring, preview, product_issue
 from anneal_enterprise.licensing.usage import instance_key
 from anneal_enterprise.licensing.api import license_summary
 from anneal_enterprise.licensing.errors import LicenseRefused
+from anneal_enterprise.licensing.forms import LicenseKeyForm
 from anneal_enterprise.licensing.models import LicenseKey
 from core import product as product_identity
 from core.plugins import step_up_required
@@ -26,33 +27,50 @@ from core.times import when
 def license_page(request: HttpRequest) -> HttpResponse:
     pasted = ""
     shown = None
+    form, status_code = LicenseKeyForm(), 200
     if request.method == "POST" and request.POST.get("action", "preview") == "preview":
-        pasted = request.POST.get("key", "")
-        shown = preview.preview(pasted)
-    elif request.method == "POST":
+        form = LicenseKeyForm(request.POST)
+        if form.is_valid():
+            pasted = form.cleaned_data["key"]
+            shown = preview.preview(pasted)
+            if shown.license is None and shown.refusal is not None:  # not a key at all: say so by the field
+                form.add_error("key", shown.refusal.message)
+                status_code = 400
+        else:
+            status_code = 400
+    elif request.method == "POST" and request.POST.get("action") == "remove":
+        primary = keyring.primary_product()
+        product = request.POST.get("product", "") or primary
         try:
-            if request.POST.get("action") == "remove":
-                primary = keyring.primary_product()
-                product = request.POST.get("product", "") or primary
-                record = services.remove(source=LicenseKey.Source.WEB, user=request.user, product=product)
-                messages.success(request, f"The license was removed. {product_identity.current().name} runs as the free edition; no data was deleted."
-                                 if product == primary else
-                                 f"License {record.license_id if record else ''} was removed; its features are off "
-                                 "and their data is kept.")
-            else:
-                pasted = request.POST.get("key", "")
-                record = services.install(pasted, source=LicenseKey.Source.WEB, user=request.user)
-                messages.success(request, f"License {record.license_id} for {record.licensee} is installed.")
-            status.refresh(force=True)
-            return HttpResponseRedirect(reverse("enterprise:license"))
+            record = services.remove(source=LicenseKey.Source.WEB, user=request.user, product=product)
         except LicenseRefused as refusal:
             messages.error(request, refusal.message)
+            status_code = 400
+        else:
+            messages.success(request, f"The license was removed. {product_identity.current().name} runs as the free edition; no data was deleted."
+                             if product == primary else
+                             f"License {record.license_id if record else ''} was removed; its features are off "
+                             "and their data is kept.")
+            status.refresh(force=True)
+            return HttpResponseRedirect(reverse("enterprise:license"))
+    elif request.method == "POST":
+        form, status_code = LicenseKeyForm(request.POST), 400
+        if form.is_valid():
+            pasted = form.cleaned_data["key"]
+            try:
+                record = services.install(pasted, source=LicenseKey.Source.WEB, user=request.user)
+            except LicenseRefused as refusal:
+                form.add_error("key", refusal.message)
+            else:
+                messages.success(request, f"License {record.license_id} for {record.licensee} is installed.")
+                status.refresh(force=True)
+                return HttpResponseRedirect(reverse("enterprise:license"))
     history = LicenseKey.objects.select_related("installed_by")[:20]
     return render(request, "anneal_licensing/license.html",
-                  {"summary": license_summary(), "history": history, "pasted": pasted,
+                  {"summary": license_summary(), "history": history, "pasted": pasted, "form": form,
                    "preview": shown.as_json() if shown else None, "instance": instance_key.describe(),
                    "product": product_identity.current(), "edition": product_issuer.edition_label(),
-                   "trial_button": banners.trial_button(request)})
+                   "trial_button": banners.trial_button(request)}, status=status_code)
 
 
 @staff_member_required(login_url="web:sign_in")

@@ -16,7 +16,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from anneal_enterprise import entitlements
+from anneal_enterprise.forms import show_refusal
 from anneal_enterprise.sso import config, metadata_urls
+from anneal_enterprise.sso.forms import DomainForm, PolicyForm, ProviderForm
 from anneal_enterprise.sso.models import IdentityProvider, ScimToken, VerifiedDomain
 from core.input_guard import row_id
 from core.links import base_url_note
@@ -27,7 +29,6 @@ from core.services.errors import ServiceError
 from core.plugins.web import object_or_404, organization_view, report
 
 
-ADD_FORM_KEY = "anneal_sso_add_form"
 METADATA_XML_LIMIT = 1_000_000
 
 
@@ -159,43 +160,85 @@ def _act(request: HttpRequest) -> str | None:
     raise ServiceError("Unknown action.")
 
 
+FORM_ACTIONS = ("add_provider", "update_provider", "settings", "add_domain")
+
+
+def _refused_forms(request: HttpRequest, error: ServiceError, owners: list[User], editable: bool) -> dict | None:
+    """The form a refused submission came from, bound to what was typed (secrets aside) with the
+    refusal by its field; ``None`` for an action without a form of its own (shown as a message)."""
+    post, action = request.POST, request.POST.get("action")
+    if action not in FORM_ACTIONS:
+        return None
+    typed = post.copy()
+    typed.pop("client_secret", None)  # a secret is never sent back to the browser
+    if action == "add_provider":
+        kind = post.get("kind")
+        if kind not in (IdentityProvider.OIDC, IdentityProvider.SAML):
+            return None
+        name, form = f"add_{kind}_form", ProviderForm(typed, kind=kind)
+    elif action == "update_provider":
+        provider = IdentityProvider.objects.filter(organization=request.organization,
+                                                   public_id=_uuid_or_none(post.get("id"))).first()
+        if provider is None:
+            return None
+        name, form = f"provider_{provider.pk}", ProviderForm(typed, kind=provider.kind, provider=provider)
+    elif action == "settings":
+        name, form = "policy_form", PolicyForm(typed, owners=owners, editable=editable)
+    else:
+        name, form = "domain_form", DomainForm(typed)
+    show_refusal(form, error.message, error.field)
+    return {name: form}
+
+
+def _uuid_or_none(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
 @organization_view(Permission.MANAGE)
 @step_up_required
 def sso_settings(request: HttpRequest) -> HttpResponse:
     organization = request.organization
     state = entitlements.state(entitlements.SSO, organization)
+    owners = list(User.objects.filter(memberships__organization=organization, memberships__role=Role.OWNER.value))
+    refused: dict = {}
     if request.method == "POST":
         try:
             if request.role != Role.OWNER and request.POST.get("action") == "settings":
                 raise ServiceError("Only owners change SSO enforcement.")
             message = _act(request)
         except (ServiceError, ValueError) as exc:
-            report(request, exc if isinstance(exc, ServiceError) else ServiceError(str(exc)))
-            if request.POST.get("action") == "add_provider":  # show the form again as it was typed, secret aside
-                request.session[ADD_FORM_KEY] = {
-                    name: value for name, value in request.POST.items()
-                    if name not in ("client_secret", "csrfmiddlewaretoken", "idp_metadata_xml")}
+            error = exc if isinstance(exc, ServiceError) else ServiceError(str(exc))
+            refused = _refused_forms(request, error, owners, state == "enabled") or {}
+            if not refused:
+                report(request, error)
+                return redirect("enterprise:sso_settings", organization.slug)
         else:
             messages.success(request, message)
-        return redirect("enterprise:sso_settings", organization.slug)
+            return redirect("enterprise:sso_settings", organization.slug)
     sso = config.settings_for(organization) if state != "unavailable" else None
     providers = IdentityProvider.objects.filter(organization=organization)
-    typed = request.session.pop(ADD_FORM_KEY, None) or {}
     pending = {kind: pending_public_id(request, kind) for kind in (IdentityProvider.OIDC, IdentityProvider.SAML)}
+    break_glass = [str(pk) for pk in sso.break_glass.values_list("pk", flat=True)] if sso else []
     return render(request, "anneal_sso/settings.html", {
-        "typed_oidc": typed if typed.get("kind") == "oidc" else {},
-        "typed_saml": typed if typed.get("kind") == "saml" else {},
+        "add_oidc_form": refused.get("add_oidc_form") or ProviderForm(kind=IdentityProvider.OIDC),
+        "add_saml_form": refused.get("add_saml_form") or ProviderForm(kind=IdentityProvider.SAML),
+        "domain_form": refused.get("domain_form") or DomainForm(),
+        "policy_form": refused.get("policy_form") or PolicyForm(
+            owners=owners, editable=state == "enabled",
+            initial={"enforce": sso.enforce, "require_for_tokens": sso.require_for_tokens,
+                     "break_glass": break_glass} if sso else {}),
         "pending_oidc_urls": metadata_urls.for_public_id(IdentityProvider.OIDC, pending[IdentityProvider.OIDC]),
         "pending_saml_urls": {label: value for label, value in metadata_urls.for_public_id(
             IdentityProvider.SAML, pending[IdentityProvider.SAML]).items() if label != "SP metadata"},
         "base_url_note": base_url_note(),
         "organization": organization, "state": state, "sso": sso,
-        "break_glass_ids": set(sso.break_glass.values_list("pk", flat=True)) if sso else set(),
-        "providers": [(p, metadata_urls.for_provider(p), json.dumps(p.role_mapping)) for p in providers],
+        "providers": [(p, metadata_urls.for_provider(p),
+                       refused.get(f"provider_{p.pk}") or ProviderForm(kind=p.kind, provider=p)) for p in providers],
         "domains": VerifiedDomain.objects.filter(organization=organization),
-        "owners": User.objects.filter(memberships__organization=organization, memberships__role=Role.OWNER.value),
         "scim_tokens": ScimToken.objects.filter(organization=organization, revoked_at=None),
         "new_scim_token": request.session.pop("anneal_sso_new_scim_token", None),
         "scim_base_url": metadata_urls.scim_base_url(),
-        "roles": [r.value for r in Role if r != Role.OWNER],
-    })
+    }, status=400 if refused else 200)

@@ -11,6 +11,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from anneal_enterprise import entitlements
+from anneal_enterprise.forms import show_refusal
+from anneal_enterprise.sso.forms import SsoEntryForm
 from anneal_enterprise.sso import oidc, routing
 from anneal_enterprise.sso.models import IdentityProvider
 from anneal_enterprise.sso.provisioning import SignInRefused, complete_sign_in, fail, identity_from_claims
@@ -35,20 +37,22 @@ def sso_sign_in(request: HttpRequest) -> HttpResponse:
     """Ask for an email address or organization slug and send the person to the right IdP."""
     entry = request.POST.get("entry", "").strip()
     next_url = safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
-    context = {"entry": entry, "next": next_url, "providers": [],
+    form = SsoEntryForm(initial={"entry": entry})
+    context = {"form": form, "next": next_url, "providers": [],
                "unavailable": entitlements.state(entitlements.SSO) == "unavailable"}
     if request.method == "POST" and entry:
         organization = routing.organization_for(entry)
         providers = routing.providers_for(organization) if organization else []
         if not providers:
-            messages.error(request, NOT_FOUND.format(entry=entry))
+            context["form"] = form = SsoEntryForm(request.POST)
+            show_refusal(form, NOT_FOUND.format(entry=entry), "entry")
         elif len(providers) == 1:
             params = {"next": next_url, "login_hint": entry if "@" in entry else ""}
             return redirect(f"{start_url(providers[0])}?{urlencode(params)}")
         else:
             context["providers"] = [(p, start_url(p)) for p in providers]
             context["organization"] = organization
-    return render(request, "anneal_sso/sign_in.html", context)
+    return render(request, "anneal_sso/sign_in.html", context, status=400 if context["form"].is_bound else 200)
 
 
 def _provider(public_id: str, kind: str) -> IdentityProvider:

@@ -240,7 +240,9 @@ def test_a_malformed_engineer_name_is_refused_and_the_link_stays_unused(support_
     grant, link = grant_via_page(owner_client, organization)
     for name in ["", "Jane Doe", "<script>", "a" * 80, "../admin"]:
         response = Client().post(link, {"engineer": name})
-        assert response.status_code == 200 and "lowercase letters" in response.content.decode()
+        html = response.content.decode()
+        assert response.status_code == 400 and 'id="id_engineer_error" role="alert">Enter your name as lowercase' in html
+        assert 'aria-invalid="true"' in html
     grant.refresh_from_db()
     assert grant.redeemed_at is None and grant.principal is None
 

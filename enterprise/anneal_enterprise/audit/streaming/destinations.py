@@ -14,20 +14,24 @@ from core.events import emit, registry
 from core.events.types import Target
 
 class DestinationInvalid(ValueError):
-    pass
+    """A destination that cannot be added; ``field`` names the form field at fault, when one is."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 T = TypeVar("T")
 
 
-def _checked(check: Callable[[], T], what: str) -> T:
+def _checked(check: Callable[[], T], what: str, field: str) -> T:
     """Run a ``core.outbound`` check; its refusal becomes a message for the organization admin."""
     try:
         return check()
     except outbound.OutboundRefused as exc:
-        raise DestinationInvalid(f"The {what} was {exc}. {exc.hint}") from None
+        raise DestinationInvalid(f"The {what} was {exc}. {exc.hint}", field) from None
     except outbound.OutboundError as exc:
-        raise DestinationInvalid(str(exc)) from None
+        raise DestinationInvalid(str(exc), field) from None
 
 
 def _event_types(value: Any) -> list[str]:
@@ -35,7 +39,8 @@ def _event_types(value: Any) -> list[str]:
     names = [n for n in names if n]
     unknown = sorted(set(names) - set(registry.event_types()))
     if unknown:
-        raise DestinationInvalid(f"Unknown event types: {', '.join(unknown)}. Leave empty to stream every type.")
+        raise DestinationInvalid(f"Unknown event types: {', '.join(unknown)}. Leave empty to stream every type.",
+                                 "event_types")
     return names
 
 
@@ -52,29 +57,31 @@ def create(organization: Any, data: Mapping[str, Any]) -> tuple[AuditDestination
     name = str(data.get("name") or "").strip()
     kind = str(data.get("kind") or "")
     if not name:
-        raise DestinationInvalid("Give the destination a name.")
+        raise DestinationInvalid("Give the destination a name.", "name")
     destination = AuditDestination(organization_id=organization.pk, name=name[:200], kind=kind,
                                    event_types=_event_types(data.get("event_types")))
     secret = ""
     if kind == "webhook":
         destination.url = _checked(lambda: outbound.validate_url(str(data.get("url") or ""), require_https=True,
-                                                                 purpose="audit.webhook"), "webhook URL")
+                                                                 purpose="audit.webhook"), "webhook URL", "url")
         secret = random.token_urlsafe(32)
         destination.encrypted_secret = secrets.encrypt(secret)
         destination.verification_token = random.token_urlsafe(24)
     elif kind == "syslog":
         destination.host, destination.port = _checked(
             lambda: outbound.validate_host(str(data.get("host") or ""), str(data.get("port") or ""),
-                                           purpose="audit.syslog"), "syslog host")
+                                           purpose="audit.syslog"), "syslog host", "host")
         destination.tls = str(data.get("tls") or "").lower() in {"on", "true", "1", "yes"}
         if data.get("tls_ca_file"):
-            raise DestinationInvalid("A CA is given as PEM text (tls_ca_pem), never as a file path on the server.")
-        ca_pem = _checked(lambda: outbound.validate_ca_pem(str(data.get("tls_ca_pem") or "")), "CA certificate")
+            raise DestinationInvalid("A CA is given as PEM text (tls_ca_pem), never as a file path on the server.",
+                                     "tls_ca_pem")
+        ca_pem = _checked(lambda: outbound.validate_ca_pem(str(data.get("tls_ca_pem") or "")), "CA certificate",
+                         "tls_ca_pem")
         if ca_pem and not destination.tls:
-            raise DestinationInvalid("A CA certificate is only used with TLS: tick TLS or leave the CA empty.")
+            raise DestinationInvalid("A CA certificate is only used with TLS: tick TLS or leave the CA empty.", "tls")
         destination.tls_ca_encrypted = secrets.encrypt(ca_pem) if ca_pem else ""
     else:
-        raise DestinationInvalid("Choose a destination kind: webhook or syslog.")
+        raise DestinationInvalid("Choose a destination kind: webhook or syslog.", "kind")
     state = AuditSealState.objects.filter(id=1).first()
     destination.cursor = state.sealed_through if state else 0
     with transaction.atomic():

@@ -7,7 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from anneal_enterprise import entitlements
+from anneal_enterprise.forms import refuse_or_tell
 from anneal_enterprise.support import access, conf, session
+from anneal_enterprise.support.forms import GrantForm, RedeemForm
 from anneal_enterprise.support.models import SupportGrant
 from core.links import absolute_reverse
 from core.roles import Permission, Role
@@ -23,6 +25,7 @@ def grants(request: HttpRequest) -> HttpResponse:
     organization = request.organization
     is_owner = request.role == Role.OWNER
     new_link = request.session.pop(NEW_LINK_KEY, None) if request.method == "GET" else None
+    form, status = GrantForm(default_hours=conf.grant_hours_default()), 200
     if request.method == "POST":
         if not is_owner:
             messages.error(request, "Only an owner of the organization can grant, extend or revoke support access.")
@@ -30,13 +33,15 @@ def grants(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action", "create")
         try:
             if action == "create":
-                grant, token = access.create_grant(
-                    organization, request.user, request.POST.get("reason", ""), request.POST.get("scope", "read_only"),
-                    request.POST.get("hours"), request.POST.get("ticket", ""))
-                # Shown once, on the next page only (post/redirect/get, so a reload never grants twice).
-                request.session[NEW_LINK_KEY] = absolute_reverse("enterprise:support-redeem", token)
-                messages.success(request, "Support access granted. Send the link below to the support engineer.")
-                return redirect("enterprise:support-access", organization.slug)
+                form, status = GrantForm(request.POST, default_hours=conf.grant_hours_default()), 400
+                if form.is_valid():
+                    data = form.cleaned_data
+                    grant, token = access.create_grant(organization, request.user, data["reason"], data["scope"],
+                                                       data["hours"], data["ticket"])
+                    # Shown once, on the next page only (post/redirect/get, so a reload never grants twice).
+                    request.session[NEW_LINK_KEY] = absolute_reverse("enterprise:support-redeem", token)
+                    messages.success(request, "Support access granted. Send the link below to the support engineer.")
+                    return redirect("enterprise:support-access", organization.slug)
             else:
                 grant = object_or_404(SupportGrant, organization=organization, pk=request.POST.get("grant"))
                 if action == "extend":
@@ -47,28 +52,37 @@ def grants(request: HttpRequest) -> HttpResponse:
                     messages.success(request, "Support access revoked. Their session ends with their next request.")
                 return redirect("enterprise:support-access", organization.slug)
         except ServiceError as exc:
-            messages.error(request, exc.message)
+            refuse_or_tell(request, form, exc.message, exc.field if action == "create" else None)
+            status = 400
     return render(request, "anneal_support/grants.html", {
-        "organization": organization, "is_owner": is_owner, "new_link": new_link,
+        "organization": organization, "is_owner": is_owner, "new_link": new_link, "form": form,
         "state": entitlements.state(entitlements.SUPPORT, organization),
         "grants": SupportGrant.objects.filter(organization=organization),
         "default_hours": conf.grant_hours_default(), "idle_minutes": conf.idle_minutes(),
-    })
+    }, status=status)
 
 
 def redeem(request: HttpRequest, token: str) -> HttpResponse:
     """Shows the grant and asks the engineer's name; POST starts the support session (once)."""
     grant = access.grant_for_token(token)
-    problem, refused = None, False
+    problem, refused, status = None, False, 200
+    form = RedeemForm(request.POST if request.method == "POST" else None)
     try:
         if request.method == "POST":
-            grant = access.redeem(token, request.POST.get("engineer", ""))
-            session.start(request, grant)
-            return redirect("web:organization", slug=grant.organization.slug)
-        access.check_usable(grant)
+            status = 400
+            if form.is_valid():
+                grant = access.redeem(token, form.cleaned_data["engineer"])
+                session.start(request, grant)
+                return redirect("web:organization", slug=grant.organization.slug)
+            access.check_usable(grant)  # a used or expired link says so rather than asking for a name again
+        else:
+            access.check_usable(grant)
     except access.GrantRefused as exc:
-        problem, refused = exc.message, True
+        problem, refused, status = exc.message, True, 410
     except ServiceError as exc:
-        problem = exc.message
+        if exc.field in form.fields:
+            form.add_error(exc.field, exc.message)
+        else:
+            problem = exc.message
     return render(request, "anneal_support/redeem.html",
-                  {"grant": None if refused else grant, "problem": problem}, status=410 if refused else 200)
+                  {"grant": None if refused else grant, "problem": problem, "form": form}, status=status)

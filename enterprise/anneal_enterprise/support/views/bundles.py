@@ -9,7 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from anneal_enterprise import entitlements
-from anneal_enterprise.support import bundles, collectors, conf
+from anneal_enterprise.forms import refuse_or_tell
+from anneal_enterprise.support import bundles, conf
+from anneal_enterprise.support.forms import BundleForm
 from anneal_enterprise.support.models import SupportBundle
 from core.services.errors import ServiceError
 
@@ -29,25 +31,26 @@ def _get(bundle_id: str) -> SupportBundle:
 @staff
 def bundle_list(request: HttpRequest) -> HttpResponse:
     state = _state()
+    form, status = BundleForm(vendor_recipients=conf.age_recipients()), 200
     if request.method == "POST":
         if state != "enabled":
             messages.error(request, "Building support bundles needs an enterprise license with the support feature.")
             return redirect("enterprise:support-bundles")
-        recipients = conf.age_recipients() if request.POST.get("encrypt") else []
-        recipients += request.POST.get("recipients", "").replace(",", "\n").split()
-        try:
-            bundle = bundles.create_bundle(request.user, request.POST.getlist("collectors"), recipients)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            return redirect("enterprise:support-bundle", bundle_id=bundle.pk)
+        form, status = BundleForm(request.POST, vendor_recipients=conf.age_recipients()), 400
+        if form.is_valid():
+            recipients = conf.age_recipients() if form.cleaned_data.get("encrypt") else []
+            recipients += form.cleaned_data["recipients"].replace(",", "\n").split()
+            try:
+                bundle = bundles.create_bundle(request.user, form.cleaned_data["collectors"], recipients)
+            except ServiceError as exc:
+                refuse_or_tell(request, form, exc.message, exc.field)
+            else:
+                return redirect("enterprise:support-bundle", bundle_id=bundle.pk)
     return render(request, "anneal_support/bundles.html", {
-        "state": state,
-        "collectors": list(collectors.registry().values()),
+        "state": state, "form": form,
         "bundles": SupportBundle.objects.defer("archive", "files") if state != "unavailable" else [],
-        "vendor_recipients": conf.age_recipients(),
         "days": conf.bundle_days(),
-    })
+    }, status=status)
 
 
 @staff
