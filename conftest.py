@@ -129,6 +129,27 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
+def sign_in_page(live_server: Any) -> Any:
+    """``sign_in_page(page, user)``: give the browser a signed-in session without the sign-in form.
+
+    The session is made by Django's test client and its cookie handed to the browser, so each
+    test that is not about signing in skips the form (one of the slower steps in a browser).
+    """
+    from django.conf import settings
+    from django.test import Client
+
+    def sign_in(page: Any, user: Any) -> Any:
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value,
+                                   "url": live_server.url}])
+        return page
+
+    return sign_in
+
+
+@pytest.fixture
 def oidc_issuer(outbound_allow: Any) -> Iterator[str]:
     """A local OIDC issuer on 127.0.0.1 that serves only a discovery document (allowlisted), so an
     OIDC provider can be saved without starting the full test identity provider."""

@@ -12,6 +12,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from core.email_delivery import unsent_fate
 from core.plugins import HealthCheck, HealthCheckResult, hookimpl
+from core.wording import counted
 
 QUEUE_WARNING_LENGTH = 1000
 
@@ -38,7 +39,7 @@ def check_migrations() -> HealthCheckResult:
         return _failed(exc, "Fix the database connection first, then run `anneal migrate`.")
     if pending:
         names = ", ".join(f"{m.app_label}.{m.name}" for m, _ in pending[:5])
-        return HealthCheckResult(False, f"{len(pending)} unapplied migration(s): {names}",
+        return HealthCheckResult(False, f"{counted(len(pending), 'unapplied migration')}: {names}",
                                  "Run `anneal migrate` (after upgrading Anneal or installing a plugin).")
     return HealthCheckResult(True, "all applied")
 
@@ -98,7 +99,7 @@ def check_workers() -> HealthCheckResult:
     if not replies:
         return HealthCheckResult(False, "no Celery worker answered",
                                  "Start one with `anneal worker`; tasks wait in the queue until one runs.")
-    return HealthCheckResult(True, f"{len(replies)} worker(s)")
+    return HealthCheckResult(True, counted(len(replies), "worker"))
 
 
 def queue_lengths() -> dict[str, int]:

@@ -7,6 +7,7 @@
 * ``cards_scrolling_sideways(page)``: cards whose content does not fit them.
 * ``empty_table_headers(page)``: ``<th>`` cells without text.
 * ``fields_named_only_by_placeholder(page)``: inputs whose only visible name is their placeholder.
+* ``choices_apart_from_their_text(scope)``: checkboxes and radio buttons not drawn beside their label's text.
 * ``screenshot(page, name)``: a full-page PNG in ``screenshot_dir()`` (``ANNEAL_SCREENSHOT_DIR``,
   default ``test-artifacts/screenshots`` in the checkout).
 * ``discover_pages(client, start)``: the HTML pages reachable by following links from ``start``
@@ -97,6 +98,29 @@ def fields_named_only_by_placeholder(page: Any) -> list[str]:
     return page.evaluate("""() => Array.from(document.querySelectorAll('input[placeholder], textarea[placeholder]'))
         .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-labelledby'))
         .map(e => `${e.tagName.toLowerCase()}[name=${e.name}]`)""")
+
+
+def choices_apart_from_their_text(scope: Any) -> list[str]:
+    """Checkboxes and radio buttons inside ``scope`` (a Playwright locator) that are not drawn on the
+    same line as their label's text, just left of it: a box drawn as a block above or away from its
+    text reads as belonging to the line before. Each problem names the box and where both were drawn."""
+    return scope.evaluate("""root => Array.from(root.querySelectorAll('input[type=checkbox], input[type=radio]'))
+        .filter(box => box.getClientRects().length)
+        .flatMap(box => {
+            const label = box.closest('label') || (box.labels && box.labels[0]);
+            const name = `${box.name}=${box.value}`;
+            if (!label) return [`${name}: no label`];
+            const range = document.createRange();
+            if (label.contains(box)) { range.setStartAfter(box); range.setEnd(label, label.childNodes.length); }
+            else range.selectNodeContents(label);
+            const text = Array.from(range.getClientRects()).find(r => r.width > 0 && r.height > 0);
+            if (!text) return [`${name}: its label has no text`];
+            const b = box.getBoundingClientRect();
+            const sameLine = b.top < text.bottom && b.bottom > text.top;
+            const justLeft = text.left >= b.right - 1 && text.left - b.right <= 24;
+            return sameLine && justLeft ? [] : [`${name}: box at (${Math.round(b.left)}, ${Math.round(b.top)}), `
+                + `its text at (${Math.round(text.left)}, ${Math.round(text.top)})`];
+        })""")
 
 
 def screenshot(page: Any, name: str) -> Path:

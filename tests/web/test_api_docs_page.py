@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import core
 from core.web.views.api_docs import type_of
 
 
@@ -14,6 +15,7 @@ def test_the_api_reference_lists_every_operation_of_the_schema_with_a_link_back(
     html = response.content.decode()
     assert response.status_code == 200
     assert html.count('class="api-operation" id="op-') == operations
+    assert schema["info"]["version"] == core.__version__ != "0.0.0"
     assert f'id="api-version">version {schema["info"]["version"]}<' in html
     assert re.search(r'<a class="brand" href="/">Anneal</a>', html)  # the way back to Anneal
     assert "<script" not in html.split("</head>")[1]  # no script in the page body: no Swagger UI

@@ -8,7 +8,8 @@ as it is linked or routed. Each page is
 * checked with axe-core's WCAG 2.1 A and AA rules in the light and the dark theme (1366 px),
 * measured at 1366 px: no card scrolls sideways (long values wrap in their cells),
 * measured at 375 px and 320 px: the page itself may not scroll sideways (a wide table scrolls in its card),
-* searched for fields whose only visible name is a placeholder and for table headers without text,
+* searched for fields whose only visible name is a placeholder, for table headers without text and for
+  checkboxes or radio buttons not drawn beside their text,
 * photographed at 1366 px (light and dark) and 375 px into ``ANNEAL_SCREENSHOT_DIR``
   (default ``test-artifacts/screenshots``), named after the edition and the URL pattern
   (``licensed-web-members-375.png``), with a ``summary-<edition>.json`` of the results.
@@ -34,6 +35,7 @@ from core.services.tokens import create_token
 from core.testing.page_checks import (
     axe_violations,
     cards_scrolling_sideways,
+    choices_apart_from_their_text,
     discover_pages,
     empty_table_headers,
     fields_named_only_by_placeholder,
@@ -139,6 +141,7 @@ class PageResult:
     placeholder_only: list[str]
     wide_cards_at_1366: list[str]
     empty_headers: int
+    choices_apart: list[str]
 
 
 def check_page(page: Any, path: str, name: str) -> PageResult:
@@ -154,6 +157,7 @@ def check_page(page: Any, path: str, name: str) -> PageResult:
     placeholder_only = fields_named_only_by_placeholder(page)
     wide_cards = cards_scrolling_sideways(page)
     empty_headers = empty_table_headers(page)
+    choices_apart = choices_apart_from_their_text(page.locator("body"))
     screenshot(page, f"{name}-1366-dark")
     page.emulate_media(color_scheme="light")
     page.set_viewport_size(NARROW)
@@ -163,7 +167,7 @@ def check_page(page: Any, path: str, name: str) -> PageResult:
     overflow_320 = horizontal_overflow(page)
     nodes = sum(len(v.targets) for v in light + dark)
     return PageResult(path, pattern_of(path) or path, violations, nodes, overflow, overflow_320, placeholder_only,
-                      wide_cards, empty_headers)
+                      wide_cards, empty_headers, choices_apart)
 
 
 def test_every_page_passes_axe_and_fits_375_px(edition, seeded, page, browser, live_server, sign_in_page):
@@ -206,6 +210,8 @@ def test_every_page_passes_axe_and_fits_375_px(edition, seeded, page, browser, l
                  for r in results if r.wide_cards_at_1366]
     problems += [f"{r.path} ({r.pattern}): {r.empty_headers} table header(s) without text"
                  for r in results if r.empty_headers]
+    problems += [f"{r.path} ({r.pattern}): a choice not beside its text: {', '.join(r.choices_apart)}"
+                 for r in results if r.choices_apart]
     problems += [f"{r.path} ({r.pattern}): labelled only by a placeholder: {', '.join(r.placeholder_only)}"
                  for r in results if r.placeholder_only]
     assert not problems, f"{len(problems)} problem(s) on {len(results)} pages:\n" + "\n".join(problems)

@@ -128,3 +128,22 @@ def test_a_table_card_that_scrolls_on_a_phone_can_be_reached_and_scrolled_by_key
 
     page.set_viewport_size({"width": 1366, "height": 800})  # wide enough: no longer a scrolling region
     expect(card).not_to_have_attribute("tabindex", "0")
+
+
+
+def test_a_mouse_press_draws_no_focus_ring_and_the_keyboard_does(page, sign_in_page, owner, organization):
+    sign_in_page(page, owner)
+    page.goto(f"/o/{organization.slug}/")
+    button = page.get_by_role("button", name="Create project")
+    focus = """e => ({focused: document.activeElement === e, visible: e.matches(':focus-visible'),
+                     ring: getComputedStyle(e).outlineStyle})"""
+    box = button.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()  # focuses the button; released elsewhere so nothing is submitted
+    assert button.evaluate(focus) == {"focused": True, "visible": False, "ring": "none"}
+    page.mouse.move(1, 1)
+    page.mouse.up()
+
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    assert button.evaluate(focus) == {"focused": True, "visible": True, "ring": "solid"}

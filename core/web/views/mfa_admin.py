@@ -17,6 +17,7 @@ from core.web.mfa_forms import MfaRequirementForm, ResetFactorsForm
 from core.web.paging import keyset_page
 from core.web.views.common import forbidden, organization_view, require_role
 from core.web.views.members import MEMBER_ORDER
+from core.wording import counted
 
 
 @organization_view(Permission.MANAGE)
@@ -68,7 +69,7 @@ def member_reset(request: HttpRequest, membership_id: int) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Removed {removed} factor(s) of {membership.user.email}; they were told by email.")
+        messages.success(request, f"Removed {counted(removed, 'factor')} of {membership.user.email}; they were told by email.")
     return redirect("web:organization_mfa", request.organization.slug)
 
 
@@ -90,7 +91,7 @@ def staff_reset(request: HttpRequest) -> HttpResponse:
                 except ServiceError as exc:
                     form.add_error(None, exc.message)
                 else:
-                    messages.success(request, f"Removed {removed} factor(s) of {user.email}; they were told by email.")
+                    messages.success(request, f"Removed {counted(removed, 'factor')} of {user.email}; they were told by email.")
                     return redirect("web:staff_mfa_reset")
         status = 400
     return render(request, "anneal/form_page.html", {

@@ -175,7 +175,7 @@ class ExportFile(APIView):
 
 
 class PublicKey(APIView):
-    """The PEM public key(s) that verify checkpoints, for offline verification of exports."""
+    """The PEM public keys that verify checkpoints, for offline verification of exports."""
 
     @extend_schema(responses=inline_serializer("AuditPublicKeys", {"pem": serializers.CharField()}))
     def get(self, request: Request) -> Response:

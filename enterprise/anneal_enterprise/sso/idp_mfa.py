@@ -2,7 +2,7 @@
 
 OpenID Connect: the ID token's ``amr`` (RFC 8176) names ``mfa``, or two or more methods, or its
 ``acr`` is one of the accepted values. SAML: the assertion's ``AuthnContextClassRef`` is one of
-the accepted values. The accepted values are the provider's ``mfa_values`` (one a line), or the
+the accepted values. The accepted values are the provider's ``mfa_values`` (one per line), or the
 common multi-factor values below when it has none.
 """
 

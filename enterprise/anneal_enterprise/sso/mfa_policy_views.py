@@ -22,7 +22,7 @@ class MfaPolicyForm(forms.Form):
         help_text="Members must register a passkey or security key; authenticator apps and recovery codes are not "
                   "accepted. Members without one get the organization's grace period.")
     allowed_aaguids = forms.CharField(
-        label="Allowed authenticator models (AAGUIDs, one a line)", required=False,
+        label="Allowed authenticator models (AAGUIDs, one per line)", required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Empty: any model. Set ANNEAL_WEBAUTHN_ATTESTATION=direct so authenticators prove their model.")
 

@@ -113,7 +113,7 @@ class IdentityProvider(models.Model):
     role_mapping = models.JSONField(default=dict, blank=True, help_text='{"IdP group": "admin", ...}')
     default_role = models.CharField(max_length=16, default="member")
     require_mfa = models.BooleanField(default=False, help_text="Refuse sign-ins for which the provider asserts no MFA.")
-    mfa_values = models.TextField(blank=True, help_text="Accepted OIDC acr or SAML AuthnContextClassRef values, one a "
+    mfa_values = models.TextField(blank=True, help_text="Accepted OIDC acr or SAML AuthnContextClassRef values, one per "
                                                         "line; empty: the common multi-factor values.")
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -34,7 +34,7 @@ def create_bundle(user: Any, collector_ids: list[str] | None = None, recipients:
         raise ServiceError("Pick at least one collector.", field="collectors")
     unknown = collectors.unknown_ids(ids)
     if unknown:
-        raise ServiceError(f"Unknown collector(s): {', '.join(unknown)}. "
+        raise ServiceError(f"Unknown {'collector' if len(unknown) == 1 else 'collectors'}: {', '.join(unknown)}. "
                            f"Known: {', '.join(collectors.registry())}.", field="collectors")
     try:
         keys = encryption.parse_recipients(recipients or [])

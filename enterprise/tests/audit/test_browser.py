@@ -38,3 +38,28 @@ def test_an_admin_filters_verifies_and_exports_in_the_browser(organization, page
     row = page.locator("table.exports tbody tr").first
     row.get_by_role("link", name="Download").wait_for()
     assert "done" in row.inner_text() and "100%" in row.inner_text()
+
+
+def test_an_admin_adds_a_tls_syslog_destination_with_a_private_ca_from_the_page(organization, page, sign_in_page,
+                                                                                  tmp_path):
+    from anneal_enterprise.audit.models import AuditDestination
+    from playwright.sync_api import expect
+
+    from .receivers import self_signed_certificate
+
+    cert, _ = self_signed_certificate(tmp_path)
+    sign_in_page(page, organization.memberships.get().user)
+    page.goto(f"/o/{organization.slug}/")
+    page.get_by_role("navigation", name="Organization").get_by_role("link", name="Audit log").click()
+    destinations = page.locator(".card", has=page.get_by_role("heading", name="Streaming destinations"))
+    destinations.get_by_label("Name").fill("SIEM")
+    destinations.get_by_label("Kind").select_option(label="Syslog (TCP)")
+    destinations.get_by_label("Syslog host").fill("siem.example.com")
+    destinations.get_by_label("Syslog port").fill("6514")
+    destinations.get_by_label("TLS", exact=True).check()
+    destinations.get_by_label("CA certificate for TLS", exact=False).fill(open(cert).read())
+    destinations.get_by_role("button", name="Add destination").click()
+
+    expect(page.get_by_role("status").filter(has_text="Added SIEM.")).to_be_visible()
+    destination = AuditDestination.objects.get()
+    assert destination.tls and destination.tls_ca_encrypted and "BEGIN" not in destination.tls_ca_encrypted

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 
@@ -129,6 +130,7 @@ def test_a_csv_export_holds_the_filtered_records(history, make_user, jobs_in_pro
     assert len(rows) == 6
     assert {row["action"] for row in rows} == {"project.created"}
     assert json.loads(rows[0]["diff"])["name"][1] == "Project 0"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|\+00:00)", rows[0]["occurred_at"])  # exact UTC ISO
 
 
 def test_an_unknown_export_format_is_refused(history, make_user):

@@ -31,7 +31,7 @@ def members_of(organization: Organization, resource: GroupResource) -> list[User
               .select_related("user")}
     unknown = sorted(set(ids) - set(linked))
     if unknown:
-        raise ScimError(400, f"Unknown group member(s) {', '.join(map(str, unknown))}: provision the users first.",
+        raise ScimError(400, f"Unknown group {'member' if len(unknown) == 1 else 'members'} {', '.join(map(str, unknown))}: provision the users first.",
                         "invalidValue")
     return [linked[i] for i in dict.fromkeys(ids)]
 
