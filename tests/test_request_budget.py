@@ -28,7 +28,10 @@ PROJECT_LIST_QUERIES = 3
 # on PostgreSQL with the Redis cache (psycopg's loaders are Python), 79 and 2,995 on the
 # embedded default. Raise only with a reason written in docs/benchmarks.md.
 CALLS_PER_ROW = {"postgresql": 90, "sqlite": 90}
-CALLS_FIXED = {"postgresql": 4_000, "sqlite": 3_300}
+# Raised by 200 (was 4,000 and 3,300) when the page's keys came to be read first in a subquery
+# (``core.keyset.page_rows``): compiling the subquery costs about 450 calls, and buys a plan that
+# reads the organization's index at any size (docs/benchmarks.md, "Scale", second round).
+CALLS_FIXED = {"postgresql": 4_200, "sqlite": 3_500}
 
 
 def queries_of(cost) -> list[str]:

@@ -53,6 +53,7 @@ PUBLIC_API: dict[str, list[str] | None] = {
     "core.secrets": None,
     "core.outbound": None,
     "core.testing.contract": ["ContractViolation", "ContractClient", "check_response", "invalid_fields"],
+    "core.testing.page_checks": ["axe_violations", "horizontal_overflow", "choices_apart_from_their_text"],
     "core.testing.listeners": ["http_listener", "url_of", "stop", "closed_port", "certificate", "server_tls"],
 }
 #: Modules a plugin may import as a whole (``from core import models``): documented by Django's

@@ -56,7 +56,7 @@ def test_an_admin_adds_a_tls_syslog_destination_with_a_private_ca_from_the_page(
     destinations.get_by_label("Kind").select_option(label="Syslog (TCP)")
     destinations.get_by_label("Syslog host").fill("siem.example.com")
     destinations.get_by_label("Syslog port").fill("6514")
-    destinations.get_by_label("TLS", exact=True).check()
+    destinations.get_by_label("TLS (syslog over TLS)").check()
     destinations.get_by_label("CA certificate for TLS", exact=False).fill(open(cert).read())
     destinations.get_by_role("button", name="Add destination").click()
 
