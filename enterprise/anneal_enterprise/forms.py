@@ -15,6 +15,8 @@ from django.contrib import messages
 from django.forms.utils import ErrorDict
 from django.http import HttpRequest, QueryDict
 
+from core.plugins.web import refuse  # noqa: F401  (the enterprise forms' name for it)
+
 CHECKBOX_TEMPLATE = "anneal_enterprise/forms/checkbox.html"
 SESSION_KEY = "anneal_enterprise_refused_form"
 
@@ -29,10 +31,6 @@ class Checkbox(forms.BooleanField):
         kwargs.setdefault("template_name", CHECKBOX_TEMPLATE)
         super().__init__(**kwargs)
 
-
-def refuse(form: forms.Form, message: str, field: str | None) -> None:
-    """Put a service's refusal on ``form``: by ``field`` when the form has it, else above the fields."""
-    form.add_error(field if field in form.fields else None, message)
 
 
 def _unvalidated(form: F) -> F:
