@@ -110,6 +110,64 @@ def main() -> None:
             plan = [line for (line,) in c.fetchall() if not line.strip().startswith("Planning")]
             print(f"\n-- {name} ({rows} rows)\n" + "\n".join(plan))
         c.execute("ROLLBACK")
+    window_ranges(middle, old, args.only)
+
+
+WINDOWS = {  # name: (organization, since, until) of the time filter translated into ids
+    "id range: one old day, first page": (1, "{old}", "{old} + 1 day"),
+    "id range: one old day, deep page": (1, "{old}", "{old} + 1 day"),
+    "id range: until an old day, first page": (1, None, "{old}"),
+    "id range: until an old day, deep page": (1, None, "{old}"),
+    "id range: one old day, small organization 40": (40, "{old}", "{old} + 1 day"),
+    "id range: export count, small organization, one old week": (40, "{old}", "{old} + 7 days"),
+}
+
+
+def window_ranges(middle: int, old: str, only: str) -> None:
+    """The time filters as the product runs them now: the window's exact ids, then the page."""
+    import statistics
+    import time
+    from datetime import datetime, timedelta, timezone
+
+    from django.db import connection
+    from anneal_enterprise.audit.window import id_bounds
+
+    start = datetime.fromisoformat(old).replace(tzinfo=timezone.utc)
+    moments = {"{old}": start, "{old} + 1 day": start + timedelta(days=1), "{old} + 7 days": start + timedelta(days=7)}
+    for name, (org, since_text, until_text) in WINDOWS.items():
+        if only and not re.search(only, name):
+            continue
+        since, until = moments.get(since_text), moments[until_text]
+        spent = []
+        for _ in range(7):
+            began = time.perf_counter()
+            low, high = id_bounds(since, until)
+            spent.append((time.perf_counter() - began) * 1000)
+        condition = "occurred_at <= %s" + (" AND occurred_at >= %s" if since else "")
+        params = [until] + ([since] if since else [])
+        plain = f"organization_id = {org} AND {condition}"
+        ranged = f"{plain} AND id >= %s AND id <= %s"
+        ranged_params = params + [low if low is not None else 0, high]
+        counting = name.startswith("id range: export")
+        with connection.cursor() as c:
+            if counting:
+                select = "SELECT count(*) FROM anneal_audit_auditrecord WHERE {}"
+            else:
+                deep = ""
+                if "deep" in name:
+                    c.execute(f"SELECT id FROM anneal_audit_auditrecord WHERE {plain} ORDER BY id DESC OFFSET 500 LIMIT 1",
+                              params)
+                    deep = f" AND id < {c.fetchone()[0]}"
+                select = "SELECT * FROM anneal_audit_auditrecord WHERE {}" + deep + " ORDER BY id DESC LIMIT 51"
+            c.execute(select.format(plain), params)
+            expected = c.fetchall()
+            c.execute(select.format(ranged), ranged_params)
+            got = c.fetchall()
+            assert got == expected, (name, len(got), len(expected))  # the same rows as the plain filter
+            c.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING ON) " + select.format(ranged), ranged_params)
+            plan = [line for (line,) in c.fetchall() if not line.strip().startswith("Planning")]
+        print(f"\n-- {name} ({len(got)} rows; ids {low} to {high}; bound lookups "
+              f"{statistics.median(spent):.2f} ms median, {min(spent):.2f} to {max(spent):.2f})\n" + "\n".join(plan))
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ class AuditRecord(models.Model):
     class Meta:
         # Each index serves a query of the product (plans in docs/benchmarks.md); every other one
         # would only slow the audited write down. No unique index on event_id: nothing looks it up.
-        # The time filter reads a BRIN index on occurred_at (PostgreSQL, migrations/0006_time_index_brin).
+        # The time filter reads a BRIN index on (occurred_at, id) (PostgreSQL, migrations/0006 and 0007).
         indexes = [
             # Keyset pagination (newest first) inside an organization, with optional filters.
             models.Index(fields=["organization_id", "-id"], name="audit_org_id"),

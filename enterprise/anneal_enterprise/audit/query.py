@@ -5,7 +5,8 @@ number of rows: ``WHERE organization_id = ? [AND filter] AND id < ? ORDER BY id 
 selects the page's ids alone from one of the ``(organization_id, …, -id)`` indexes (see
 ``models.AuditRecord.Meta``), then reads those records (``core.keyset.page_rows``): ordered by
 id with the filter outside, PostgreSQL walked the primary key backwards past every newer record
-of other organizations instead.
+of other organizations instead. A time window also limits the ids (:mod:`window`): PostgreSQL
+walked the primary key through every newer record until an old window otherwise.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone as dt_timezone
 from typing import Any, Mapping
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils import timezone
 
 from anneal_enterprise.audit.models import AuditRecord
+from anneal_enterprise.audit.window import id_bounds
 from core.events import registry
 from core.keyset import page_rows
 
@@ -71,6 +74,8 @@ def parse_filters(params: Mapping[str, Any]) -> Filters:
 
 def filtered(organization_id: int | None, filters: Filters) -> QuerySet[AuditRecord]:
     queryset = AuditRecord.objects.filter(organization_id=organization_id)
+    if (filters.since or filters.until) and connection.vendor == "postgresql":
+        queryset = within_ids(queryset, filters.since, filters.until)
     if filters.since:
         queryset = queryset.filter(occurred_at__gte=filters.since)
     if filters.until:
@@ -89,6 +94,17 @@ def filtered(organization_id: int | None, filters: Filters) -> QuerySet[AuditRec
         queryset = queryset.filter(target_type=filters.target_type)
     if filters.target_id:
         queryset = queryset.filter(target_id=filters.target_id)
+    return queryset
+
+
+def within_ids(queryset: QuerySet[AuditRecord], since: datetime | None,
+               until: datetime | None) -> QuerySet[AuditRecord]:
+    """``queryset`` limited to the ids a time window can hold (:mod:`window`); add the time condition too."""
+    low, high = id_bounds(since, until)
+    if low is not None:
+        queryset = queryset.filter(id__gte=low)
+    if high is not None:
+        queryset = queryset.filter(id__lte=high)
     return queryset
 
 
