@@ -43,8 +43,9 @@ EMPTY = (1, 0)  # no id is in it: the window holds no record
 
 
 def _value(sql: str, params: list[Any]) -> int | None:
+    adapt = connection.ops.adapt_datetimefield_value  # as the ORM stores it (text on SQLite)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [adapt(p) if isinstance(p, datetime) else p for p in params])
         row = cursor.fetchone()
     return row[0] if row else None
 
