@@ -61,5 +61,48 @@ def test_the_time_index_migration_applies_forward_and_backward():
     assert "audit_org_time" in indexes() and "audit_time_brin" not in indexes()
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
-    executor.migrate([("anneal_audit", "0006_time_index_brin")])
+    executor.migrate([("anneal_audit", "0007_time_index_with_ids")])
     assert "audit_time_brin" in indexes() and "audit_org_time" not in indexes()
+
+
+def _time_index_columns() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'audit_time_brin'")
+        return cursor.fetchone()[0].split("USING brin ")[1]
+
+
+def test_the_time_index_summarises_ids_too_and_its_migration_applies_backward():
+    assert _time_index_columns().startswith("(occurred_at, id)")
+    executor = MigrationExecutor(connection)
+    executor.migrate([("anneal_audit", "0006_time_index_brin")])
+    assert _time_index_columns().startswith("(occurred_at)")
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([("anneal_audit", "0007_time_index_with_ids")])
+    assert _time_index_columns().startswith("(occurred_at, id)")
+
+
+OLD_DAY = ("2026-01-02", "2026-01-03")  # the seed runs two weeks: the newest day is 2026-01-14
+
+
+def _rows_removed(plan: str) -> int:
+    return sum(int(line.split(":")[1]) for line in plan.splitlines() if "Rows Removed by" in line)
+
+
+def test_an_old_window_page_reads_the_window_not_every_newer_record():
+    from datetime import datetime, timezone
+
+    from anneal_enterprise.audit.models import AuditRecord
+    from anneal_enterprise.audit.query import Filters, filtered, page_rows
+
+    with connection.cursor() as cursor:
+        cursor.execute(SEED)
+        cursor.execute("ANALYZE anneal_audit_auditrecord")
+    since, until = (datetime.fromisoformat(d).replace(tzinfo=timezone.utc) for d in OLD_DAY)
+    newer = 20000 - 2 * 1440  # the records after 2026-01-03
+    plain = (AuditRecord.objects.filter(organization_id=3, occurred_at__gte=since, occurred_at__lte=until)
+             .order_by("-id")[:51].explain(analyze=True))
+    assert _rows_removed(plain) > newer // 2, plain  # what the plain filter reads (the walk of the issue)
+    ranged = page_rows(filtered(3, Filters(since=since, until=until)), ("-id",), 51).explain(analyze=True)
+    assert _rows_removed(ranged) < 1500, ranged  # the window's one day of records at most
+
