@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any, Generator, Iterator
+from typing import Any, Iterator
 
 from django.db import connection, transaction
 
