@@ -16,6 +16,7 @@ import argparse
 import os
 import statistics
 import time
+from typing import Any, Generator
 
 from audit_chain import INSERT
 from audit_setup import backend_cpu_seconds, fresh_database, license_audit_log, ratio_summary
@@ -39,12 +40,94 @@ def seed(records: int) -> None:
     print(f"seeded and sealed {result.records:,} records in {time.perf_counter() - started:.1f} s")
 
 
+class SealedRecords:
+    """The verify's read before (kept here to compare): ``(id, leaf computed by PostgreSQL, leaf, chain)`` of an organization's records with ``id > after``,
+    each with its seal (``None`` hashes when it has none), in id order: the fast read of a verify.
+
+    One query, the records merge-joined with their seals, streamed (a plain query, not a cursor:
+    PostgreSQL computes the leaves in parallel workers, and goes on computing while Python
+    chains what it already sent). Call inside a transaction. A seal whose record is gone is *not* in it: :meth:`seals_unmatched`
+    tells whether any seal in a range was left out, and then only the full outer read
+    (:func:`records_with_seals`) may judge the chain.
+    """
+
+    leader_participation = "off"
+
+    def __init__(self, organization_id: int | None, after: int) -> None:
+        self.organization_id, self.after = organization_id, after
+        self._matched: list[int] = []  # ids of the records read that had a seal
+
+    def __iter__(self) -> Generator[tuple[int, Any, Any, Any], None, None]:
+        from django.db import connection
+        from psycopg.pq import TransactionStatus
+
+        from anneal_enterprise.audit import reading
+
+        record_condition, record_params = reading._org_condition("r0", self.organization_id)
+        seal_condition, seal_params = reading._org_condition("s0", self.organization_id)
+        sql = (f"SELECT r0.id, {reading.leaf_sql('r0')}, s0.leaf, s0.chain FROM {reading.RECORDS} r0 "
+               f"LEFT JOIN {reading.SEALS} s0 ON s0.record_id = r0.id AND {seal_condition} "
+               f"WHERE {record_condition} AND r0.id > %s ORDER BY r0.id")
+        matched = self._matched
+        connection.ensure_connection()
+        with connection.connection.cursor() as cursor:
+            # Stopping early (a problem found) cancels the query, which aborts the transaction:
+            # a savepoint lets the verify go on to the full read. The parallel workers compute the
+            # leaves; the leader only merges their rows and sends them (computing a share of the
+            # leaves too left the client waiting on it). Both undone when the read ends.
+            cursor.execute("SAVEPOINT anneal_audit_fast_read")
+            cursor.execute("SELECT set_config('parallel_leader_participation', %s, true)", [self.leader_participation])
+            try:
+                for row in cursor.stream(sql, [*seal_params, *record_params, self.after], size=reading.CHUNK):
+                    if row[2] is not None:
+                        matched.append(row[0])
+                    yield row
+            finally:
+                # The read wrote nothing: rolling back to the savepoint only undoes the setting
+                # and a cancelled query's abort (none of it when the connection is gone).
+                if connection.connection.info.transaction_status in (TransactionStatus.INTRANS,
+                                                                     TransactionStatus.INERROR):
+                    cursor.execute("ROLLBACK TO SAVEPOINT anneal_audit_fast_read")
+                    cursor.execute("RELEASE SAVEPOINT anneal_audit_fast_read")
+
+    def seals_unmatched(self, through: int) -> bool:
+        """Whether a seal with ``after < record id <= through`` had no record among those read."""
+        from bisect import bisect_right
+
+        from django.db import connection
+
+        from anneal_enterprise.audit import reading
+
+        condition, params = reading._org_condition("s0", self.organization_id)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {reading.SEALS} s0 WHERE {condition} AND s0.record_id > %s "
+                           "AND s0.record_id <= %s", [*params, self.after, through])
+            sealed = cursor.fetchone()[0]
+        return sealed != bisect_right(self._matched, through)
+
+
+def streamed_check(organization_id: int | None, checkpoints: list[dict[str, Any]], checked_through: int,
+                   purged: int) -> Any:
+    """The check before: every record streamed to Python, which chains it (``verify_entries``)."""
+    from contextlib import closing
+
+    from anneal_enterprise.audit import signing
+    from anneal_enterprise.audit.chain import verify_entries
+
+    sealed = SealedRecords(organization_id, purged)
+    with closing(iter(sealed)) as entries:
+        report = verify_entries(organization_id, entries, checkpoints, signing.trusted_public_keys(),
+                                checked_through=checked_through, start_after=purged, checkpoints_verified=True)
+    limit = max([checked_through] + [c["last_record_id"] for c in checkpoints])
+    return report if report.intact and not sealed.seals_unmatched(limit) else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--reseed", action="store_true")
-    parser.add_argument("--compare", action="store_true", help="alternate with the reads before (the leader computing leaves too; two cursors)")
+    parser.add_argument("--compare", action="store_true", help="alternate with the check before (every record streamed to Python, which chains it)")
     args = parser.parse_args()
     os.environ.setdefault("ANNEAL_BENCH_DB", "anneal_audit_verify")
     fresh_database(keep=not args.reseed)
@@ -63,33 +146,24 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         backend = cursor.fetchone()[0]
-    fast_read = reading.SealedRecords
-
-    class TwoCursors(fast_read):
-        """The read before: records and seals through two server-side cursors, merged in Python."""
-
-        def __iter__(self):  # type: ignore[no-untyped-def]
-            return reading.records_with_seals(self.organization_id, self.after, leaves=True)
-
-        def seals_unmatched(self, through: int) -> bool:
-            return False  # the merge already saw every seal
-
-    class LeaderComputing(fast_read):
-        """The streamed read before: the leader computes leaves too, besides merging and sending."""
-
-        leader_participation = "on"
-
+    in_database = verify.checked_in_database
     samples: dict[str, dict[str, list[float]]] = {}
-    variants = ({"streamed": fast_read, "leader too": LeaderComputing, "two cursors": TwoCursors}
-                if args.compare else {"streamed": fast_read})
+    variants = {"in database": in_database, "streamed": streamed_check} if args.compare else {"in database": in_database}
     for _ in range(args.rounds):
-        for name, read in variants.items():
-            reading.SealedRecords = read  # type: ignore[misc]
+        for name, check in variants.items():
+            calls: list[Any] = []
+
+            def counted(*given: Any, check: Any = check) -> Any:
+                calls.append(result := check(*given))
+                return result
+
+            verify.checked_in_database = counted  # type: ignore[assignment]
             started_backend = backend_cpu_seconds(backend)
             started_cpu, started = time.process_time(), time.perf_counter()
             report = verify.verify_organization(1)
             wall = time.perf_counter() - started
-            reading.SealedRecords = fast_read  # type: ignore[misc]
+            verify.checked_in_database = in_database  # type: ignore[assignment]
+            assert len(calls) == 1 and calls[0] is not None, f"{name}: the check did not decide alone"
             assert report.intact, report.summary()
             assert report.records == args.records, f"{name} verified {report.records} records, not {args.records}"
             sample = samples.setdefault(name, {"wall": [], "cpu": [], "backend": []})
@@ -105,8 +179,8 @@ def main() -> None:
               f"{statistics.median(sample['cpu']):.2f} s, its PostgreSQL backend CPU "
               f"{statistics.median(sample['backend']):.2f} s (parallel workers not counted)")
     if args.compare:
-        for other in ("leader too", "two cursors"):
-            print(f"wall ratio streamed / {other}: {ratio_summary(samples['streamed']['wall'], samples[other]['wall'])}")
+        print(f"wall ratio in database / streamed: {ratio_summary(samples['in database']['wall'], samples['streamed']['wall'])}")
+        print(f"CPU (this process + backend) ratio: {ratio_summary(*[[a + b for a, b in zip(samples[n]['cpu'], samples[n]['backend'])] for n in ('in database', 'streamed')])}")
 
 
 if __name__ == "__main__":

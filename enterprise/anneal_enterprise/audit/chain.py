@@ -145,6 +145,40 @@ def verify_checkpoints(checkpoints: Sequence[dict[str, Any]],
     return None
 
 
+@dataclass(frozen=True)
+class Span:
+    """The records a walk checks (``start < id <= limit``), the chain before the first of them,
+    and the signed checkpoint heads it must meet on the way."""
+
+    start: int
+    start_chain: str
+    at_boundary: bool  # the span starts at genesis or a signed purge, not at an export's cut
+    limit: int
+    heads: dict[int, str]
+    notes: tuple[str, ...]
+
+
+def chain_span(checkpoints: Sequence[dict[str, Any]], *, checked_through: int | None = None,
+               start_after: int = NO_LOWER_BOUND, start_chain: str = GENESIS) -> Span:
+    """Where :func:`verify_entries` begins and ends its walk, from the (verified) checkpoints."""
+    start, previous = start_after, start_chain
+    at_boundary = start_after == NO_LOWER_BOUND or start_chain == GENESIS
+    heads: dict[int, str] = {}
+    notes: list[str] = []
+    last_sealed = 0
+    for checkpoint in checkpoints:
+        if checkpoint["kind"] == "purge":
+            if checkpoint["last_record_id"] >= start:  # an export may already start after it
+                start, previous = checkpoint["last_record_id"], checkpoint["head"]
+                at_boundary = True
+            heads = {k: v for k, v in heads.items() if k > start}
+            notes.append(f"Records up to #{start} were removed by the retention purge (signed checkpoint).")
+        else:
+            heads[checkpoint["last_record_id"]] = checkpoint["head"]
+        last_sealed = max(last_sealed, checkpoint["last_record_id"])
+    return Span(start, previous, at_boundary, max(last_sealed, checked_through or 0), heads, tuple(notes))
+
+
 def verify_entries(
     organization_id: int | None,
     entries: Iterable[Entry],
@@ -174,21 +208,10 @@ def verify_entries(
     if problem:
         report.problem = problem
         return report
-    start, previous = start_after, start_chain
-    at_boundary = start_after == NO_LOWER_BOUND or start_chain == GENESIS  # genesis or a purge, not an export cut
-    heads: dict[int, str] = {}
-    last_sealed = 0
-    for checkpoint in checkpoints:
-        if checkpoint["kind"] == "purge":
-            if checkpoint["last_record_id"] >= start:  # an export may already start after it
-                start, previous = checkpoint["last_record_id"], checkpoint["head"]
-                at_boundary = True
-            heads = {k: v for k, v in heads.items() if k > start}
-            report.notes.append(f"Records up to #{start} were removed by the retention purge (signed checkpoint).")
-        else:
-            heads[checkpoint["last_record_id"]] = checkpoint["head"]
-        last_sealed = max(last_sealed, checkpoint["last_record_id"])
-    limit = max(last_sealed, checked_through or 0)
+    span = chain_span(checkpoints, checked_through=checked_through, start_after=start_after, start_chain=start_chain)
+    report.notes.extend(span.notes)
+    start, previous, at_boundary, limit = span.start, span.start_chain, span.at_boundary, span.limit
+    heads = dict(span.heads)
     previous_id: int | None = start if start != NO_LOWER_BOUND else None
     for record_id, values, leaf, chain in entries:
         if record_id <= start or record_id > limit:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Generator, Iterator
+from dataclasses import dataclass
+from typing import Any, Iterator
 
-from django.db import connection
+from django.db import connection, transaction
 
 from anneal_enterprise.audit.canonical import FIELDS, timestamp_text
 
@@ -131,65 +132,6 @@ def records_with_seals(organization_id: int | None, after: int,
         yield row[0], values, row[2 + width], row[3 + width]
 
 
-class SealedRecords:
-    """``(id, leaf computed by PostgreSQL, leaf, chain)`` of an organization's records with ``id > after``,
-    each with its seal (``None`` hashes when it has none), in id order: the fast read of a verify.
-
-    One query, the records merge-joined with their seals, streamed (a plain query, not a cursor:
-    PostgreSQL computes the leaves in parallel workers, and goes on computing while Python
-    chains what it already sent). Call inside a transaction. A seal whose record is gone is *not* in it: :meth:`seals_unmatched`
-    tells whether any seal in a range was left out, and then only the full outer read
-    (:func:`records_with_seals`) may judge the chain.
-    """
-
-    leader_participation = "off"
-
-    def __init__(self, organization_id: int | None, after: int) -> None:
-        self.organization_id, self.after = organization_id, after
-        self._matched: list[int] = []  # ids of the records read that had a seal
-
-    def __iter__(self) -> Generator[tuple[int, Any, Any, Any], None, None]:
-        from psycopg.pq import TransactionStatus
-
-        record_condition, record_params = _org_condition("r0", self.organization_id)
-        seal_condition, seal_params = _org_condition("s0", self.organization_id)
-        sql = (f"SELECT r0.id, {leaf_sql('r0')}, s0.leaf, s0.chain FROM {RECORDS} r0 "
-               f"LEFT JOIN {SEALS} s0 ON s0.record_id = r0.id AND {seal_condition} "
-               f"WHERE {record_condition} AND r0.id > %s ORDER BY r0.id")
-        matched = self._matched
-        connection.ensure_connection()
-        with connection.connection.cursor() as cursor:
-            # Stopping early (a problem found) cancels the query, which aborts the transaction:
-            # a savepoint lets the verify go on to the full read. The parallel workers compute the
-            # leaves; the leader only merges their rows and sends them (computing a share of the
-            # leaves too left the client waiting on it). Both undone when the read ends.
-            cursor.execute("SAVEPOINT anneal_audit_fast_read")
-            cursor.execute("SELECT set_config('parallel_leader_participation', %s, true)", [self.leader_participation])
-            try:
-                for row in cursor.stream(sql, [*seal_params, *record_params, self.after], size=CHUNK):
-                    if row[2] is not None:
-                        matched.append(row[0])
-                    yield row
-            finally:
-                # The read wrote nothing: rolling back to the savepoint only undoes the setting
-                # and a cancelled query's abort (none of it when the connection is gone).
-                if connection.connection.info.transaction_status in (TransactionStatus.INTRANS,
-                                                                     TransactionStatus.INERROR):
-                    cursor.execute("ROLLBACK TO SAVEPOINT anneal_audit_fast_read")
-                    cursor.execute("RELEASE SAVEPOINT anneal_audit_fast_read")
-
-    def seals_unmatched(self, through: int) -> bool:
-        """Whether a seal with ``after < record id <= through`` had no record among those read."""
-        from bisect import bisect_right
-
-        condition, params = _org_condition("s0", self.organization_id)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM {SEALS} s0 WHERE {condition} AND s0.record_id > %s "
-                           "AND s0.record_id <= %s", [*params, self.after, through])
-            sealed = cursor.fetchone()[0]
-        return sealed != bisect_right(self._matched, through)
-
-
 def _merge(records: Iterator[tuple[Any, ...]], seals: Iterator[tuple[Any, ...]]) -> Iterator[tuple[int, Any, Any, Any]]:
     """Merge ``(id, leaf)`` records and ``(id, leaf, chain)`` seals, both in id order."""
     record = next(records, None)
@@ -204,3 +146,53 @@ def _merge(records: Iterator[tuple[Any, ...]], seals: Iterator[tuple[Any, ...]])
         else:
             yield record[0], record[1], seal[1], seal[2]
             record, seal = next(records, None), next(seals, None)
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    """What PostgreSQL found walking an organization's chain over ``after < id <= through``."""
+
+    records: int  # records in the range
+    first_problem: int | None  # the first record without a seal, with another leaf, or whose chain does not follow
+    chains: dict[int, str]  # the stored chain at each record asked for that exists
+    seals: int  # seals in the range, with or without their record
+
+
+def chain_sql(previous: str, record_id: str, leaf: str) -> str:
+    """SQL computing :func:`canonical.chain_hash` in PostgreSQL."""
+    return f"encode(sha256(convert_to({previous} || ':' || {record_id}::text || ':' || {leaf}, 'UTF8')), 'hex')"
+
+
+def check_chain(organization_id: int | None, after: int, through: int, start_chain: str,
+                at: list[int]) -> ChainCheck:
+    """Every record of the range checked in PostgreSQL: its leaf recomputed (by parallel workers)
+    and compared with its seal's, and its seal's chain recomputed from the seal before it
+    (``start_chain`` for the first). Only counts, the first problem and the chains at ``at``
+    come back: nothing per record crosses to Python.
+    """
+    record_condition, record_params = _org_condition("r0", organization_id)
+    seal_condition, seal_params = _org_condition("s0", organization_id)
+    follows = chain_sql("previous", "id", "leaf")
+    # The inner query is the streamed read's (OFFSET 0 keeps it whole, so the leaves are computed
+    # below the Gather Merge by the workers, not by the leader's window).
+    sql = (
+        "SELECT count(*), min(id) FILTER (WHERE NOT (leaf_matches AND chain IS NOT DISTINCT FROM "
+        f"{follows})), array_agg(id) FILTER (WHERE id = ANY(%s)), array_agg(chain) FILTER (WHERE id = ANY(%s)) "
+        "FROM (SELECT id, leaf, chain, leaf_matches, lag(chain, 1, %s) OVER (ORDER BY id) AS previous "
+        "FROM (SELECT r0.id, s0.leaf, s0.chain, "
+        f"COALESCE({leaf_sql('r0')} = s0.leaf, false) AS leaf_matches "
+        f"FROM {RECORDS} r0 LEFT JOIN {SEALS} s0 ON s0.record_id = r0.id AND {seal_condition} "
+        f"WHERE {record_condition} AND r0.id > %s AND r0.id <= %s ORDER BY r0.id OFFSET 0) leaves) walked"
+    )
+    with connection.cursor() as cursor:
+        # The parallel workers compute the leaves; the leader only chains (computing a share of
+        # the leaves too left the chain waiting on it). Undone at the savepoint's end.
+        with transaction.atomic():
+            cursor.execute("SELECT set_config('parallel_leader_participation', 'off', true)")
+            cursor.execute(sql, [at, at, start_chain, *seal_params, *record_params, after, through])
+            records, first_problem, ids, chains = cursor.fetchone()
+            transaction.set_rollback(True)
+        cursor.execute(f"SELECT count(*) FROM {SEALS} s0 WHERE {seal_condition} AND s0.record_id > %s "
+                       "AND s0.record_id <= %s", [*seal_params, after, through])
+        seals = cursor.fetchone()[0]
+    return ChainCheck(records, first_problem, dict(zip(ids or [], chains or [])), seals)

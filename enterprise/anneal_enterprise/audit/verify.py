@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from contextlib import closing
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from django.db import connection, transaction
 
 from anneal_enterprise.audit import instance, reading, signing
 from anneal_enterprise.audit.canonical import organization_order
-from anneal_enterprise.audit.chain import NO_LOWER_BOUND, Entry, Report, verify_checkpoints, verify_entries
+from anneal_enterprise.audit.chain import (NO_LOWER_BOUND, Entry, Report, chain_span, verify_checkpoints,
+                                           verify_entries)
 from anneal_enterprise.audit.documents import checkpoint_dict
 from anneal_enterprise.audit.models import AuditCheckpoint, AuditRecord, AuditSeal, AuditSealState
 
@@ -56,16 +56,23 @@ def verify_organization(organization_id: int | None, anchored: instance.Anchor |
 
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            # The fast read leaves out seals whose record is gone; it may only say "intact" when
-            # every seal of the checked range was matched. Anything else is judged from the
-            # full outer read, which names the removed record.
-            sealed = reading.SealedRecords(organization_id, purged)
-            with closing(iter(sealed)) as entries:  # a problem stops the read: end the stream before the next query
-                report = judged(entries, lambda leaf: None)  # no query while streaming; only "intact" is kept
-            limit = max([checked_through] + [c["last_record_id"] for c in checkpoints])
-            if report.intact and not sealed.seals_unmatched(limit):
-                return report
+            checked = checked_in_database(organization_id, checkpoints, checked_through, purged)
+            if checked is not None:
+                return checked
         return judged(reading.records_with_seals(organization_id, purged, leaves=True))
+
+
+def checked_in_database(organization_id: int | None, checkpoints: list[dict[str, Any]], checked_through: int,
+                        purged: int) -> Report | None:
+    """The report of an intact chain checked by PostgreSQL alone, or ``None``: something is wrong
+    (or a seal's record is gone) and only the walk in Python may judge and name it."""
+    span = chain_span(checkpoints, checked_through=checked_through, start_after=purged)
+    heads = sorted(span.heads)
+    checked = reading.check_chain(organization_id, span.start, span.limit, span.start_chain, heads)
+    if (checked.first_problem is not None or checked.seals != checked.records
+            or any(checked.chains.get(record_id) != span.heads[record_id] for record_id in heads)):
+        return None
+    return Report(organization_id, records=checked.records, checkpoints=len(checkpoints), notes=list(span.notes))
 
 
 def verify_all(organization_id: int | None = None, *, only: bool = False,

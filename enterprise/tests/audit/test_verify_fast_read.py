@@ -1,5 +1,5 @@
-"""Verify's fast read on PostgreSQL (records merge-joined with their seals, streamed) leaves out
-seals whose record is gone: tampering aimed at that gap must still be found, naming the record."""
+"""Verify's read on PostgreSQL (records merge-joined with their seals, checked in the database)
+leaves out seals whose record is gone: tampering aimed at that gap must still be found, naming the record."""
 
 from __future__ import annotations
 
