@@ -1,4 +1,4 @@
-"""Counts in sentences a person reads: "1 signed checkpoint", "7 days", never "day(s)"."""
+"""Counts in sentences a person reads: "1 signed checkpoint", "7 days", never a noun with "(s)"."""
 
 from __future__ import annotations
 

@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from core.wording import counted
+
 FORMAT = 1
 Migration = tuple[str, str]
 
@@ -74,15 +76,15 @@ class SchemaMismatch:
         if self.unknown_to_code:
             lines.append(
                 f"This backup was made by a newer schema (Anneal {manifest.anneal_version}): it has "
-                f"{len(self.unknown_to_code)} migration(s) this installation (Anneal {installed_version}) does not "
-                f"know, for example {_names(self.unknown_to_code)}. Install the Anneal version and plugins that "
+                f"{counted(len(self.unknown_to_code), 'migration')} this installation (Anneal {installed_version}) does "
+                f"not know, for example {_names(self.unknown_to_code)}. Install the Anneal version and plugins that "
                 "made the backup and restore there."
             )
         if self.missing_from_backup:
             lines.append(
-                f"This backup was made by an older schema (Anneal {manifest.anneal_version}): "
-                f"{len(self.missing_from_backup)} migration(s) of this installation (Anneal {installed_version}) are "
-                f"not in it, for example {_names(self.missing_from_backup)}. Restore it with the version that made "
+                f"This backup was made by an older schema (Anneal {manifest.anneal_version}): it lacks "
+                f"{counted(len(self.missing_from_backup), 'migration')} of this installation (Anneal {installed_version}), "
+                f"for example {_names(self.missing_from_backup)}. Restore it with the version that made "
                 "it, or pass --force and run `anneal migrate` right after the restore to bring it forward."
             )
         lines.append("Pass --force to restore anyway.")

@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import urljoin, urlsplit
 
+from core.wording import counted
+
 ROOT = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = Path(os.environ.get("ANNEAL_AXE_SCRIPT")
                   or ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js")
@@ -57,7 +59,7 @@ class Violation:
 
     def __str__(self) -> str:
         shown = ", ".join(self.targets[:3]) + (f" (+{len(self.targets) - 3} more)" if len(self.targets) > 3 else "")
-        return f"{self.rule} ({self.impact}, {len(self.targets)} node(s)): {self.help} -> {shown}"
+        return f"{self.rule} ({self.impact}, {counted(len(self.targets), 'node')}): {self.help} -> {shown}"
 
 
 def axe_violations(page: Any) -> list[Violation]:

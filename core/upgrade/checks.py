@@ -13,6 +13,7 @@ from packaging.version import InvalidVersion, Version
 
 from core.plugins.types import UpgradeFinding
 from core.upgrade.target import TargetFacts
+from core.wording import counted
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def migrations(facts: TargetFacts, options: Options) -> list[UpgradeFinding]:
     if report["unknown_applied"]:
         shown = ", ".join(report["unknown_applied"][:5])
         findings.append(UpgradeFinding("blocker", "migrations", (
-            f"The database has {len(report['unknown_applied'])} applied migration(s) that Anneal {facts.version} does "
+            f"The database has {counted(len(report['unknown_applied']), 'applied migration')} that Anneal {facts.version} does "
             f"not have ({shown}): it was migrated by a newer version or by a plugin the new version lacks. Install "
             "that version or plugin instead."), {"migrations": report["unknown_applied"]}))
     plan = report["plan"]
@@ -117,7 +118,7 @@ def migrations(facts: TargetFacts, options: Options) -> list[UpgradeFinding]:
     if not plan:
         findings.append(UpgradeFinding("ok", "migrations", "No migration will run."))
         return findings
-    findings.append(UpgradeFinding("ok", "migrations", f"{len(plan)} migration(s) will run: {', '.join(names)}.",
+    findings.append(UpgradeFinding("ok", "migrations", f"{counted(len(plan), 'migration')} will run: {', '.join(names)}.",
                                    {"plan": names}))
     for step in plan:
         where = f"{step['app']}.{step['name']}"

@@ -1,9 +1,8 @@
-"""What the enterprise pages' forms share: a checkbox inside its label, and the ways a service's
-refusal is shown by the field it concerns (on the page itself, or carried over a redirect).
+"""What the enterprise pages' forms share: an optional checkbox, and the ways a service's refusal is
+shown by the field it concerns (on the page itself, or carried over a redirect).
 
-Every form renders through the form component (``core.web.forms.AnnealFormRenderer``); a single
-checkbox uses its own field template (``anneal_enterprise/forms/checkbox.html``, in the licensing
-app's templates, the app every edition installs) so the box sits inside its label, before the text.
+Every form renders through the form component (``core.web.forms.AnnealFormRenderer``), whose field
+template puts a single checkbox inside its label, before the text.
 """
 
 from __future__ import annotations
@@ -17,20 +16,17 @@ from django.http import HttpRequest, QueryDict
 
 from core.plugins.web import refuse  # noqa: F401  (the enterprise forms' name for it)
 
-CHECKBOX_TEMPLATE = "anneal_enterprise/forms/checkbox.html"
 SESSION_KEY = "anneal_enterprise_refused_form"
 
 F = TypeVar("F", bound=forms.Form)
 
 
 class Checkbox(forms.BooleanField):
-    """An optional yes/no field rendered as ``<label><input type="checkbox"> Text</label>``."""
+    """An optional yes/no field; the form component renders it as ``<label><input type="checkbox"> Text</label>``."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
-        kwargs.setdefault("template_name", CHECKBOX_TEMPLATE)
         super().__init__(**kwargs)
-
 
 
 def _unvalidated(form: F) -> F:

@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from anneal_enterprise.licensing.usage.format import FORMAT, signed_bytes, snapshot_hash, true_up  # noqa: E402
+from core.wording import counted  # noqa: E402
 
 
 class Refused(Exception):
@@ -84,7 +85,7 @@ def check_chain(report: dict[str, Any]) -> list[dict[str, Any]]:
         else:
             if snapshot["sequence"] != previous["sequence"] + 1:
                 raise Refused(f"Gap: after snapshot {previous['sequence']} ({previous['day']}) comes {where}; "
-                              f"{snapshot['sequence'] - previous['sequence'] - 1} snapshot(s) are missing.")
+                              f"{counted(snapshot['sequence'] - previous['sequence'] - 1, 'snapshot')} missing.")
             if snapshot.get("previous_hash") != previous["hash"]:
                 raise Refused(f"{where} does not link to snapshot {previous['sequence']}: the chain is broken.")
         previous = snapshot
@@ -96,7 +97,7 @@ def check_continuity(report: dict[str, Any], earlier: dict[str, Any]) -> None:
     if first["sequence"] > last_before["sequence"] + 1:
         raise Refused(f"Gap between the reports: the previous report ends with snapshot {last_before['sequence']} "
                       f"({last_before['day']}) and this one starts with {first['sequence']} ({first['day']}); "
-                      f"{first['sequence'] - last_before['sequence'] - 1} snapshot(s) are missing.")
+                      f"{counted(first['sequence'] - last_before['sequence'] - 1, 'snapshot')} missing.")
     by_sequence = {s["sequence"]: s["hash"] for s in earlier["snapshots"]}
     for snapshot in report["snapshots"]:
         if snapshot["sequence"] in by_sequence and by_sequence[snapshot["sequence"]] != snapshot["hash"]:

@@ -104,6 +104,7 @@ def test_a_backup_of_a_newer_schema_is_refused_without_force(populated: dict, tm
 
     message = str(error.value)
     assert "newer schema (Anneal 9.0.0)" in message
+    assert "1 migration this installation" in message
     assert "core.0099_from_the_future" in message
     assert "--force" in message
     assert snapshot() == populated
@@ -117,6 +118,7 @@ def test_a_backup_of_an_older_schema_is_refused_then_restored_with_force(populat
     with pytest.raises(CommandError) as error:
         call_command("restore", str(older), interactive=False)
     assert "older schema" in str(error.value)
+    assert "it lacks 1 migration of this installation" in str(error.value)
     assert "core.0001_initial" in str(error.value)
     assert "anneal migrate" in str(error.value)
 

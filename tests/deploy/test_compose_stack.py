@@ -182,7 +182,7 @@ def test_the_upgrade_check_runs_in_the_installed_stack_against_a_bundles_wheelho
     assert "Upgrade check: Anneal 0.1.0 -> 0.1.0 (nothing was changed)" in result.stdout
     assert "No migration will run." in result.stdout
     assert "Plugin webhooks (anneal-webhooks 0.1.0) supports Anneal >=0.1,<0.2." in result.stdout
-    assert "0 blocker(s)" in result.stdout
+    assert "0 blockers" in result.stdout
 
 
 def test_a_backup_made_in_the_web_container_restores_into_a_fresh_stack(stack: Stack, tmp_path: Path) -> None:

@@ -69,7 +69,7 @@ def test_anneal_plugins_shows_the_failing_plugin_as_degraded_with_its_hook(broke
     call_command("plugins", stdout=out)
     text = out.getvalue()
     broken = text.split("broken-nav  -  degraded", 1)[1].split("working-nav", 1)[0]
-    assert "failing: anneal_navigation raised 1 time(s), last at " in broken
+    assert "failing: anneal_navigation raised 1 time, last at " in broken
     assert "LookupError: the menu table is missing" in broken
     assert "working-nav  -  loaded" in text
 

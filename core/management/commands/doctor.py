@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from core.health import run_checks
+from core.wording import counted
 
 
 class Command(BaseCommand):
@@ -18,4 +19,4 @@ class Command(BaseCommand):
                 if outcome.hint:
                     self.stdout.write(f"       -> {outcome.hint}")
         if failed:
-            raise CommandError(f"{failed} critical check(s) failed.")
+            raise CommandError(f"{counted(failed, 'critical check')} failed.")

@@ -102,7 +102,7 @@ class Command(BaseCommand):
                     f"    signature: {row['signature']['detail']}"))
             for failure in row["failures"]:
                 self.stdout.write(self.style.WARNING(
-                    f"    failing: {failure['hook']} raised {failure['count']} time(s), last at "
+                    f"    failing: {failure['hook']} raised {counted(failure['count'], 'time')}, last at "
                     f"{failure['last_at']}: {failure['last_error']}"
                 ))
             for entry in slow.get(row["name"], []):

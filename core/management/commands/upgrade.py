@@ -18,6 +18,7 @@ from core.plugins.manager import records
 from core.plugins.types import UpgradeFinding
 from core.upgrade import checks
 from core.upgrade.target import TargetError, TargetFacts, examine_installation, examine_wheelhouse
+from core.wording import counted
 
 MARKS = {"ok": "ok     ", "warning": "WARNING", "blocker": "BLOCKER"}
 
@@ -72,7 +73,7 @@ class Command(BaseCommand):
         else:
             self.render(findings, target_version)
         if blockers:
-            raise CommandError(f"The upgrade to {target_version} would break {len(blockers)} thing(s); see the "
+            raise CommandError(f"The upgrade to {target_version} would break {counted(len(blockers), 'thing')}; see the "
                                "BLOCKER lines. Nothing was changed.", returncode=1)
 
     def findings(self, facts: TargetFacts, options: checks.Options) -> list[UpgradeFinding]:
@@ -97,4 +98,4 @@ class Command(BaseCommand):
                 self.stdout.write(style[finding.level](f"  {MARKS[finding.level]}  {finding.message}"))
         blockers = sum(f.level == "blocker" for f in findings)
         warnings = sum(f.level == "warning" for f in findings)
-        self.stdout.write(f"\n{blockers} blocker(s), {warnings} warning(s).")
+        self.stdout.write(f"\n{counted(blockers, 'blocker')}, {counted(warnings, 'warning')}.")

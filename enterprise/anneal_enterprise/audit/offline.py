@@ -106,7 +106,7 @@ def verify_export(lines: IO[str], public_keys: dict[str, Ed25519PublicKey]) -> R
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Verify an Anneal audit export (JSON Lines) offline.")
     parser.add_argument("export", type=Path)
-    parser.add_argument("--public-key", type=Path, required=True, help="PEM file with the audit public key(s).")
+    parser.add_argument("--public-key", type=Path, required=True, help="PEM file with the audit public keys (one or more).")
     args = parser.parse_args(argv)
     try:
         keys = load_public_keys(args.public_key.read_text())

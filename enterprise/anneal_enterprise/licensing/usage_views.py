@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from anneal_enterprise.forms import Checkbox
 from anneal_enterprise.licensing import clock, keyring
 from anneal_enterprise.licensing.usage import downloads, instance_key
 from anneal_enterprise.licensing.usage.reports import ReportRefused, ReportRequest, build, render as render_report
@@ -22,8 +23,8 @@ from anneal_enterprise.licensing.usage.reports import ReportRefused, ReportReque
 class ReportForm(forms.Form):
     first_day = forms.DateField(label="First day", widget=forms.DateInput(attrs={"type": "date"}))
     last_day = forms.DateField(label="Last day", widget=forms.DateInput(attrs={"type": "date"}))
-    include_names = forms.BooleanField(
-        label="Include the names and emails of seat holders (otherwise the report holds counts only)", required=False)
+    include_names = Checkbox(
+        label="Include the names and emails of seat holders (otherwise the report holds counts only)")
     product = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def report_request(self) -> ReportRequest:

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from anneal_enterprise import entitlements
+from anneal_enterprise.forms import Checkbox
 from anneal_enterprise.sso import mfa_policy
 from core.models import Passkey
 from core.plugins import step_up_required
@@ -17,8 +18,8 @@ from core.web.views.common import organization_view, require_role
 
 
 class MfaPolicyForm(forms.Form):
-    phishing_resistant_only = forms.BooleanField(
-        label="Accept only passkeys and security keys (phishing-resistant)", required=False,
+    phishing_resistant_only = Checkbox(
+        label="Accept only passkeys and security keys (phishing-resistant)",
         help_text="Members must register a passkey or security key; authenticator apps and recovery codes are not "
                   "accepted. Members without one get the organization's grace period.")
     allowed_aaguids = forms.CharField(

@@ -162,7 +162,7 @@ def test_the_vendor_tool_refuses_a_report_whose_chain_has_a_hole(chained, tmp_pa
     UsageSnapshot.objects.filter(day=DAYS[2]).delete()  # someone removed a day from the database
     result = vendor_tool(report_file(tmp_path, DAYS[0], DAYS[-1]))
     assert result.returncode == 1
-    assert "Gap: after snapshot 3 (2026-03-02) comes snapshot 5 (2026-03-04); 1 snapshot(s) are missing." in result.stderr
+    assert "Gap: after snapshot 3 (2026-03-02) comes snapshot 5 (2026-03-04); 1 snapshot missing." in result.stderr
 
 
 def test_the_vendor_tool_refuses_a_gap_between_two_reports(chained, tmp_path):

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urljoin, urlparse
 
 import pytest
 import requests
+from django.test import Client
 
 from core.plugins import hookimpl
 
@@ -63,6 +64,25 @@ def dns_server(settings: Any) -> Iterator[Any]:
 @pytest.fixture
 def sso_licensed(anneal_plugin: Callable[..., Any]) -> None:
     anneal_plugin(SsoLicensed(), name="sso-licensed")
+
+
+@pytest.fixture
+def owner(make_user: Callable[..., Any]) -> Any:
+    return make_user(email="owner@example.com")
+
+
+@pytest.fixture
+def organization(sso_licensed: None, make_organization: Callable[..., Any], owner: Any) -> Any:
+    """Acme, licensed for SSO, whose only member is ``owner``."""
+    return make_organization(name="Acme", owner=owner)
+
+
+@pytest.fixture
+def owner_client(owner: Any) -> Client:
+    """Signed in as Acme's owner (not pytest-django's ``admin_client``, a superuser of no organization)."""
+    client = Client()
+    client.force_login(owner)
+    return client
 
 
 class OidcIdp:

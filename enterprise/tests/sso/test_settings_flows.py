@@ -19,23 +19,6 @@ from .conftest import callback_path
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def owner(make_user):
-    return make_user(email="owner@example.com")
-
-
-@pytest.fixture
-def organization(sso_licensed, make_organization, owner):
-    return make_organization(name="Acme", owner=owner)
-
-
-@pytest.fixture
-def admin_client(owner):
-    client = Client()
-    client.force_login(owner)
-    return client
-
-
 def settings_url(organization) -> str:
     return reverse("enterprise:sso_settings", args=[organization.slug])
 
@@ -46,16 +29,16 @@ def shown_urls(page: str, block_id: str) -> dict[str, str]:
 
 
 def test_the_oidc_redirect_uri_is_shown_before_the_provider_exists_and_signs_in(
-        organization, admin_client, oidc_idp, outbound_allow):
+        organization, owner_client, oidc_idp, outbound_allow):
     outbound_allow("127.0.0.1")
-    page = admin_client.get(settings_url(organization)).content.decode()
+    page = owner_client.get(settings_url(organization)).content.decode()
     redirect_uri = shown_urls(page, "add-oidc-urls")["Sign-in redirect URI"]
     assert re.fullmatch(r"http://\S+/plugins/enterprise/sso/oidc/[0-9a-f-]{36}/callback/", redirect_uri)
-    assert shown_urls(admin_client.get(settings_url(organization)).content.decode(),
+    assert shown_urls(owner_client.get(settings_url(organization)).content.decode(),
                       "add-oidc-urls")["Sign-in redirect URI"] == redirect_uri  # a reload keeps it
 
     client_id, client_secret = oidc_idp.register_client(redirect_uri)  # what the IdP admin does with it
-    admin_client.post(settings_url(organization), {
+    owner_client.post(settings_url(organization), {
         "action": "add_provider", "kind": "oidc", "enabled": "on", "name": "Keycloak", "issuer": oidc_idp.issuer,
         "client_id": client_id, "client_secret": client_secret, "scopes": "openid email profile groups",
         "email_attribute": "email", "name_attribute": "name", "groups_attribute": "groups",
@@ -64,7 +47,7 @@ def test_the_oidc_redirect_uri_is_shown_before_the_provider_exists_and_signs_in(
     provider = IdentityProvider.objects.get()
     assert (provider.enabled, provider.role_mapping, provider.default_role) == (True, {"admins": "admin"}, "viewer")
     assert redirect_uri.endswith(f"/oidc/{provider.public_id}/callback/")
-    next_page = admin_client.get(settings_url(organization)).content.decode()
+    next_page = owner_client.get(settings_url(organization)).content.decode()
     assert shown_urls(next_page, "add-oidc-urls")["Sign-in redirect URI"] != redirect_uri  # the next provider's
 
     oidc_idp.set_account("ada-1", email="ada@acme.test", name="Ada", groups=["admins"])
@@ -74,9 +57,9 @@ def test_the_oidc_redirect_uri_is_shown_before_the_provider_exists_and_signs_in(
     assert Membership.objects.get(user=User.objects.get(email="ada@acme.test")).role == "admin"
 
 
-def test_a_refused_add_form_keeps_what_was_typed_and_the_redirect_uri(organization, admin_client):
-    before = shown_urls(admin_client.get(settings_url(organization)).content.decode(), "add-oidc-urls")
-    refused = admin_client.post(settings_url(organization), {
+def test_a_refused_add_form_keeps_what_was_typed_and_the_redirect_uri(organization, owner_client):
+    before = shown_urls(owner_client.get(settings_url(organization)).content.decode(), "add-oidc-urls")
+    refused = owner_client.post(settings_url(organization), {
         "action": "add_provider", "kind": "oidc", "name": "Okta", "issuer": "not a url", "client_id": "abc",
         "client_secret": "s3cret", "groups_attribute": "roles", "role_mapping": "{}"}, follow=True)
     page = refused.content.decode()
@@ -87,9 +70,9 @@ def test_a_refused_add_form_keeps_what_was_typed_and_the_redirect_uri(organizati
     assert not IdentityProvider.objects.exists()
 
 
-def test_a_provider_added_without_its_secret_waits_disabled(organization, admin_client, oidc_idp, outbound_allow):
+def test_a_provider_added_without_its_secret_waits_disabled(organization, owner_client, oidc_idp, outbound_allow):
     outbound_allow("127.0.0.1")
-    page = admin_client.post(settings_url(organization), {
+    page = owner_client.post(settings_url(organization), {
         "action": "add_provider", "kind": "oidc", "enabled": "on", "name": "Okta", "issuer": oidc_idp.issuer,
         "client_id": "abc", "client_secret": ""}, follow=True).content.decode()
     provider = IdentityProvider.objects.get()
@@ -97,11 +80,11 @@ def test_a_provider_added_without_its_secret_waits_disabled(organization, admin_
     assert "disabled: enter the client secret" in page
 
 
-def test_the_saml_add_form_shows_the_acs_url_first_and_takes_attributes(organization, admin_client, saml_idp,
+def test_the_saml_add_form_shows_the_acs_url_first_and_takes_attributes(organization, owner_client, saml_idp,
                                                                         outbound_allow):
     outbound_allow("127.0.0.1")
-    urls = shown_urls(admin_client.get(settings_url(organization)).content.decode(), "add-saml-urls")
-    admin_client.post(settings_url(organization), {
+    urls = shown_urls(owner_client.get(settings_url(organization)).content.decode(), "add-saml-urls")
+    owner_client.post(settings_url(organization), {
         "action": "add_provider", "kind": "saml", "enabled": "on", "name": "Entra", "metadata_source": "url",
         "idp_metadata_url": saml_idp.metadata_url, "email_attribute": "mail", "name_attribute": "displayName",
         "groups_attribute": "memberOf", "role_mapping": '{"ops": "admin"}', "default_role": "viewer"})
@@ -112,12 +95,12 @@ def test_the_saml_add_form_shows_the_acs_url_first_and_takes_attributes(organiza
             provider.default_role) == ("mail", "displayName", "memberOf", {"ops": "admin"}, "viewer")
 
 
-def test_the_saml_edit_form_switches_to_uploaded_metadata_xml(saml_provider, saml_idp, owner, admin_client):
+def test_the_saml_edit_form_switches_to_uploaded_metadata_xml(saml_provider, saml_idp, owner, owner_client):
     provider = saml_provider()
     Membership.objects.create(organization=provider.organization, user=owner, role="owner")
     xml = requests.get(saml_idp.metadata_url, timeout=10).text
     public_id = provider.public_id
-    admin_client.post(settings_url(provider.organization), {
+    owner_client.post(settings_url(provider.organization), {
         "action": "update_provider", "id": str(public_id), "name": provider.name, "metadata_source": "xml",
         "idp_metadata_file": SimpleUploadedFile("idp.xml", xml.encode(), "application/xml"),
         "email_attribute": "email", "groups_attribute": "groups", "role_mapping": "{}", "default_role": "member",
@@ -127,11 +110,11 @@ def test_the_saml_edit_form_switches_to_uploaded_metadata_xml(saml_provider, sam
     assert provider.public_id == public_id  # its ACS URL, registered at the IdP, still works
 
 
-def test_garbage_metadata_xml_is_refused_with_a_reason_and_changes_nothing(saml_provider, owner, admin_client):
+def test_garbage_metadata_xml_is_refused_with_a_reason_and_changes_nothing(saml_provider, owner, owner_client):
     provider = saml_provider()
     Membership.objects.create(organization=provider.organization, user=owner, role="owner")
     before = (provider.idp_metadata_url, provider.idp_metadata_xml)
-    page = admin_client.post(settings_url(provider.organization), {
+    page = owner_client.post(settings_url(provider.organization), {
         "action": "update_provider", "id": str(provider.public_id), "name": provider.name, "metadata_source": "xml",
         "idp_metadata_xml": "<html>this is a login page</html>", "role_mapping": "{}", "default_role": "member",
         "enabled": "on"}, follow=True).content.decode()
@@ -140,10 +123,10 @@ def test_garbage_metadata_xml_is_refused_with_a_reason_and_changes_nothing(saml_
     assert (provider.idp_metadata_url, provider.idp_metadata_xml) == before
 
 
-def test_the_sso_page_keeps_the_settings_heading_and_tab_and_says_where_links_come_from(organization, admin_client,
+def test_the_sso_page_keeps_the_settings_heading_and_tab_and_says_where_links_come_from(organization, owner_client,
                                                                                         settings):
     settings.BASE_URL, settings.BASE_URL_SOURCE = "http://127.0.0.1:8123", "serving address"
-    page = admin_client.get(settings_url(organization)).content.decode()
+    page = owner_client.get(settings_url(organization)).content.decode()
     assert re.search(r"<h1>Settings</h1>", page)
     current = re.findall(r'<a [^>]*aria-current="page"[^>]*>([^<]+)</a>', page)
     assert set(current) == {"Settings", "SSO"}  # the organization tab and the settings section

@@ -17,23 +17,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def owner(make_user):
-    return make_user(email="owner@example.com")
-
-
-@pytest.fixture
-def organization(sso_licensed, make_organization, owner):
-    return make_organization(name="Acme", owner=owner)
-
-
-@pytest.fixture
-def admin_client(owner):
-    client = Client()
-    client.force_login(owner)
-    return client
-
-
-@pytest.fixture
 def two_providers(organization):
     return [IdentityProvider.objects.create(organization=organization, kind="oidc", name=name,
                                             issuer=f"https://{name.lower()}.example", client_id="abc")
@@ -52,8 +35,8 @@ def field_in(html: str, field_id: str) -> str:
     return found.group(0)
 
 
-def test_no_two_fields_of_the_page_share_an_id_and_each_has_its_label(organization, admin_client, two_providers):
-    html = admin_client.get(url_of(organization)).content.decode()
+def test_no_two_fields_of_the_page_share_an_id_and_each_has_its_label(organization, owner_client, two_providers):
+    html = owner_client.get(url_of(organization)).content.decode()
     ids = re.findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', html)
     assert len(ids) > 60 and not [i for i, n in Counter(ids).items() if n > 1]
     for provider in two_providers:
@@ -73,8 +56,8 @@ def test_no_two_fields_of_the_page_share_an_id_and_each_has_its_label(organizati
     assert '<option value="member" selected>member</option>' in html
 
 
-def test_the_add_forms_have_their_own_ids_and_defaults(organization, admin_client):
-    html = admin_client.get(url_of(organization)).content.decode()
+def test_the_add_forms_have_their_own_ids_and_defaults(organization, owner_client):
+    html = owner_client.get(url_of(organization)).content.decode()
     assert 'value="openid email profile"' in field_in(html, "add-oidc-scopes")
     assert 'placeholder="Okta"' in field_in(html, "add-oidc-name") and 'required' in field_in(html, "add-oidc-name")
     assert 'value="email"' in field_in(html, "add-saml-email_attribute")
@@ -82,8 +65,8 @@ def test_the_add_forms_have_their_own_ids_and_defaults(organization, admin_clien
     assert re.search(r'<label for="add-oidc-default_role">Default role \(for people in no mapped group\)</label>', html)
 
 
-def test_a_refused_add_form_comes_back_typed_with_the_error_by_its_field_and_no_secret(organization, admin_client):
-    response = admin_client.post(url_of(organization), {
+def test_a_refused_add_form_comes_back_typed_with_the_error_by_its_field_and_no_secret(organization, owner_client):
+    response = owner_client.post(url_of(organization), {
         "action": "add_provider", "kind": "oidc", "name": "Okta", "issuer": "not a url", "client_id": "abc",
         "client_secret": "s3cret", "scopes": "openid", "groups_attribute": "roles", "role_mapping": "{}",
         "default_role": "viewer"})
@@ -99,9 +82,9 @@ def test_a_refused_add_form_comes_back_typed_with_the_error_by_its_field_and_no_
     assert 'id="add-saml-name_error"' not in html and "form-error" not in field_in(html, "add-saml-name")
 
 
-def test_a_refused_edit_shows_the_error_in_that_providers_form_only(organization, admin_client, two_providers):
+def test_a_refused_edit_shows_the_error_in_that_providers_form_only(organization, owner_client, two_providers):
     keycloak, okta, _ = two_providers
-    response = admin_client.post(url_of(organization), {
+    response = owner_client.post(url_of(organization), {
         "action": "update_provider", "id": str(okta.public_id), "name": "Okta renamed", "issuer": okta.issuer,
         "client_id": "abc", "scopes": "openid", "role_mapping": "{not json", "default_role": "member"})
     html = response.content.decode()
@@ -117,15 +100,15 @@ def test_a_refused_edit_shows_the_error_in_that_providers_form_only(organization
     assert okta.name == "Okta"
 
 
-def test_the_policy_is_a_set_of_checkboxes_and_a_refusal_shows_by_its_box(organization, admin_client, owner):
-    html = admin_client.get(url_of(organization)).content.decode()
+def test_the_policy_is_a_set_of_checkboxes_and_a_refusal_shows_by_its_box(organization, owner_client, owner):
+    html = owner_client.get(url_of(organization)).content.decode()
     assert re.search(r'<label for="sso-policy-enforce"><input type="checkbox" name="enforce" id="sso-policy-enforce"> '
                      r'Require SSO', html)
     assert re.search(r'<fieldset class="field choices"[^>]*>\s*<legend>Break-glass owners \(may still use a password\)'
                      r' <span class="muted">\(optional\)</span></legend>', html)
     assert re.search(rf'<input type="checkbox" name="break_glass" value="{owner.pk}"[^>]*>\s*owner@example.com</label>',
                      html)
-    response = admin_client.post(url_of(organization), {"action": "settings", "enforce": "on",
+    response = owner_client.post(url_of(organization), {"action": "settings", "enforce": "on",
                                                         "break_glass": [str(owner.pk)]})
     html = response.content.decode()
     assert response.status_code == 400
@@ -134,16 +117,16 @@ def test_the_policy_is_a_set_of_checkboxes_and_a_refusal_shows_by_its_box(organi
     assert "checked" in field_in(html, "sso-policy-break_glass_0")
 
 
-def test_a_refused_domain_keeps_what_was_typed(organization, admin_client):
-    response = admin_client.post(url_of(organization), {"action": "add_domain", "domain": "not a domain"})
+def test_a_refused_domain_keeps_what_was_typed(organization, owner_client):
+    response = owner_client.post(url_of(organization), {"action": "add_domain", "domain": "not a domain"})
     html = response.content.decode()
     assert response.status_code == 400 and not VerifiedDomain.objects.exists()
     assert re.search(r'<label for="sso-domain">Email domain</label>', html)
     assert 'value="not a domain"' in field_in(html, "sso-domain") and 'id="sso-domain_error"' in html
 
 
-def test_a_nul_character_is_refused_with_a_message_not_a_server_error(organization, admin_client):
-    response = admin_client.post(url_of(organization), {"action": "add_provider", "kind": "oidc",
+def test_a_nul_character_is_refused_with_a_message_not_a_server_error(organization, owner_client):
+    response = owner_client.post(url_of(organization), {"action": "add_provider", "kind": "oidc",
                                                         "name": "Ok\x00ta", "issuer": "https://okta.example"})
     assert response.status_code == 400 and "NUL" in response.content.decode()
     assert not IdentityProvider.objects.exists()

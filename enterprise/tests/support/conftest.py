@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import pytest
+from django.test import Client
 
 from core.plugins import DiagnosticCollector, hookimpl
 
@@ -40,6 +41,33 @@ def collector_plugin(anneal_plugin: Callable[..., Any]) -> Callable[..., None]:
 @pytest.fixture
 def staff_user(make_user: Callable[..., Any]) -> Any:
     return make_user(is_staff=True)
+
+
+@pytest.fixture
+def staff_client(staff_user: Any) -> Client:
+    client = Client()
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def owner(make_user: Callable[..., Any]) -> Any:
+    return make_user(email="owner@customer.example")
+
+
+@pytest.fixture
+def organization(make_organization: Callable[..., Any], owner: Any, make_member: Callable[..., Any]) -> Any:
+    """The customer's organization, with two owners (both are told of a grant)."""
+    organization = make_organization(name="Customer", owner=owner)
+    make_member(organization, "owner", email="second-owner@customer.example")
+    return organization
+
+
+@pytest.fixture
+def owner_client(owner: Any) -> Client:
+    client = Client()
+    client.force_login(owner)
+    return client
 
 
 @pytest.fixture

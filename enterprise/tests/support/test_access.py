@@ -19,25 +19,6 @@ pytestmark = pytest.mark.django_db
 BASE = "/plugins/enterprise/support"
 
 
-@pytest.fixture
-def owner(make_user):  # type: ignore[no-untyped-def]
-    return make_user(email="owner@customer.example")
-
-
-@pytest.fixture
-def organization(make_organization, owner, make_member):  # type: ignore[no-untyped-def]
-    organization = make_organization(name="Customer", owner=owner)
-    make_member(organization, "owner", email="second-owner@customer.example")
-    return organization
-
-
-@pytest.fixture
-def owner_client(owner) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(owner)
-    return client
-
-
 def grant_via_page(owner_client, organization, scope="read_only", hours="8"):  # type: ignore[no-untyped-def]
     response = owner_client.post(f"{BASE}/o/{organization.slug}/access/", {
         "action": "create", "reason": "Exports fail", "ticket": "T-4711", "scope": scope, "hours": hours},

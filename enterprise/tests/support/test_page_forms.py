@@ -16,25 +16,6 @@ pytestmark = pytest.mark.django_db
 BASE = "/plugins/enterprise/support"
 
 
-@pytest.fixture
-def organization(make_organization, make_user):  # type: ignore[no-untyped-def]
-    return make_organization(name="Customer", owner=make_user(email="owner@customer.example"))
-
-
-@pytest.fixture
-def owner_client(organization) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(organization.memberships.get().user)
-    return client
-
-
-@pytest.fixture
-def staff_client(staff_user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(staff_user)
-    return client
-
-
 def field_of(html: str, name: str) -> str:
     found = re.search(rf'<(?:input|select|textarea)[^>]*\bname="{name}"[^>]*>', html)
     assert found, f"no field {name}"
@@ -72,10 +53,10 @@ def test_a_nul_character_in_a_grant_is_refused_with_a_message(support_licensed, 
     assert not SupportGrant.objects.exists()
 
 
-def test_the_redeem_form_asks_the_name_by_its_label(support_licensed, organization, owner_client):
+def test_the_redeem_form_asks_the_name_by_its_label(support_licensed, organization, owner):
     from anneal_enterprise.support import access
 
-    _, token = access.create_grant(organization, organization.memberships.get().user, "Exports fail")
+    _, token = access.create_grant(organization, owner, "Exports fail")
     html = Client().get(f"{BASE}/access/{token}/").content.decode()
     assert '<label for="id_engineer">Your name</label>' in html
     assert 'aria-describedby="id_engineer_helptext"' in field_of(html, "engineer")

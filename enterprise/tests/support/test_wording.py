@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from anneal_enterprise.support import bundles, collectors
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(staff_user):
-    client = Client()
-    client.force_login(staff_user)
-    return client
 
 
 @pytest.mark.parametrize("days, text", [("7", "deleted 7 days after"), ("1", "deleted 1 day after")])

@@ -20,14 +20,14 @@ class Command(BaseCommand):
         verify.add_argument("--organization", help="Organization slug or id; 'instance' for instance-wide events.")
         verify.add_argument("--export", type=Path, help="Verify a JSON Lines export offline instead of the database.")
         verify.add_argument("--public-key", type=Path,
-                            help="PEM public key(s) to trust, from `anneal audit public-key` kept outside the "
+                            help="PEM file of the public keys to trust (one or more), from `anneal audit public-key` kept outside the "
                                  "database; needed for --export. Without it the database's own keys are trusted.")
         verify.add_argument("--since-export", type=Path, metavar="FILE",
                             help="Check the database still holds everything an earlier export (or a SIEM copy of "
                                  "streamed batches) proved.")
         verify.add_argument("--json", action="store_true", help="Print the reports as JSON.")
         sub.add_parser("seal", help="Seal records now (the periodic task does this every few seconds).")
-        sub.add_parser("public-key", help="Print the public key(s) that sign checkpoints, as PEM.")
+        sub.add_parser("public-key", help="Print the public keys that sign checkpoints, as PEM.")
         sub.add_parser("purge", help="Purge records past each organization's retention period now.")
         sub.add_parser("docs", help="Print the event-types documentation page generated from the registry.")
 
