@@ -115,16 +115,6 @@ def test_a_removed_record_whose_seal_remains_makes_the_counts_differ(sealed_pair
     assert (problem.kind, problem.record_id) == ("removed", ids[-1])
 
 
-@postgres_only
-def test_the_database_check_leaves_the_connections_settings_as_they_were(sealed_pair):
-    organization, _, _ = sealed_pair
-
-    assert verify.verify_organization(organization.pk).intact
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW parallel_leader_participation")
-        assert cursor.fetchone()[0] == "on"
-
-
 @pytest.mark.skipif("connection.vendor == 'postgresql'")
 def test_sqlite_walks_every_record_in_python_and_names_a_changed_one(sealed_pair, tamper, decisions):
     organization, _, ids = sealed_pair
