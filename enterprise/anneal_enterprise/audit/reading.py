@@ -6,9 +6,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from django.db import connection, transaction
+from django.db import connection
 
 from anneal_enterprise.audit.canonical import FIELDS, timestamp_text
+from anneal_enterprise.audit.planner import planner_settings
 
 RECORDS = "anneal_audit_auditrecord"
 SEALS = "anneal_audit_auditseal"
@@ -186,12 +187,10 @@ def check_chain(organization_id: int | None, after: int, through: int, start_cha
     )
     with connection.cursor() as cursor:
         # The parallel workers compute the leaves; the leader only chains (computing a share of
-        # the leaves too left the chain waiting on it). Undone at the savepoint's end.
-        with transaction.atomic():
-            cursor.execute("SELECT set_config('parallel_leader_participation', 'off', true)")
+        # the leaves too left the chain waiting on it).
+        with planner_settings({"parallel_leader_participation": "off"}):
             cursor.execute(sql, [at, at, start_chain, *seal_params, *record_params, after, through])
             records, first_problem, ids, chains = cursor.fetchone()
-            transaction.set_rollback(True)
         cursor.execute(f"SELECT count(*) FROM {SEALS} s0 WHERE {seal_condition} AND s0.record_id > %s "
                        "AND s0.record_id <= %s", [*seal_params, after, through])
         seals = cursor.fetchone()[0]

@@ -28,8 +28,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 
+from anneal_enterprise.audit.planner import planner_settings
 from anneal_enterprise.audit.reading import RECORDS
 
 # Slices tried for an anchor, narrowest first; after them, the whole side of the window.
@@ -93,35 +94,6 @@ def _low(since: datetime, until: datetime | None) -> int | None:
                   [since, *params, anchor])
 
 
-class _BitmapScansOnly:
-    """The planner settings above for the statements inside, restored after (even in a transaction)."""
-
-    def __enter__(self) -> None:
-        self._atomic = transaction.atomic()
-        self._atomic.__enter__()
-        if connection.vendor != "postgresql":
-            self._saved: list[tuple[str, str]] = []
-            return
-        names = list(_BITMAP_ONLY)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT " + ", ".join("current_setting(%s)" for _ in names), names)
-            self._saved = list(zip(names, cursor.fetchone()))
-            self._set(cursor, list(_BITMAP_ONLY.items()))
-
-    @staticmethod
-    def _set(cursor: Any, values: list[tuple[str, str]]) -> None:
-        cursor.execute("SELECT " + ", ".join("set_config(%s, %s, true)" for _ in values),
-                       [part for pair in values for part in pair])
-
-    def __exit__(self, *exc: Any) -> None:
-        try:
-            if self._saved and exc[0] is None:
-                with connection.cursor() as cursor:
-                    self._set(cursor, self._saved)
-        finally:
-            self._atomic.__exit__(*exc)
-
-
 def id_bounds(since: datetime | None, until: datetime | None) -> tuple[int | None, int | None]:
     """``(low, high)``: every record with ``since <= occurred_at <= until`` has ``low <= id <= high``.
 
@@ -131,7 +103,7 @@ def id_bounds(since: datetime | None, until: datetime | None) -> tuple[int | Non
         return None, None
     if since is not None and until is not None and since > until:
         return EMPTY
-    with _BitmapScansOnly():
+    with planner_settings(_BITMAP_ONLY):
         high = _high(since, until) if until is not None else None
         if until is not None and high is None:
             return EMPTY

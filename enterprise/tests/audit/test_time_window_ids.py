@@ -6,6 +6,7 @@ import random
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from django.db import connection
 
 from anneal_enterprise.audit.models import AuditRecord
 from anneal_enterprise.audit.query import Filters, filtered, page, within_ids
@@ -115,3 +116,22 @@ def test_the_pages_of_a_window_through_the_product_filter_are_those_of_the_plain
         if cursor is None:
             break
     assert shown == _plain(1, filters.since, filters.until)
+
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_the_bound_lookups_leave_the_connections_planner_settings_as_they_were():
+    settings = "SELECT current_setting('enable_indexscan'), current_setting('enable_seqscan'), " \
+               "current_setting('enable_indexonlyscan'), current_setting('max_parallel_workers_per_gather')"
+    _seed(_disordered(60))
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")  # the caller's own setting survives too
+        try:
+            cursor.execute(settings)
+            before = cursor.fetchone()
+            assert id_bounds(START, START + timedelta(days=1)) != EMPTY
+            cursor.execute(settings)
+            assert cursor.fetchone() == before
+            assert before[:2] == ("on", "off")
+        finally:
+            cursor.execute("RESET enable_seqscan")
