@@ -1,13 +1,14 @@
 """``anneal audit verify`` over one million records on PostgreSQL (issue #14: at most 5 s).
 
-    ANNEAL_BENCH_DB=anneal_audit_verify .venv/bin/python bench/audit_verify.py [--records 1000000] [--rounds 5] [--reseed] [--compare]
+    ANNEAL_BENCH_DB=anneal_audit_verify .venv/bin/python bench/audit_verify.py [--records 1000000] [--rounds 5] [--reseed] [--connections 2] [--compare]
 
 The first run creates the database, inserts the records with one ``generate_series`` INSERT per
 200,000 rows (organization 1; organization 2 interleaves a tenth as many, as in a shared table)
 and seals them; later runs reuse it (``--reseed`` starts again). Each round verifies
 organization 1 the way the command does (``verify.verify_organization``, checkpoints, instance
-chain and every record) and asserts the report is intact and checked exactly ``--records``
-records, before any time is printed. Times: median and range of the rounds.
+chain and every record) and asserts the report is intact, checked exactly ``--records``
+records, and that the range was checked in as many parts (connections) as the variant names,
+before any time is printed. Times: median and range of the rounds.
 """
 
 from __future__ import annotations
@@ -127,7 +128,9 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--reseed", action="store_true")
-    parser.add_argument("--compare", action="store_true", help="alternate with the check before (every record streamed to Python, which chains it)")
+    parser.add_argument("--connections", type=int, default=2, help="ANNEAL_AUDIT_VERIFY_CONNECTIONS of the product's check")
+    parser.add_argument("--compare", action="store_true", help="alternate with the checks before: one statement "
+                        "with parallel workers, and every record streamed to Python, which chains it")
     args = parser.parse_args()
     os.environ.setdefault("ANNEAL_BENCH_DB", "anneal_audit_verify")
     fresh_database(keep=not args.reseed)
@@ -146,26 +149,43 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         backend = cursor.fetchone()[0]
-    in_database = verify.checked_in_database
+    from django.conf import settings
+
+    from anneal_enterprise.audit import database_check
+
+    in_database, check_chain = verify.checked_in_database, database_check.check_chain
     samples: dict[str, dict[str, list[float]]] = {}
-    variants = {"in database": in_database, "streamed": streamed_check} if args.compare else {"in database": in_database}
+    # name: (the check, ANNEAL_AUDIT_VERIFY_CONNECTIONS, how many connections must have checked a part)
+    variants: dict[str, tuple[Any, int, int | None]] = {"in database": (in_database, args.connections, args.connections)}
+    if args.compare:
+        variants["one statement"] = (in_database, 1, 1)
+        variants["streamed"] = (streamed_check, 1, None)
     for _ in range(args.rounds):
-        for name, check in variants.items():
+        for name, (check, connections, parts) in variants.items():
             calls: list[Any] = []
+            chain_checks: list[Any] = []
 
             def counted(*given: Any, check: Any = check) -> Any:
                 calls.append(result := check(*given))
                 return result
 
+            def counted_chain(*given: Any, **options: Any) -> Any:
+                chain_checks.append(result := check_chain(*given, **options))
+                return result
+
             verify.checked_in_database = counted  # type: ignore[assignment]
+            database_check.check_chain = counted_chain  # type: ignore[assignment]
+            settings.ANNEAL_AUDIT_VERIFY_CONNECTIONS = connections
             started_backend = backend_cpu_seconds(backend)
             started_cpu, started = time.process_time(), time.perf_counter()
             report = verify.verify_organization(1)
             wall = time.perf_counter() - started
-            verify.checked_in_database = in_database  # type: ignore[assignment]
+            verify.checked_in_database, database_check.check_chain = in_database, check_chain  # type: ignore[assignment]
             assert len(calls) == 1 and calls[0] is not None, f"{name}: the check did not decide alone"
             assert report.intact, report.summary()
             assert report.records == args.records, f"{name} verified {report.records} records, not {args.records}"
+            ran = [chain.parts for chain in chain_checks]
+            assert ran == ([] if parts is None else [parts]), f"{name}: parts checked {ran}, not {parts}"
             sample = samples.setdefault(name, {"wall": [], "cpu": [], "backend": []})
             sample["wall"].append(wall)
             sample["cpu"].append(time.process_time() - started_cpu)
@@ -177,11 +197,11 @@ def main() -> None:
         print(f"{name:12} wall {statistics.median(walls):.2f} s (range {min(walls):.2f} to {max(walls):.2f}) = "
               f"{args.records / statistics.median(walls):,.0f} records/s; this process CPU "
               f"{statistics.median(sample['cpu']):.2f} s, its PostgreSQL backend CPU "
-              f"{statistics.median(sample['backend']):.2f} s (parallel workers not counted)")
+              f"{statistics.median(sample['backend']):.2f} s (parallel workers and other connections not counted)")
     if args.compare:
-        print(f"wall ratio in database / streamed: {ratio_summary(samples['in database']['wall'], samples['streamed']['wall'])}")
-        print(f"CPU (this process + backend) ratio: {ratio_summary(*[[a + b for a, b in zip(samples[n]['cpu'], samples[n]['backend'])] for n in ('in database', 'streamed')])}")
-
+        for before in ("one statement", "streamed"):
+            print(f"wall ratio in database / {before}: "
+                  f"{ratio_summary(samples['in database']['wall'], samples[before]['wall'])}")
 
 if __name__ == "__main__":
     main()

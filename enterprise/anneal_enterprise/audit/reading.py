@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Any, Iterator
 
 from django.db import connection
 
 from anneal_enterprise.audit.canonical import FIELDS, timestamp_text
-from anneal_enterprise.audit.planner import planner_settings
 
 RECORDS = "anneal_audit_auditrecord"
 SEALS = "anneal_audit_auditseal"
@@ -147,51 +145,3 @@ def _merge(records: Iterator[tuple[Any, ...]], seals: Iterator[tuple[Any, ...]])
         else:
             yield record[0], record[1], seal[1], seal[2]
             record, seal = next(records, None), next(seals, None)
-
-
-@dataclass(frozen=True)
-class ChainCheck:
-    """What PostgreSQL found walking an organization's chain over ``after < id <= through``."""
-
-    records: int  # records in the range
-    first_problem: int | None  # the first record without a seal, with another leaf, or whose chain does not follow
-    chains: dict[int, str]  # the stored chain at each record asked for that exists
-    seals: int  # seals in the range, with or without their record
-
-
-def chain_sql(previous: str, record_id: str, leaf: str) -> str:
-    """SQL computing :func:`canonical.chain_hash` in PostgreSQL."""
-    return f"encode(sha256(convert_to({previous} || ':' || {record_id}::text || ':' || {leaf}, 'UTF8')), 'hex')"
-
-
-def check_chain(organization_id: int | None, after: int, through: int, start_chain: str,
-                at: list[int]) -> ChainCheck:
-    """Every record of the range checked in PostgreSQL: its leaf recomputed (by parallel workers)
-    and compared with its seal's, and its seal's chain recomputed from the seal before it
-    (``start_chain`` for the first). Only counts, the first problem and the chains at ``at``
-    come back: nothing per record crosses to Python.
-    """
-    record_condition, record_params = _org_condition("r0", organization_id)
-    seal_condition, seal_params = _org_condition("s0", organization_id)
-    follows = chain_sql("previous", "id", "leaf")
-    # The inner query is the streamed read's (OFFSET 0 keeps it whole, so the leaves are computed
-    # below the Gather Merge by the workers, not by the leader's window).
-    sql = (
-        "SELECT count(*), min(id) FILTER (WHERE NOT (leaf_matches AND chain IS NOT DISTINCT FROM "
-        f"{follows})), array_agg(id) FILTER (WHERE id = ANY(%s)), array_agg(chain) FILTER (WHERE id = ANY(%s)) "
-        "FROM (SELECT id, leaf, chain, leaf_matches, lag(chain, 1, %s) OVER (ORDER BY id) AS previous "
-        "FROM (SELECT r0.id, s0.leaf, s0.chain, "
-        f"COALESCE({leaf_sql('r0')} = s0.leaf, false) AS leaf_matches "
-        f"FROM {RECORDS} r0 LEFT JOIN {SEALS} s0 ON s0.record_id = r0.id AND {seal_condition} "
-        f"WHERE {record_condition} AND r0.id > %s AND r0.id <= %s ORDER BY r0.id OFFSET 0) leaves) walked"
-    )
-    with connection.cursor() as cursor:
-        # The parallel workers compute the leaves; the leader only chains (computing a share of
-        # the leaves too left the chain waiting on it).
-        with planner_settings({"parallel_leader_participation": "off"}):
-            cursor.execute(sql, [at, at, start_chain, *seal_params, *record_params, after, through])
-            records, first_problem, ids, chains = cursor.fetchone()
-        cursor.execute(f"SELECT count(*) FROM {SEALS} s0 WHERE {seal_condition} AND s0.record_id > %s "
-                       "AND s0.record_id <= %s", [*seal_params, after, through])
-        seals = cursor.fetchone()[0]
-    return ChainCheck(records, first_problem, dict(zip(ids or [], chains or [])), seals)

@@ -7,7 +7,7 @@ from typing import Any, Callable, Iterable
 
 from django.db import connection, transaction
 
-from anneal_enterprise.audit import instance, reading, signing
+from anneal_enterprise.audit import database_check, instance, reading, signing
 from anneal_enterprise.audit.canonical import organization_order
 from anneal_enterprise.audit.chain import (NO_LOWER_BOUND, Entry, Report, chain_span, verify_checkpoints,
                                            verify_entries)
@@ -68,7 +68,7 @@ def checked_in_database(organization_id: int | None, checkpoints: list[dict[str,
     (or a seal's record is gone) and only the walk in Python may judge and name it."""
     span = chain_span(checkpoints, checked_through=checked_through, start_after=purged)
     heads = sorted(span.heads)
-    checked = reading.check_chain(organization_id, span.start, span.limit, span.start_chain, heads)
+    checked = database_check.check_chain(organization_id, span.start, span.limit, span.start_chain, heads)
     if (checked.first_problem is not None or checked.seals != checked.records
             or any(checked.chains.get(record_id) != span.heads[record_id] for record_id in heads)):
         return None
