@@ -83,22 +83,22 @@ def _batch(destination: AuditDestination, horizon: int, size: int) -> tuple[list
     return records, records[-1][0]
 
 
-def _events(destination: AuditDestination, records: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+def _events(records: list[tuple[Any, ...]], head: dict[str, Any]) -> list[dict[str, Any]]:
     """The batch; its last event carries the signed head, so a SIEM copy can later prove truncation."""
     types: dict[str, tuple[str, str]] = {}
     events = [row_json(record, types) for record in records]
-    events[-1]["anneal_signed_head"] = signed_head(destination.organization_id)
+    events[-1]["anneal_signed_head"] = head
     return events
 
 
 # Written by concatenation, which costs less per row than json_build_object (docs/benchmarks.md,
 # streaming). Every text goes through to_json, which escapes it; ids and numbers are JSON
-# already, and ``details`` is parsed as json (not jsonb), so its numbers keep their text.
+# already, and ``details`` is parsed as json (not jsonb), so its numbers keep their text. The
+# category and severity come from the event types joined as a small table (``t``), already JSON.
 _EVENT_JSON = """('{"id":' || r.id || ',"event_id":"' || r.event_id::text || '"'
     || ',"occurred_at":"' || to_char(r.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '+00:00"'
     || ',"organization_id":' || r.organization_id || ',"action":' || to_json(r.type)::text
-    || ',"category":' || COALESCE((%(types)s::jsonb -> r.type -> 0)::text, '"other"')
-    || ',"severity":' || COALESCE((%(types)s::jsonb -> r.type -> 1)::text, '"info"')
+    || ',"category":' || COALESCE(t.category, '"other"') || ',"severity":' || COALESCE(t.severity, '"info"')
     || ',"actor":{"kind":' || to_json(r.actor_kind)::text || ',"id":' || COALESCE(to_json(NULLIF(r.actor_id, ''))::text, 'null')
     || ',"display":' || to_json(r.actor_display)::text || '}'
     || ',"target":' || CASE WHEN r.target_type <> '' THEN '{"type":' || to_json(r.target_type)::text || ',"id":'
@@ -109,28 +109,53 @@ _EVENT_JSON = """('{"id":' || r.id || ',"event_id":"' || r.event_id::text || '"'
     || ',"request_id":' || COALESCE(to_json(NULLIF(r.request_id, ''))::text, 'null') || '}')"""
 
 
-def _json_batch(destination: AuditDestination, horizon: int, size: int) -> tuple[list[tuple[int, str]], int]:
-    """Like :func:`_batch`, each record as its :func:`presentation.row_json` object already written
-    as JSON by PostgreSQL (the same keys and values; Python only joins the texts)."""
-    from django.db import connection
-
+def event_types_table() -> dict[str, list[str]]:
+    """The parameters of the event types table ``t``: names, and category and severity as JSON."""
     from core.events import registry
 
-    types = json.dumps({name: [t.category, t.severity] for name, t in registry.event_types().items()})
-    params: dict[str, Any] = {"types": types, "organization": destination.organization_id,
-                              "cursor": destination.cursor, "horizon": horizon, "size": size,
-                              "event_types": list(destination.event_types or [])}
+    known = registry.event_types()
+    return {"type_names": list(known), "categories": [json.dumps(t.category) for t in known.values()],
+            "severities": [json.dumps(t.severity) for t in known.values()]}
+
+
+def batch_json_sql(only: str = "") -> str:
+    """The batch query: its records first (``%(size)s`` after ``%(cursor)s``), then each written
+    as JSON, then all of them joined into one text, in id order: ``(count, first id, last id, text)``."""
+    return (
+        f"SELECT count(*), min(id), max(id), string_agg(event, ',' ORDER BY id) FROM (SELECT r.id, {_EVENT_JSON} AS event "
+        f"FROM (SELECT * FROM {AuditRecord._meta.db_table} r WHERE r.organization_id = %(organization)s "
+        f"AND r.id > %(cursor)s AND r.id <= %(horizon)s {only}ORDER BY r.id LIMIT %(size)s) r "
+        "CROSS JOIN LATERAL (SELECT COALESCE(NULLIF(r.details, ''), '{}')::json AS details) d "
+        "LEFT JOIN unnest(%(type_names)s::text[], %(categories)s::text[], %(severities)s::text[]) "
+        "AS t(type, category, severity) ON t.type = r.type) events"
+    )
+
+
+@dataclass(frozen=True)
+class JsonBatch:
+    """Records written as JSON objects by PostgreSQL, joined by commas (``events``)."""
+
+    count: int
+    first: int
+    last: int
+    events: str
+
+
+def _json_batch(destination: AuditDestination, horizon: int, size: int) -> tuple[JsonBatch, int]:
+    """Like :func:`_batch`, each record as its :func:`presentation.row_json` object already written
+    as JSON by PostgreSQL (the same keys and values), all in one text."""
+    from django.db import connection
+
+    params: dict[str, Any] = {"organization": destination.organization_id, "cursor": destination.cursor,
+                              "horizon": horizon, "size": size, "event_types": list(destination.event_types or []),
+                              **event_types_table()}
     only = "AND r.type = ANY(%(event_types)s) " if destination.event_types else ""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT r.id, {_EVENT_JSON} FROM {AuditRecord._meta.db_table} r "
-            "CROSS JOIN LATERAL (SELECT COALESCE(NULLIF(r.details, ''), '{}')::json AS details) d "
-            f"WHERE r.organization_id = %(organization)s AND r.id > %(cursor)s AND r.id <= %(horizon)s {only}"
-            "ORDER BY r.id LIMIT %(size)s", params)
-        rows = cursor.fetchall()
-    if len(rows) < size:
-        return rows, horizon
-    return rows, rows[-1][0]
+        cursor.execute(batch_json_sql(only), params)
+        batch = JsonBatch(*cursor.fetchone())
+    if batch.count < size:
+        return batch, horizon
+    return batch, batch.last
 
 
 @dataclass(frozen=True)
@@ -143,23 +168,24 @@ class Batch:
     send: Callable[[Any], None]
 
 
-def _prepare(destination: AuditDestination, after: int, horizon: int, size: int, webhook: bool) -> Batch:
-    """The batch after ``after`` (the records read now; a sender sends it later, maybe from another thread)."""
+def _prepare(destination: AuditDestination, after: int, horizon: int, size: int, webhook: bool,
+             head: dict[str, Any]) -> Batch:
+    """The batch after ``after`` (the records read now; a sender sends it later, maybe from another
+    thread), its last event carrying ``head``."""
     from django.db import connection
 
     reading = copy(destination)
     reading.cursor = after
     if webhook and connection.vendor == "postgresql":
-        rows, cursor = _json_batch(reading, horizon, size)
-        if not rows:
+        written, cursor = _json_batch(reading, horizon, size)
+        if not written.count:
             return Batch(after, 0, cursor, lambda sender: None)
-        texts = [text for _, text in rows]
-        head = json.dumps(signed_head(destination.organization_id), ensure_ascii=False, separators=(",", ":"))
-        texts[-1] = f'{texts[-1][:-1]}, "anneal_signed_head": {head}}}'
-        first, last = rows[0][0], rows[-1][0]
-        return Batch(after, len(rows), cursor, lambda sender: sender.send_texts(texts, first, last))
+        head_json = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
+        events = f'{written.events[:-1]}, "anneal_signed_head": {head_json}}}'  # into the last event
+        return Batch(after, written.count, cursor,
+                     lambda sender: sender.send_events_json(events, written.first, written.last))
     records, cursor = _batch(reading, horizon, size)
-    events = _events(destination, records) if records else []
+    events = _events(records, head) if records else []
     return Batch(after, len(records), cursor, lambda sender: sender.send(events) if events else None)
 
 
@@ -182,6 +208,7 @@ def deliver(destination_id: int, time_budget: float | None = None) -> dict[str, 
     delivered = 0
     sender = None
     ahead: tuple[tuple[Any, ...], Batch] | None = None  # the batch after the one in flight, read meanwhile
+    heads: dict[str, Any] = {}  # the signed head the batches carry, read again when the horizon moves
     pool = ThreadPoolExecutor(1, thread_name_prefix="audit-stream")
     try:
         while True:
@@ -194,17 +221,21 @@ def deliver(destination_id: int, time_budget: float | None = None) -> dict[str, 
                     return {"delivered": delivered, "state": "audit log not licensed"}
                 sender = sender or sender_for(destination)
                 horizon = sealed_through()
+                # Read again when the sealer moved the horizon; an older signed head stays valid.
+                if heads.get("horizon") != horizon:
+                    heads.update(horizon=horizon, head=signed_head(destination.organization_id))
+                head = heads["head"]
                 # Read ahead only for the same destination settings and cursor; a changed
                 # destination (or another worker's progress) discards what was read ahead.
                 settings_key = (destination.cursor, destination.kind, destination.url, destination.host,
                                 destination.port, tuple(destination.event_types or ()))
                 webhook = isinstance(sender, WebhookSender)
                 batch = ahead[1] if ahead is not None and ahead[0] == settings_key else \
-                    _prepare(destination, destination.cursor, horizon, size, webhook)
+                    _prepare(destination, destination.cursor, horizon, size, webhook, head)
                 ahead = None
                 in_flight = pool.submit(_send_closing, batch, sender)
                 if batch.count == size:  # more to send: read the next batch while this one travels
-                    following = _prepare(destination, batch.cursor, horizon, size, webhook)
+                    following = _prepare(destination, batch.cursor, horizon, size, webhook, head)
                     ahead = ((batch.cursor,) + settings_key[1:], following)
                 sent, cursor = batch.count, batch.cursor
                 try:

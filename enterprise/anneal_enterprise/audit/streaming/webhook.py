@@ -37,9 +37,9 @@ class WebhookSender:
         body = json.dumps({"events": events}, ensure_ascii=False, separators=(",", ":")).encode()
         self.send_body(body, events[0]["id"], events[-1]["id"])
 
-    def send_texts(self, events: list[str], first_id: int, last_id: int) -> None:
-        """Send events already written as JSON objects (one text each), as one batch."""
-        self.send_body(('{"events":[' + ",".join(events) + "]}").encode(), first_id, last_id)
+    def send_events_json(self, events: str, first_id: int, last_id: int) -> None:
+        """Send events already written as JSON objects, joined by commas, as one batch."""
+        self.send_body(('{"events":[' + events + "]}").encode(), first_id, last_id)
 
     def send_body(self, body: bytes, first_id: int, last_id: int) -> None:
         timestamp = str(int(time.time()))
