@@ -8,11 +8,15 @@ Four variants of ``projects.update_project`` alternate in every round, enterpris
 * ``separate``: today's capture, the INSERT in its own round trip before the COMMIT;
 * ``pipeline``: the record kept until the commit, then the INSERT and the COMMIT sent together
   in psycopg's pipeline mode (one round trip for both);
-* ``one_message``: the same as a single simple-query message ``INSERT ...; COMMIT``.
+* ``one_message``: the same as a single simple-query message ``INSERT ...; COMMIT``;
+* ``python_only``: the capture's Python (the license check, the record's values and details
+  text) without the INSERT: what the capture costs before it reaches the database;
+* ``unindexed``: today's INSERT, into an unindexed copy of the table: what the indexes cost.
 
-The two last variants are an experiment, not the product: they replace the connection's
-``_commit`` in this process only. Every round of every variant is checked to have written
-exactly one audit record per save (none for ``off``) before any ratio is printed. Ratios are
+The variants after ``separate`` are experiments, not the product: they replace the capture or
+the connection's ``_commit`` in this process only. Every round of every variant is checked to
+have written exactly one record per save where it names one (into the copy for ``unindexed``,
+none for ``off`` and ``python_only``) before any ratio is printed. Ratios are
 throughput ratios against ``off`` per round (CPU of this process plus its PostgreSQL backend,
 and wall clock), median and range.
 """
@@ -28,6 +32,9 @@ from audit_setup import alternate_samples, audit_hooks_registered, backend_cpu_s
     license_audit_log, ratio_summary
 
 
+UNINDEXED = "bench_audit_unindexed"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--saves", type=int, default=200)
@@ -38,7 +45,6 @@ def main() -> None:
     from django.db import connection
 
     from anneal_enterprise.audit import capture
-    from anneal_enterprise.audit.models import AuditRecord
     from core.models import User
     from core.services import organizations, projects
 
@@ -49,6 +55,7 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         backend = cursor.fetchone()[0]
+        cursor.execute(f"CREATE TABLE {UNINDEXED} (LIKE {capture.TABLE} INCLUDING DEFAULTS INCLUDING IDENTITY)")
     counter = iter(range(10**9))
     original_capture, original_commit = capture.capture, connection._commit
     pending: list[tuple[Any, ...]] = []
@@ -56,6 +63,22 @@ def main() -> None:
     def kept(event: Any) -> None:
         if capture.is_recording(event.organization_id):
             pending.append(capture.record_values(event))
+
+    def python_only(event: Any) -> None:
+        if capture.is_recording(event.organization_id):
+            capture.record_values(event)
+
+    unindexed_insert = capture._INSERT.replace(capture.TABLE, UNINDEXED)
+
+    def unindexed(event: Any) -> None:
+        if capture.is_recording(event.organization_id):
+            with connection.cursor() as cursor:
+                cursor.execute(unindexed_insert, capture.record_values(event))
+
+    def rows_written() -> tuple[int, int]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT (SELECT count(*) FROM {capture.TABLE}), (SELECT count(*) FROM {UNINDEXED})")
+            return cursor.fetchone()
 
     def pipelined_commit() -> None:
         if not pending:
@@ -78,33 +101,36 @@ def main() -> None:
     cpu: dict[str, list[float]] = {}
 
     def variant(name: str, audited: bool, capture_with: Callable[[Any], None],
-                commit_with: Callable[[], None]) -> Callable[[], float]:
+                commit_with: Callable[[], None], expected: tuple[int, int]) -> Callable[[], float]:
+        """``expected``: the records one save writes into the table and into its unindexed copy."""
         def run() -> float:
             audit_hooks_registered(audited)
             capture.capture, connection._commit = capture_with, commit_with
             projects.update_project(project, description=f"d{next(counter)}")  # reload after the plugin change
-            before = AuditRecord.objects.count()
+            before = rows_written()
             started_cpu = time.process_time() + backend_cpu_seconds(backend)
             started = time.perf_counter()
             for _ in range(args.saves):
                 projects.update_project(project, description=f"d{next(counter)}")
             wall = time.perf_counter() - started
             cpu.setdefault(name, []).append(time.process_time() + backend_cpu_seconds(backend) - started_cpu)
-            written = AuditRecord.objects.count() - before
-            assert written == (args.saves if audited else 0), f"{name} wrote {written} audit records"
+            written = tuple(after - earlier for after, earlier in zip(rows_written(), before))
+            assert written == tuple(args.saves * n for n in expected), f"{name} wrote {written} records"
             return args.saves / wall
         return run
 
     samples = alternate_samples({
-        "off": variant("off", False, original_capture, original_commit),
-        "separate": variant("separate", True, original_capture, original_commit),
-        "pipeline": variant("pipeline", True, kept, pipelined_commit),
-        "one_message": variant("one_message", True, kept, one_message_commit),
+        "off": variant("off", False, original_capture, original_commit, (0, 0)),
+        "separate": variant("separate", True, original_capture, original_commit, (1, 0)),
+        "pipeline": variant("pipeline", True, kept, pipelined_commit, (1, 0)),
+        "one_message": variant("one_message", True, kept, one_message_commit, (1, 0)),
+        "python_only": variant("python_only", True, python_only, original_commit, (0, 0)),
+        "unindexed": variant("unindexed", True, unindexed, original_commit, (0, 1)),
     }, args.rounds)
     capture.capture, connection._commit = original_capture, original_commit
     print(f"PostgreSQL, enterprise licensed, {args.saves} service updates x {args.rounds} rounds "
           "(variants alternate; every round's audit records counted)")
-    for name in ("separate", "pipeline", "one_message"):
+    for name in ("separate", "pipeline", "one_message", "python_only", "unindexed"):
         print(f"{name:12} CPU per save {statistics.median(cpu[name]) / args.saves * 1e6:6.0f} us "
               f"(off: {statistics.median(cpu['off']) / args.saves * 1e6:6.0f} us)  "
               f"throughput vs off: CPU {ratio_summary(cpu['off'], cpu[name])}  "
