@@ -2,7 +2,7 @@
 
     ANNEAL_BENCH_DB=anneal_audit_bench .venv/bin/python bench/audit_capture_round_trip.py [--saves 200] [--rounds 11]
 
-Four variants of ``projects.update_project`` alternate in every round, enterprise licensed:
+Eight variants of ``projects.update_project`` alternate in every round, enterprise licensed:
 
 * ``off``: the audit log's hook module detached (no capture);
 * ``separate``: today's capture, the INSERT in its own round trip before the COMMIT;
@@ -11,12 +11,15 @@ Four variants of ``projects.update_project`` alternate in every round, enterpris
 * ``one_message``: the same as a single simple-query message ``INSERT ...; COMMIT``;
 * ``python_only``: the capture's Python (the license check, the record's values and details
   text) without the INSERT: what the capture costs before it reaches the database;
-* ``unindexed``: today's INSERT, into an unindexed copy of the table: what the indexes cost.
+* ``unindexed``: today's INSERT, into an unindexed copy of the table: what the indexes cost;
+* ``server_binding`` and ``prepared``: today's INSERT written on psycopg's own cursor (not
+  Django's), its values bound by the server, and the same as a prepared statement.
 
 The variants after ``separate`` are experiments, not the product: they replace the capture or
 the connection's ``_commit`` in this process only. Every round of every variant is checked to
 have written exactly one record per save where it names one (into the copy for ``unindexed``,
-none for ``off`` and ``python_only``) before any ratio is printed. Ratios are
+none for ``off`` and ``python_only``, which is checked to have built one per save instead)
+before any ratio is printed. Ratios are
 throughput ratios against ``off`` per round (CPU of this process plus its PostgreSQL backend,
 and wall clock), median and range.
 """
@@ -64,9 +67,20 @@ def main() -> None:
         if capture.is_recording(event.organization_id):
             pending.append(capture.record_values(event))
 
+    built: list[int] = [0]
+
     def python_only(event: Any) -> None:
         if capture.is_recording(event.organization_id):
             capture.record_values(event)
+            built[0] += 1
+
+    def on_psycopg_cursor(prepare: bool) -> Callable[[Any], None]:
+        def write(event: Any) -> None:
+            if capture.is_recording(event.organization_id):
+                with connection.wrap_database_errors:
+                    psycopg.Cursor(connection.connection).execute(
+                        capture._INSERT, capture.record_values(event), prepare=prepare)
+        return write
 
     unindexed_insert = capture._INSERT.replace(capture.TABLE, UNINDEXED)
 
@@ -75,10 +89,11 @@ def main() -> None:
             with connection.cursor() as cursor:
                 cursor.execute(unindexed_insert, capture.record_values(event))
 
-    def rows_written() -> tuple[int, int]:
+    def rows_written() -> tuple[int, int, int]:
+        """Records in the table, in its unindexed copy, and built by ``python_only`` so far."""
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT (SELECT count(*) FROM {capture.TABLE}), (SELECT count(*) FROM {UNINDEXED})")
-            return cursor.fetchone()
+            return (*cursor.fetchone(), built[0])
 
     def pipelined_commit() -> None:
         if not pending:
@@ -101,8 +116,9 @@ def main() -> None:
     cpu: dict[str, list[float]] = {}
 
     def variant(name: str, audited: bool, capture_with: Callable[[Any], None],
-                commit_with: Callable[[], None], expected: tuple[int, int]) -> Callable[[], float]:
-        """``expected``: the records one save writes into the table and into its unindexed copy."""
+                commit_with: Callable[[], None], expected: tuple[int, int, int]) -> Callable[[], float]:
+        """``expected``: per save, the records written into the table and into its unindexed copy,
+        and the records built without being written."""
         def run() -> float:
             audit_hooks_registered(audited)
             capture.capture, connection._commit = capture_with, commit_with
@@ -120,18 +136,20 @@ def main() -> None:
         return run
 
     samples = alternate_samples({
-        "off": variant("off", False, original_capture, original_commit, (0, 0)),
-        "separate": variant("separate", True, original_capture, original_commit, (1, 0)),
-        "pipeline": variant("pipeline", True, kept, pipelined_commit, (1, 0)),
-        "one_message": variant("one_message", True, kept, one_message_commit, (1, 0)),
-        "python_only": variant("python_only", True, python_only, original_commit, (0, 0)),
-        "unindexed": variant("unindexed", True, unindexed, original_commit, (0, 1)),
+        "off": variant("off", False, original_capture, original_commit, (0, 0, 0)),
+        "separate": variant("separate", True, original_capture, original_commit, (1, 0, 0)),
+        "pipeline": variant("pipeline", True, kept, pipelined_commit, (1, 0, 0)),
+        "one_message": variant("one_message", True, kept, one_message_commit, (1, 0, 0)),
+        "python_only": variant("python_only", True, python_only, original_commit, (0, 0, 1)),
+        "unindexed": variant("unindexed", True, unindexed, original_commit, (0, 1, 0)),
+        "server_binding": variant("server_binding", True, on_psycopg_cursor(False), original_commit, (1, 0, 0)),
+        "prepared": variant("prepared", True, on_psycopg_cursor(True), original_commit, (1, 0, 0)),
     }, args.rounds)
     capture.capture, connection._commit = original_capture, original_commit
     print(f"PostgreSQL, enterprise licensed, {args.saves} service updates x {args.rounds} rounds "
           "(variants alternate; every round's audit records counted)")
-    for name in ("separate", "pipeline", "one_message", "python_only", "unindexed"):
-        print(f"{name:12} CPU per save {statistics.median(cpu[name]) / args.saves * 1e6:6.0f} us "
+    for name in ("separate", "pipeline", "one_message", "python_only", "unindexed", "server_binding", "prepared"):
+        print(f"{name:14} CPU per save {statistics.median(cpu[name]) / args.saves * 1e6:6.0f} us "
               f"(off: {statistics.median(cpu['off']) / args.saves * 1e6:6.0f} us)  "
               f"throughput vs off: CPU {ratio_summary(cpu['off'], cpu[name])}  "
               f"wall {ratio_summary(samples[name], samples['off'])}")
